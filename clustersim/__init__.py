@@ -1,0 +1,23 @@
+"""clustersim: an agent-based model of industrial cluster economies (Mesa).
+
+Quick start::
+
+    from clustersim import load_scenario, ClusterModel
+    model = ClusterModel(load_scenario("scenarios/baseline.toml"))
+    model.run()
+"""
+
+__version__ = "0.1.0"
+
+from .scenario import ScenarioError, load_scenario  # noqa: E402
+
+
+def __getattr__(name):  # keep `import clustersim` light: the model pulls in Mesa
+    if name == "ClusterModel":
+        from .model import ClusterModel
+
+        return ClusterModel
+    raise AttributeError(name)
+
+
+__all__ = ["ClusterModel", "ScenarioError", "load_scenario", "__version__"]

@@ -1,0 +1,40 @@
+"""Generate docs/parameters.md from the parameter declarations.
+
+    python -m clustersim.paramdoc > docs/parameters.md
+
+A test fails when the committed file differs from what this prints.
+"""
+
+from __future__ import annotations
+
+from .params import PARAMETERS
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def render() -> str:
+    lines = [
+        "# Parameters",
+        "",
+        "Generated from `clustersim/params.py` by `python -m clustersim.paramdoc > docs/parameters.md`; do not edit by hand.",
+        "A scenario file sets a parameter as `key = value` under its section, e.g. `[finance]` then `formal_rate = 0.12`.",
+        "An `[interventions.NAME]` table switches that intervention on; `[[market.shocks]]` entries use the `shock` keys.",
+        "Money is in Rs lakh (1 crore = 100 lakh) unless the name ends in `_cr`; "
+        "rates 'per year' are converted to quarters in `clustersim/timeunits.py`.",
+        "",
+    ]
+    section = None
+    for p in PARAMETERS.values():
+        if p.section != section:
+            section = p.section
+            lines += ["", f"## `[{'[market.shocks]' if section == 'shock' else section}]`", "",
+                      "| key | default | unit | allowed | meaning | source |", "|---|---|---|---|---|---|"]
+        default = f'"{p.default}"' if isinstance(p.default, str) else p.default
+        lines.append("| " + " | ".join(_cell(c) for c in (f"`{p.name}`", default, p.unit, p.allowed(), p.meaning, p.source)) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(render(), end="")

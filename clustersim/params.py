@@ -1,0 +1,304 @@
+"""Every parameter of clustersim, declared once.
+
+Each :class:`Param` carries its meaning, unit, default, allowed range and
+source.  Scenario-file validation (:mod:`clustersim.scenario`), the parameter
+table in ``docs/parameters.md`` and the resolved-parameter object the model
+reads are all derived from :data:`PARAMETERS`; nothing else repeats a default.
+
+Money is in Rs lakh inside the model (1 crore = 100 lakh) unless a name ends in
+``_cr``.  Rates whose unit says "per year" are converted to quarters in one
+place, :mod:`clustersim.timeunits`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType, SimpleNamespace
+from typing import Any
+
+SIZE_CLASSES = ("micro", "small", "medium", "large")
+ARCHETYPES = (
+    "engineering_foundry",
+    "textiles_apparel",
+    "handloom_handicraft",
+    "leather_footwear",
+    "ceramics_glass",
+    "light_consumer_goods",
+    "food_agro_processing",
+    "chemicals_process",
+    "wood_furniture",
+)
+GOVERNANCE = ("spv", "government")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter: the single place its default and range live."""
+
+    key: str  # "section.name" as written in a scenario file
+    default: Any
+    unit: str
+    meaning: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] | None = None
+    source: str = "assumption (see docs/ODD.md)"
+
+    @property
+    def section(self) -> str:
+        return self.key.rsplit(".", 1)[0]
+
+    @property
+    def name(self) -> str:
+        return self.key.rsplit(".", 1)[1]
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def allowed(self) -> str:
+        """Plain-language description of the allowed values."""
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is list:
+            return f"a list drawn from {list(self.choices or ())}"
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.kind is str:
+            return "a string"
+        what = "a whole number" if self.kind is int else "a number"
+        return f"{what} in [{self.low}, {self.high}]"
+
+
+def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=None):
+    return Param(key, default, unit, meaning, low, high, choices, source or Param.source)
+
+
+_DECLARED: list[Param] = [
+    # ---------------------------------------------------------------- run
+    _p("run.seed", 12345, "-", "root seed of every random stream (numpy SeedSequence)", 0, 2**63 - 1),
+    _p("run.burn_in", 80, "quarters", "quarters simulated before interventions may start; discarded from effects", 0, 400),
+    _p("run.horizon", 40, "quarters", "policy quarters simulated after the burn-in", 1, 400),
+    _p("run.grid_width", 40, "cells", "side of the square grid (one cell is about 250 m)", 5, 2000),
+    # ------------------------------------------------------------ cluster
+    _p("cluster.name", "Engineering / foundry cluster", "-", "label used in outputs"),
+    _p("cluster.archetype", "engineering_foundry", "-", "archetype, as in data/indian_clusters.csv", choices=ARCHETYPES),
+    _p("cluster.n_firms", 360, "firms", "number of firms at the start", 1, 200_000,
+       source="median units of engineering/foundry clusters, data/indian_clusters.csv"),
+    _p("cluster.mean_workers", 35.0, "workers/firm", "mean direct workers per firm at the start", 1.0, 2000.0,
+       source="A-graded engineering rows of data/indian_clusters.csv (Howrah 47, Agra 38, Ludhiana forging 26, Coimbatore 29)"),
+    _p("cluster.turnover_per_worker_lakh", 5.75, "Rs lakh/worker/year", "sales per worker at the start; sets the wage level", 0.05, 200.0,
+       source="median of engineering/foundry clusters, data/indian_clusters.csv"),
+    _p("cluster.domestic_market_share", 0.3, "share", "cluster's share of the domestic market for its product at the start", 0.01, 0.95),
+    _p("cluster.n_cores", 1, "cores", "number of cluster cores (industrial estates) firms sit around", 1, 5),
+    _p("cluster.core_spread", 5.0, "cells", "standard deviation of firm locations around a core", 0.5, 500.0),
+    _p("cluster.women_owned_share", 0.2, "share", "share of firms owned by women", 0.0, 1.0,
+       source="NSS 73rd round (2015-16): about 20% of proprietary MSMEs women-owned"),
+    _p("cluster.certified_share", 0.3, "share", "share of firms holding a valid quality certificate at the start", 0.0, 1.0),
+    _p("cluster.firm_csv", "", "path", "optional CSV of firms (x, y, workers, capital_lakh, women_owned, certified); relative to the scenario file"),
+    # --------------------------------------------------------- technology
+    _p("technology.labour_elasticity", 0.30, "-", "output elasticity of labour (alpha)", 0.05, 0.9),
+    _p("technology.capital_elasticity", 0.15, "-", "output elasticity of capital (beta)", 0.01, 0.9),
+    _p("technology.materials_elasticity", 0.45, "-", "output elasticity of materials (gamma); alpha+beta+gamma < 1", 0.01, 0.9),
+    _p("technology.demand_elasticity", 5.0, "-", "elasticity of substitution between varieties (sigma); markup sigma/(sigma-1)", 1.5, 20.0,
+       source="Broda & Weinstein 2006 (QJE) median 3-digit elasticities 3-6"),
+    _p("technology.tfp_dispersion", 0.35, "log points", "standard deviation of permanent log TFP across firms", 0.0, 2.0,
+       source="calibration target firm_size_distribution (shared/evidence/targets.toml)"),
+    _p("technology.tfp_persistence", 0.9, "per quarter", "AR(1) coefficient of the transitory log-TFP component", 0.0, 0.999),
+    _p("technology.tfp_shock_sd", 0.10, "log points/quarter", "standard deviation of the quarterly idiosyncratic TFP shock (Laplace: fat-tailed)", 0.0, 1.0),
+    _p("technology.tech_levels", 3, "levels", "number of technology vintages (0 = legacy)", 1, 8),
+    _p("technology.tech_step", 0.15, "share", "TFP gain per technology level", 0.0, 2.0),
+    _p("technology.upgrade_cost_per_worker_lakh", 0.8, "Rs lakh/worker", "cost of moving up one technology level, per worker", 0.0, 100.0),
+    _p("technology.obsolescence", 0.12, "per year", "chance a firm's technology falls one level behind the moving frontier", 0.0, 1.0),
+    _p("technology.initial_upgraded_share", 0.3, "share", "share of firms one technology level up at the start", 0.0, 1.0),
+    _p("technology.investment_speed", 0.25, "share/quarter", "share of the gap to desired capital closed each quarter", 0.01, 1.0),
+    _p("technology.innovation_rate", 0.01, "per year", "Bass p: chance a firm upgrades with no better neighbour", 0.0, 1.0,
+       source="Sultan, Farley & Lehmann 1990: p about 0.03, often below 0.01"),
+    _p("technology.imitation_rate", 0.40, "per year", "Bass q: upgrade chance when all nearby firms use a better technology", 0.0, 5.0,
+       source="Sultan, Farley & Lehmann 1990: q about 0.38 (0.3-0.5)"),
+    _p("technology.spillover_distance", 3.0, "cells", "decay length of knowledge and word-of-mouth spillovers", 0.5, 100.0),
+    _p("technology.skill_lift", 0.30, "share", "TFP gain of a fully skilled over an unskilled workforce", 0.0, 2.0),
+    _p("technology.initial_skill", 0.30, "0-1", "mean workforce skill at the start", 0.0, 1.0),
+    _p("technology.skill_depreciation", 0.10, "per year", "share of skill lost each year (worker turnover)", 0.0, 1.0),
+    _p("technology.quality_lift_certified", 0.02, "share", "demand shifter of a certified firm's product", 0.0, 2.0),
+    _p("technology.cfc_lift", 0.12, "share", "TFP lift of a CFC user next to the CFC with full service", 0.0, 1.0),
+    _p("technology.cfc_reach", 6.0, "cells", "distance over which the CFC lift falls by a factor e", 0.1, 500.0),
+    _p("technology.depreciation", 0.10, "per year", "capital depreciation rate", 0.0, 0.5),
+    _p("technology.consulting_decay", 0.10, "per year", "share of a consulting TFP gain lost each year", 0.0, 1.0),
+    # -------------------------------------------------------------- labour
+    _p("labour.supply_elasticity", 2.0, "-", "elasticity of local labour supply to the wage", 0.1, 100.0),
+    _p("labour.hiring_speed", 0.5, "share/quarter", "share of the gap to the desired workforce closed each quarter (1 = no friction)", 0.01, 1.0),
+    # ------------------------------------------------------------ materials
+    _p("materials.imported_share", 0.2, "share", "share of materials imported (priced at the exchange rate)", 0.0, 1.0),
+    # --------------------------------------------------------------- market
+    _p("market.foreign_demand_ratio", 0.5, "-", "an exporter's foreign demand relative to its domestic demand, at par exchange rate and no tariff", 0.0, 50.0),
+    _p("market.exchange_rate", 1.0, "index", "rupees per unit of foreign currency (1 = start)", 0.1, 10.0),
+    _p("market.tariff", 0.0, "ad valorem", "tariff on the cluster's goods in the main export market", 0.0, 5.0),
+    _p("market.export_sunk_cost_lakh", 30.0, "Rs lakh", "one-off cost of entering the export market", 0.0, 1000.0),
+    _p("market.export_fixed_cost_lakh", 24.0, "Rs lakh/year", "cost of staying in the export market", 0.0, 1000.0),
+    _p("market.certification_validity", 12, "quarters", "quarters a certificate stays valid", 1, 80,
+       source="ZED certificates are valid for 3 years"),
+    _p("market.certification_fee_lakh", 0.4, "Rs lakh", "certification fee (ZED Silver Rs 40,000)", 0.0, 100.0,
+       source="MSME ZED scheme fees (targets.toml zed_certification)"),
+    _p("market.compliance_cost_lakh", 15.0, "Rs lakh", "process and documentation changes needed to pass a certification audit", 0.0, 1000.0),
+    _p("market.local_test_fee_lakh", 0.2, "Rs lakh", "fee of a test at a lab in the cluster", 0.0, 100.0),
+    _p("market.distant_test_cost_lakh", 1.5, "Rs lakh", "cost of testing at a distant or overseas lab, travel and shipping included", 0.0, 100.0),
+    _p("market.distant_test_delay", 2, "quarters", "extra quarters a distant test takes", 0, 20),
+    # -------------------------------------------------------------- finance
+    _p("finance.formal_rate", 0.14, "per year", "formal bank lending rate to MSMEs", 0.01, 0.5,
+       source="NITI Aayog 2025: formal MSME loans 12-24% a year"),
+    _p("finance.informal_rate", 0.45, "per year", "moneylender rate", 0.3, 0.6,
+       source="NITI Aayog 2025: informal lenders 30-60% a year"),
+    _p("finance.collateral_ratio", 0.3, "share", "formal debt a bank allows per rupee of the firm's capital", 0.0, 2.0),
+    _p("finance.min_margin", 0.32, "share", "operating-margin score a bank requires", -1.0, 1.0),
+    _p("finance.score_noise", 0.08, "share", "standard deviation of the bank's error in scoring a firm", 0.0, 1.0),
+    _p("finance.loan_term", 12, "quarters", "term of an amortising loan", 1, 80),
+    _p("finance.bank_funds_share", 0.06, "share of annual turnover", "formal lendable funds for the cluster at the start", 0.0, 5.0),
+    _p("finance.recovery_rate", 0.2, "share", "share of a closing firm's capital the bank recovers from its collateral", 0.0, 1.0),
+    _p("finance.informal_cap", 0.15, "share of quarterly sales", "largest debt a moneylender extends to one firm", 0.0, 5.0),
+    _p("finance.cash_buffer", 0.2, "quarters of costs", "cash a firm keeps before paying its owner", 0.0, 10.0),
+    _p("finance.payout_rate", 0.7, "share/quarter", "share of cash above the buffer paid to owners each quarter", 0.0, 1.0),
+    # ------------------------------------------------------------- dynamics
+    _p("dynamics.entry_candidates", 0.08, "per year", "potential entrants per year as a share of the initial firm count", 0.0, 2.0),
+    _p("dynamics.entry_cost_lakh", 3.0, "Rs lakh", "set-up cost an entrant pays (the entry threshold itself is calibrated: docs/ODD.md)", 0.0, 1000.0),
+    _p("dynamics.overhead_share", 0.1, "share", "fixed overhead per firm (rent, power, owner's salary) as a share of the mean firm's variable profit at the start", 0.0, 5.0),
+    _p("dynamics.exit_hazard", 0.03, "per year", "exogenous exit (owner retires, fire, family reasons)", 0.0, 1.0),
+    _p("dynamics.loss_quarters_to_exit", 4, "quarters", "consecutive quarters of losses after which a firm closes", 1, 40),
+    # ------------------------------------------------------------ awareness
+    _p("awareness.initial", 0.25, "share", "share of firms aware of each scheme at the start", 0.0, 1.0),
+    _p("awareness.word_of_mouth", 0.3, "per year", "chance of learning of a scheme when every nearby firm knows it", 0.0, 5.0),
+    # ----------------------------------------------------------- households
+    _p("households.consumption_income", 0.9, "share", "share of household income consumed in the quarter", 0.0, 1.0),
+    _p("households.consumption_wealth", 0.05, "share/quarter", "share of household deposits consumed each quarter", 0.0, 1.0),
+    # ----------------------------------------------------------- governance
+    _p("governance.spv_lag", 4, "quarters", "quarters from approval to opening for an industry-led SPV", 0, 80),
+    _p("governance.government_lag", 10, "quarters", "quarters from approval to opening for a government-run facility", 0, 80,
+       source="MSE-CDP: 97 of 227 approved CFCs complete by Dec 2023 (PIB 1982305)"),
+    _p("governance.spv_uptime", 0.9, "share", "share of nominal capacity an SPV keeps available", 0.0, 1.0),
+    _p("governance.government_uptime", 0.7, "share", "share of nominal capacity a government facility keeps available", 0.0, 1.0),
+    _p("governance.spv_fee_factor", 1.0, "-", "fee multiplier of an SPV facility (cost recovery)", 0.0, 5.0),
+    _p("governance.government_fee_factor", 0.5, "-", "fee multiplier of a government facility", 0.0, 5.0),
+    # -------------------------------------------------------- interventions
+    # A table [interventions.X] in a scenario switches intervention X on.
+    _p("interventions.cfc.start_quarter", 0, "quarter", "policy quarter the CFC is approved (0 = end of burn-in)", 0, 400),
+    _p("interventions.cfc.x", -1, "cell", "column of the CFC (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.cfc.y", -1, "cell", "row of the CFC (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.cfc.capacity_hours", 40_000.0, "machine-hours/quarter", "machine-hours the CFC offers each quarter", 0.0, 1e9),
+    _p("interventions.cfc.hours_per_worker", 20.0, "hours/worker/quarter", "machine-hours a user firm wants per worker", 0.0, 1000.0),
+    _p("interventions.cfc.fee_per_hour_lakh", 0.002, "Rs lakh/hour", "user fee (Rs 200 an hour) before the governance factor", 0.0, 1.0),
+    _p("interventions.cfc.travel_cost_lakh", 0.02, "Rs lakh/cell/quarter", "cost of reaching the CFC per cell of distance", 0.0, 10.0),
+    _p("interventions.cfc.capex_cr", 15.0, "Rs crore", "project cost of the CFC", 0.0, 1000.0,
+       source="MSE-CDP 2022: CFC projects Rs 5-30 crore"),
+    _p("interventions.cfc.grant_share", 0.7, "share", "public share of the capex", 0.0, 1.0,
+       source="MSE-CDP 2022: 70% grant for Rs 5-10 cr projects"),
+    _p("interventions.cfc.opex_cr", 0.6, "Rs crore/year", "running cost before fees", 0.0, 100.0),
+    _p("interventions.cfc.governance", "spv", "-", "who runs the CFC", choices=GOVERNANCE),
+    _p("interventions.testing_lab.start_quarter", 0, "quarter", "policy quarter the lab is approved", 0, 400),
+    _p("interventions.testing_lab.x", -1, "cell", "column of the lab (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.testing_lab.y", -1, "cell", "row of the lab (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.testing_lab.capacity_tests", 40, "tests/quarter", "tests the lab completes each quarter", 0, 100_000),
+    _p("interventions.testing_lab.reach", 15.0, "cells", "distance within which firms use the lab", 0.0, 2000.0),
+    _p("interventions.testing_lab.capex_cr", 6.0, "Rs crore", "project cost of the lab", 0.0, 1000.0),
+    _p("interventions.testing_lab.grant_share", 0.7, "share", "public share of the capex", 0.0, 1.0,
+       source="MSE-CDP 2022 grant shares"),
+    _p("interventions.testing_lab.opex_cr", 0.3, "Rs crore/year", "running cost before fees", 0.0, 100.0),
+    _p("interventions.testing_lab.governance", "spv", "-", "who runs the lab", choices=GOVERNANCE),
+    _p("interventions.credit_guarantee.start_quarter", 0, "quarter", "policy quarter the guarantee opens", 0, 400),
+    _p("interventions.credit_guarantee.cover_share", 0.75, "share", "share of a default loss the guarantee pays", 0.0, 1.0,
+       source="CGTMSE: 75% standard cover"),
+    _p("interventions.credit_guarantee.cover_share_micro", 0.85, "share", "cover for micro firms", 0.0, 1.0,
+       source="CGTMSE: 85% for micro loans up to Rs 5 lakh"),
+    _p("interventions.credit_guarantee.cover_share_women", 0.80, "share", "cover for women-owned firms", 0.0, 1.0,
+       source="CGTMSE: 80% for women-owned firms"),
+    _p("interventions.credit_guarantee.collateral_waived_lakh", 500.0, "Rs lakh", "guaranteed debt a bank lends without collateral", 0.0, 100_000.0,
+       source="CGTMSE collateral-free ceiling raised to Rs 10 cr in 2025; Rs 5 cr used"),
+    _p("interventions.credit_guarantee.fee_rate", 0.01, "per year", "guarantee fee paid by the borrower", 0.0, 0.1),
+    _p("interventions.credit_guarantee.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.interest_subvention.start_quarter", 0, "quarter", "policy quarter the subvention starts", 0, 400),
+    _p("interventions.interest_subvention.rate_points", 0.03, "per year", "interest points paid by the government", 0.0, 0.2,
+       source="Interest Equalisation Scheme: 2-3 points"),
+    _p("interventions.interest_subvention.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.growth_fund.start_quarter", 0, "quarter", "policy quarter the equity is invested", 0, 400),
+    _p("interventions.growth_fund.n_firms", 10, "firms", "firms that receive equity (the most productive eligible ones)", 0, 100_000),
+    _p("interventions.growth_fund.equity_lakh", 50.0, "Rs lakh/firm", "equity injected into each selected firm", 0.0, 100_000.0),
+    _p("interventions.growth_fund.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.tech_upgrade_subsidy.start_quarter", 0, "quarter", "policy quarter the subsidy opens", 0, 400),
+    _p("interventions.tech_upgrade_subsidy.subsidy_share", 0.25, "share", "share of the upgrade cost the government pays", 0.0, 1.0,
+       source="CLCSS: 15-25% capital subsidy"),
+    _p("interventions.tech_upgrade_subsidy.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.consulting.start_quarter", 0, "quarter", "policy quarter consulting is delivered", 0, 400),
+    _p("interventions.consulting.share_of_firms", 0.2, "share", "share of eligible, aware firms consulted", 0.0, 1.0),
+    _p("interventions.consulting.tfp_lift", 0.10, "share", "TFP gain of a consulted firm", 0.0, 1.0,
+       source="Bloom et al. 2013 (QJE): about 11-17% in the first year (a calibration target, not validation)"),
+    _p("interventions.consulting.cost_lakh", 6.0, "Rs lakh/firm", "public cost per consulted firm", 0.0, 1000.0),
+    _p("interventions.consulting.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.skills_training.start_quarter", 0, "quarter", "policy quarter training starts", 0, 400),
+    _p("interventions.skills_training.trainee_share", 0.10, "per year", "share of a user firm's workers trained each year", 0.0, 1.0),
+    _p("interventions.skills_training.skill_gain", 0.5, "0-1", "skill gain of a trained worker (towards 1)", 0.0, 1.0),
+    _p("interventions.skills_training.cost_lakh", 0.15, "Rs lakh/trainee", "public cost per trainee (about Rs 15,000)", 0.0, 10.0),
+    _p("interventions.skills_training.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.export_promotion.start_quarter", 0, "quarter", "policy quarter the export-promotion cell starts", 0, 400),
+    _p("interventions.export_promotion.sunk_cost_cut", 0.5, "share", "cut in the export entry cost for aware firms", 0.0, 1.0),
+    _p("interventions.export_promotion.fixed_cost_cut", 0.3, "share", "cut in the yearly export cost for aware firms", 0.0, 1.0),
+    _p("interventions.export_promotion.cost_cr", 0.5, "Rs crore/year", "public cost of fairs, buyer meets and the cell", 0.0, 100.0),
+    _p("interventions.facilitation_cell.start_quarter", 0, "quarter", "policy quarter the cell opens", 0, 400),
+    _p("interventions.facilitation_cell.x", -1, "cell", "column of the cell (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.facilitation_cell.y", -1, "cell", "row of the cell (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.facilitation_cell.reach", 8.0, "cells", "distance over which its outreach falls by a factor e", 0.1, 2000.0),
+    _p("interventions.facilitation_cell.outreach", 0.8, "per year", "chance a firm next to the cell learns of a scheme", 0.0, 10.0),
+    _p("interventions.facilitation_cell.cost_cr", 0.2, "Rs crore/year", "public cost of the cell", 0.0, 100.0),
+    # ---------------------------------------------- export-market shocks
+    # Each [[market.shocks]] entry changes the export market from a quarter on.
+    _p("shock.quarter", 0, "quarter", "policy quarter the shock hits (0 = end of burn-in)", 0, 400),
+    _p("shock.tariff", -1.0, "ad valorem", "new tariff (-1 = unchanged)", -1.0, 5.0),
+    _p("shock.exchange_rate", -1.0, "index", "new exchange rate (-1 = unchanged)", -1.0, 10.0),
+    _p("shock.foreign_demand_ratio", -1.0, "-", "new foreign demand ratio (-1 = unchanged)", -1.0, 50.0),
+]
+
+#: All parameters by key, in declaration order.
+PARAMETERS: MappingProxyType = MappingProxyType({p.key: p for p in _DECLARED})
+
+#: The interventions a package may combine, in the order the model applies them.
+INTERVENTIONS = tuple(dict.fromkeys(k.split(".")[1] for k in PARAMETERS if k.startswith("interventions.")))
+
+#: Schemes a firm can know of (columns of the awareness matrix).  Fixed, so that
+#: a package does not change the shape of any random draw.
+SCHEMES = INTERVENTIONS
+
+SHOCK_KEYS = tuple(p.name for p in _DECLARED if p.section == "shock")
+
+
+def sections() -> list[str]:
+    return list(dict.fromkeys(p.section for p in _DECLARED if p.section != "shock"))
+
+
+def defaults(section: str) -> dict[str, Any]:
+    return {p.name: _copy(p.default) for p in _DECLARED if p.section == section}
+
+
+def _copy(value):
+    return list(value) if isinstance(value, list) else value
+
+
+def resolve(values: dict[str, dict[str, Any]]) -> SimpleNamespace:
+    """Build the read-only parameter object the model uses.
+
+    ``values`` maps sections to already-validated overrides.  Interventions not
+    named in ``values`` are ``None`` (switched off); named ones get their
+    declared defaults for keys not given.
+    """
+    ns = SimpleNamespace()
+    for section in sections():
+        if section.startswith("interventions."):
+            continue
+        merged = defaults(section) | values.get(section, {})
+        setattr(ns, section, SimpleNamespace(**merged))
+    ns.interventions = SimpleNamespace()
+    for name in INTERVENTIONS:
+        section = f"interventions.{name}"
+        chosen = values.get(section)
+        setattr(ns.interventions, name, None if chosen is None else SimpleNamespace(**(defaults(section) | chosen)))
+    ns.shocks = tuple(
+        SimpleNamespace(**(defaults("shock") | s)) for s in sorted(values.get("shocks", []), key=lambda s: s["quarter"])
+    )
+    return ns

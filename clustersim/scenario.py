@@ -1,0 +1,329 @@
+"""Scenario files: read, inherit (``extends``), validate, resolve.
+
+A scenario is a TOML file with sections named after the parameter sections in
+:mod:`clustersim.params`.  Validation is derived from those declarations: an
+unknown key, a wrong type or an out-of-range value raises
+:class:`ScenarioError` naming the file, the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+
+from .params import INTERVENTIONS, PARAMETERS, SHOCK_KEYS, Param, resolve, sections
+
+TOP_LEVEL = ("extends", "title", "description")
+FIRM_CSV_COLUMNS = {
+    "x": (True, "a whole number of cells inside the grid"),
+    "y": (True, "a whole number of cells inside the grid"),
+    "workers": (True, "a number of workers > 0"),
+    "capital_lakh": (False, "Rs lakh >= 0"),
+    "women_owned": (False, "0 or 1"),
+    "certified": (False, "0 or 1"),
+}
+
+
+class ScenarioError(ValueError):
+    """A scenario or input file that cannot be used; the message says why."""
+
+
+def _shown(file) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return str(file)
+
+
+def _fail(file, key, value, problem, allowed=None):
+    where = f"{_shown(file)}: " if file else ""
+    what = f"{key} = {value!r}: " if key else ""
+    tail = f"; allowed: {allowed}" if allowed else ""
+    raise ScenarioError(f"{where}{what}{problem}{tail}")
+
+
+def _suggest(word, options) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read one TOML file, turning every failure into a ScenarioError."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        _fail(path, None, None, "file not found")
+    except IsADirectoryError:
+        _fail(path, None, None, "is a folder, not a scenario file")
+    except tomllib.TOMLDecodeError as exc:
+        _fail(path, None, None, f"not valid TOML ({exc})")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(path, None, None, f"cannot be read ({exc})")
+
+
+def _merge(parent: dict, child: dict) -> dict:
+    out = dict(parent)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[str, Path]]:
+    """Raw merged table and, per key path, the file that set it last."""
+    path = path.resolve()
+    if path in seen:
+        chain = " -> ".join(p.name for p in (*seen, path))
+        _fail(path, "extends", path.name, f"inheritance cycle ({chain})", "a chain of files that ends")
+    raw = read_toml(path)
+    origin: dict[str, Path] = {}
+    parent: dict = {}
+    if "extends" in raw:
+        ext = raw["extends"]
+        if not isinstance(ext, str) or not ext:
+            _fail(path, "extends", ext, "must name another scenario file", "a path relative to this file")
+        parent, origin = _load_chain(path.parent / ext, (*seen, path))
+        # The firm list is relative to the file that names it.
+        cluster = parent.get("cluster", {})
+        if cluster.get("firm_csv"):
+            cluster["firm_csv"] = str((path.parent / ext).resolve().parent / cluster["firm_csv"])
+    own = {k: v for k, v in raw.items() if k != "extends"}
+    if isinstance(own.get("cluster"), dict) and own["cluster"].get("firm_csv"):
+        own["cluster"] = dict(own["cluster"], firm_csv=str(path.parent / own["cluster"]["firm_csv"]))
+    for key in _key_paths(own):
+        origin[key] = path
+    return _merge(parent, own), origin
+
+
+def _key_paths(table: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        keys.append(full)
+        if isinstance(value, dict):
+            keys += _key_paths(value, full + ".")
+    return keys
+
+
+# ------------------------------------------------------------- validating
+
+
+def check_value(param: Param, value: Any, file, key: str | None = None) -> Any:
+    """Type- and range-check one value against its declaration; return it."""
+    key = key or param.key
+    kind = param.kind
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if ok:
+            value = float(value)
+            if not np.isfinite(value):
+                _fail(file, key, value, "is not a finite number", param.allowed())
+    elif kind is list:
+        ok = isinstance(value, list) and all(isinstance(v, str) and v in (param.choices or ()) for v in value)
+        if ok:
+            return list(value)
+    else:
+        ok = isinstance(value, str)
+    if not ok:
+        _fail(file, key, value, f"wrong type ({type(value).__name__})", param.allowed())
+    if param.choices is not None and kind is str and value not in param.choices:
+        _fail(file, key, value, "not a known choice", param.allowed())
+    if param.low is not None and not (param.low <= value <= param.high):
+        _fail(file, key, value, "out of range", param.allowed())
+    return value
+
+
+def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str, Any]:
+    """Validate a merged raw table; return {section: {name: value}} overrides."""
+
+    def file_of(key: str) -> Path:
+        while key and key not in origin:
+            key = key.rpartition(".")[0]
+        return origin.get(key, default_file)
+
+    known_sections = sections()
+    top_sections = sorted({s.split(".")[0] for s in known_sections})
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key in ("title", "description"):
+            if not isinstance(value, str):
+                _fail(file_of(key), key, value, "wrong type", "a string")
+            out[key] = value
+            continue
+        if key not in top_sections:
+            _fail(file_of(key), key, value if not isinstance(value, dict) else "[table]",
+                  "unknown section" + _suggest(key, top_sections), ", ".join([*TOP_LEVEL, *top_sections]))
+        if not isinstance(value, dict):
+            _fail(file_of(key), key, value, "must be a table", f"[{key}] with keys")
+        if key == "interventions":
+            for name, table in value.items():
+                section = f"interventions.{name}"
+                if name not in INTERVENTIONS:
+                    _fail(file_of(section), section, "[table]", "unknown intervention" + _suggest(name, INTERVENTIONS),
+                          ", ".join(INTERVENTIONS))
+                if not isinstance(table, dict):
+                    _fail(file_of(section), section, table, "must be a table", f"[{section}] with keys")
+                table = dict(table)
+                enabled = table.pop("enabled", True)
+                if not isinstance(enabled, bool):
+                    _fail(file_of(section + ".enabled"), section + ".enabled", enabled, "wrong type", "true or false")
+                checked = _check_section(section, table, file_of)
+                if enabled:
+                    out[section] = checked
+            continue
+        table = dict(value)
+        if key == "market" and "shocks" in table:
+            out["shocks"] = _check_shocks(table.pop("shocks"), file_of("market.shocks"))
+        out[key] = _check_section(key, table, file_of)
+    tech = resolve({"technology": out.get("technology", {})}).technology
+    total = tech.labour_elasticity + tech.capital_elasticity + tech.materials_elasticity
+    if total >= 1.0:
+        _fail(file_of("technology"), "technology.labour_elasticity + capital_elasticity + materials_elasticity",
+              round(total, 6), "must be below 1 (decreasing returns keep firm size finite)", "a sum < 1")
+    return out
+
+
+def _check_section(section: str, table: dict, file_of) -> dict[str, Any]:
+    names = [p.name for p in PARAMETERS.values() if p.section == section]
+    checked = {}
+    for name, value in table.items():
+        key = f"{section}.{name}"
+        if key not in PARAMETERS:
+            _fail(file_of(key), key, value if not isinstance(value, dict) else "[table]",
+                  "unknown key" + _suggest(name, names), ", ".join(names))
+        checked[name] = check_value(PARAMETERS[key], value, file_of(key))
+    return checked
+
+
+def _check_shocks(shocks, file) -> list[dict]:
+    if not isinstance(shocks, list):
+        _fail(file, "market.shocks", shocks, "must be a list of tables", "[[market.shocks]] entries")
+    out = []
+    for i, shock in enumerate(shocks):
+        where = f"market.shocks[{i}]"
+        if not isinstance(shock, dict):
+            _fail(file, where, shock, "must be a table", ", ".join(SHOCK_KEYS))
+        entry = {}
+        for name, value in shock.items():
+            if name not in SHOCK_KEYS:
+                _fail(file, f"{where}.{name}", value, "unknown key" + _suggest(name, SHOCK_KEYS), ", ".join(SHOCK_KEYS))
+            entry[name] = check_value(PARAMETERS[f"shock.{name}"], value, file, f"{where}.{name}")
+        if "quarter" not in entry:
+            _fail(file, f"{where}.quarter", None, "missing", "the policy quarter the shock hits")
+        out.append(entry)
+    return out
+
+
+# ----------------------------------------------------------------- firm CSV
+
+
+def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
+    """Read a firm list; every problem names the file, row and column."""
+    path = Path(path)
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            rows = list(csv.DictReader(fh))
+            header = rows[0].keys() if rows else []
+    except FileNotFoundError:
+        _fail(path, "cluster.firm_csv", str(path), "file not found", "a CSV file relative to the scenario")
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        _fail(path, None, None, f"cannot be read as CSV ({exc})")
+    if not rows:
+        _fail(path, None, None, "has no firm rows", "a header and at least one firm")
+    unknown = [c for c in header if c not in FIRM_CSV_COLUMNS]
+    if unknown:
+        _fail(path, f"column {unknown[0]!r}", None, "unknown column", ", ".join(FIRM_CSV_COLUMNS))
+    for col, (required, allowed) in FIRM_CSV_COLUMNS.items():
+        if required and col not in header:
+            _fail(path, f"column {col!r}", None, "missing", allowed)
+    out = {c: np.zeros(len(rows)) for c in FIRM_CSV_COLUMNS if c in header}
+    for i, row in enumerate(rows, start=2):
+        for col in out:
+            text = (row.get(col) or "").strip()
+            try:
+                value = float(text)
+            except ValueError:
+                value = float("nan")
+            allowed = FIRM_CSV_COLUMNS[col][1]
+            bad = not np.isfinite(value)
+            if col in ("x", "y"):
+                bad = bad or value != int(value) or not (0 <= value < grid_width)
+                allowed = f"a whole number in [0, {grid_width - 1}]"
+            elif col == "workers":
+                bad = bad or value <= 0
+            elif col == "capital_lakh":
+                bad = bad or value < 0
+            else:
+                bad = bad or value not in (0.0, 1.0)
+            if bad:
+                _fail(path, f"row {i}, column {col!r}", text, "invalid value", allowed)
+            out[col][i - 2] = value
+    return out
+
+
+# ------------------------------------------------------------------ loading
+
+
+@dataclass
+class Scenario:
+    """A validated, fully resolved scenario."""
+
+    path: Path
+    values: dict[str, Any]
+    params: SimpleNamespace = field(repr=False)
+    firm_table: dict[str, np.ndarray] | None = field(default=None, repr=False)
+
+    @property
+    def title(self) -> str:
+        return self.values.get("title", self.path.stem)
+
+    def resolved(self) -> dict[str, Any]:
+        """Every parameter value (defaults filled in), JSON-ready."""
+        p = self.params
+        out: dict[str, Any] = {"title": self.title, "description": self.values.get("description", "")}
+        for section in sections():
+            if section.startswith("interventions."):
+                continue
+            out[section] = vars(getattr(p, section)).copy()
+        out["interventions"] = {n: vars(v).copy() for n, v in vars(p.interventions).items() if v is not None}
+        out["market"]["shocks"] = [vars(s).copy() for s in p.shocks]
+        return out
+
+
+def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None = None) -> Scenario:
+    """Read, inherit, validate and resolve a scenario file.
+
+    ``overrides`` ({section: {name: value}}, e.g. from the command line) are
+    validated like file values and win over them.
+    """
+    path = Path(path)
+    raw, origin = _load_chain(path, ())
+    for section, table in (overrides or {}).items():
+        raw = _merge(raw, {section: table}) if "." not in section else _merge(
+            raw, {"interventions": {section.split(".", 1)[1]: table}})
+        for name in table:
+            origin[f"{section}.{name}"] = Path("command line")
+    values = validate(raw, origin, path.resolve())
+    params = resolve(values)
+    firm_table = None
+    if params.cluster.firm_csv:
+        firm_table = read_firm_csv(Path(params.cluster.firm_csv), params.run.grid_width)
+    return Scenario(path=path, values=values, params=params, firm_table=firm_table)
