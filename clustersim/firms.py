@@ -1,0 +1,70 @@
+"""Firm state: one numpy array per state variable, one row per firm slot.
+
+Slots ``0 .. n_firms-1`` hold the initial firms; the slots after them are the
+pre-drawn pool of potential entrants, consumed at a fixed rate whatever the
+package (see :mod:`clustersim.rng`).  ``alive`` says which slots are firms now.
+The MSME agents (:mod:`clustersim.agents.msme`) are Mesa handles onto rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: name -> (dtype, meaning).  Every firm state variable is declared here once.
+FIELDS: dict[str, tuple[type, str]] = {
+    "alive": (bool, "slot holds an operating firm"),
+    "x": (np.int32, "grid column"),
+    "y": (np.int32, "grid row"),
+    "women_owned": (bool, "owner is a woman"),
+    "tfp_permanent": (float, "permanent log-TFP component (firm ability)"),
+    "tfp_transitory": (float, "AR(1) log-TFP component"),
+    "tech": (np.int8, "technology level, 0 = legacy"),
+    "skill": (float, "workforce skill, 0-1"),
+    "consulting_lift": (float, "TFP gain from consulting still in effect (share)"),
+    "cfc_lift": (float, "TFP lift received from the CFC this quarter (share)"),
+    "certified_until": (np.int32, "last step the quality certificate is valid (-1 = none)"),
+    "test_ready_step": (np.int32, "step a pending certification test completes (-1 = none)"),
+    "test_requested_step": (np.int32, "step the pending test was requested (-1 = none)"),
+    "exporter": (bool, "sells in the export market"),
+    "capital": (float, "capital stock, Rs lakh (the 'investment' of the MSME definition)"),
+    "workers": (float, "workers (full-time equivalents)"),
+    "cash": (float, "cash, Rs lakh"),
+    "earmarked": (float, "growth-fund equity reserved for investment, Rs lakh"),
+    "formal_debt": (float, "outstanding formal loan principal, Rs lakh"),
+    "formal_payment": (float, "quarterly instalment on the formal loan, Rs lakh"),
+    "formal_rate": (float, "quarterly rate the firm pays on its formal loan"),
+    "guarantee_cover": (float, "share of the formal loan covered by the credit guarantee"),
+    "subvention": (float, "quarterly interest points paid by the government on the formal loan"),
+    "informal_debt": (float, "outstanding moneylender principal, Rs lakh"),
+    "informal_payment": (float, "quarterly instalment to the moneylender, Rs lakh"),
+    "formal_access": (bool, "last formal loan application was approved"),
+    "loss_streak": (np.int16, "consecutive quarters with a loss"),
+    "entry_step": (np.int32, "step the firm entered (0 = initial firm)"),
+    "sales": (float, "sales this quarter, Rs lakh"),
+    "export_sales": (float, "export sales this quarter, Rs lakh"),
+    "materials": (float, "materials bought this quarter, Rs lakh"),
+    "real_value_added": (float, "value added this quarter at base-period prices, Rs lakh"),
+    "profit": (float, "profit this quarter after depreciation and interest, Rs lakh"),
+    "cfc_user": (bool, "used the CFC this quarter"),
+    "schemes_used": (np.int8, "number of schemes used this quarter"),
+    "trained_workers": (float, "workers trained under the scheme so far"),
+    "consulted": (bool, "received scheme consulting"),
+    "growth_funded": (bool, "received growth-fund equity"),
+}
+
+
+class FirmTable:
+    """Columns of firm state (attributes named as in :data:`FIELDS`)."""
+
+    def __init__(self, capacity: int, n_schemes: int):
+        self.capacity = capacity
+        for name, (dtype, _) in FIELDS.items():
+            setattr(self, name, np.zeros(capacity, dtype=dtype))
+        for name in ("certified_until", "test_ready_step", "test_requested_step"):
+            getattr(self, name)[:] = -1
+        #: aware[i, k]: firm i knows of scheme k (columns = params.SCHEMES)
+        self.aware = np.zeros((capacity, n_schemes), dtype=bool)
+
+    def live(self) -> np.ndarray:
+        """Row indices of operating firms, in slot order."""
+        return np.flatnonzero(self.alive)
