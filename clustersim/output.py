@@ -1,0 +1,158 @@
+"""Writing a run's results: tidy CSVs with a fixed float format, the resolved
+scenario, and a few plain-language lines.
+
+Same scenario and seed in the same environment give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .accounts import SECTORS, Ledger
+from .agents.msme import MSME, SIZE_CLASS_NAMES
+
+FLOAT_FORMAT = "{:.10g}"
+
+#: (column, unit, meaning) of timeseries.csv, in order.  One row per quarter.
+TIMESERIES_COLUMNS = (
+    ("step", "quarter", "model step, 1 = first quarter of the burn-in"),
+    ("quarter", "quarter", "policy quarter: step minus burn-in (<= 0 during the burn-in)"),
+    ("productivity", "Rs lakh/worker/year", "real value added per worker, base-period prices"),
+    ("export_share", "share", "export sales / total sales"),
+    ("jobs", "workers", "sum of workers over firms"),
+    ("sales", "Rs crore/quarter", "sales of all firms"),
+    ("export_sales", "Rs crore/quarter", "export sales"),
+    ("value_added", "Rs crore/quarter", "nominal value added (sales - materials)"),
+    ("wage", "Rs lakh/worker/year", "market-clearing wage"),
+    ("price_index", "index, start = 1", "CES price index of the cluster's domestic market"),
+    ("firms", "firms", "operating firms"),
+    ("exporters", "firms", "firms selling abroad"),
+    ("entries", "firms", "firms that entered this quarter"),
+    ("exits", "firms", "firms that closed this quarter"),
+    ("credit_outstanding", "Rs crore", "formal (bank) debt outstanding"),
+    ("informal_credit_outstanding", "Rs crore", "moneylender debt outstanding"),
+    ("default_rate", "share/quarter", "formal borrowers that closed with unpaid bank debt"),
+    ("formal_loan_share", "share", "firms holding a bank loan"),
+    ("cfc_utilisation", "share", "CFC hours used / hours available (0 if no CFC open)"),
+    ("lab_wait", "quarters", "mean wait of tests completed at the cluster lab"),
+    ("take_up", "share", "firms using at least one scheme this quarter"),
+    ("imported_input_share", "share", "imported materials / all materials (value)"),
+    ("public_cost_cr", "Rs crore", "cumulative net public spending since the end of the burn-in"),
+    ("mean_tfp", "index", "mean TFP multiplier of operating firms (before the calibration scale)"),
+    ("mean_tech_level", "level", "mean technology level"),
+    ("certified_share", "share", "firms with a valid quality certificate"),
+    ("micro_firms", "firms", "firms in the micro class (2025 thresholds)"),
+    ("small_firms", "firms", "firms in the small class"),
+    ("medium_plus_firms", "firms", "firms in the medium class or above"),
+    ("bank_funds", "Rs crore", "the bank's lendable funds for the cluster"),
+)
+COLUMN_NAMES = tuple(c[0] for c in TIMESERIES_COLUMNS)
+_INTEGER = {"step", "quarter", "firms", "exporters", "entries", "exits", "micro_firms", "small_firms", "medium_plus_firms"}
+
+
+def _fmt(name: str, value) -> str:
+    return str(int(value)) if name in _INTEGER else FLOAT_FORMAT.format(float(value))
+
+
+def timeseries_array(model) -> np.ndarray:
+    return np.array(model.rows, dtype=float)
+
+
+def write_csv(path: Path, header, rows) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(",".join(header) + "\n")
+        for row in rows:
+            fh.write(",".join(row) + "\n")
+
+
+def write_timeseries(model, path: Path) -> None:
+    write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.rows))
+
+
+FIRM_COLUMNS = ("firm_id", "agent_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh",
+                "export_sales_lakh", "real_value_added_lakh", "tfp", "tech_level", "skill", "exporter", "certified",
+                "women_owned", "cash_lakh", "formal_debt_lakh", "informal_debt_lakh", "guaranteed", "cfc_user",
+                "distance_to_cfc", "age_quarters", "entered_step")
+
+
+def write_firms(model, path: Path) -> None:
+    f, live = model.firms, model.firms.live()
+    size = MSME.size_class_index(f.capital[live], 4.0 * f.sales[live])
+    tfp = model._tfp(live)
+    dist = model._distance(live, model.cfc) if model.cfc is not None else np.full(len(live), np.nan)
+    rows = []
+    for k, row in enumerate(live):
+        agent = model.agents_by_row[int(row)]
+        values = (
+            str(row), str(agent.unique_id), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
+            *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.export_sales[row],
+                                               f.real_value_added[row], tfp[k])),
+            str(int(f.tech[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),
+            str(int(f.certified_until[row] >= model.steps)), str(int(f.women_owned[row])),
+            *(FLOAT_FORMAT.format(v) for v in (f.cash[row], f.formal_debt[row], f.informal_debt[row])),
+            str(int(f.guarantee_cover[row] > 0 and f.formal_debt[row] > 0)), str(int(f.cfc_user[row])),
+            FLOAT_FORMAT.format(dist[k]) if np.isfinite(dist[k]) else "",
+            str(model.steps - int(f.entry_step[row])), str(int(f.entry_step[row])),
+        )
+        rows.append(values)
+    write_csv(path, FIRM_COLUMNS, rows)
+
+
+def write_flows(model, path: Path) -> None:
+    """The transaction-flow matrix of every quarter, long format (step, row, sector, Rs lakh)."""
+    names = Ledger.row_names()
+    rows = []
+    for step, matrix in enumerate(model.flow_matrices, start=1):
+        for i, name in enumerate(names):
+            for j, sector in enumerate(SECTORS):
+                if matrix[i, j] != 0.0:
+                    rows.append((str(step), name, sector, FLOAT_FORMAT.format(matrix[i, j])))
+    write_csv(path, ("step", "flow", "sector", "amount_lakh"), rows)
+
+
+def write_scenario_json(model, path: Path, command: list[str] | None = None) -> None:
+    resolved = model.settings.resolved()
+    resolved["run"]["seed"] = model.seed_used
+    resolved["cluster"]["n_firms"] = model.n_initial
+    info = {
+        "clustersim_version": __version__,
+        "scenario_file": str(model.settings.path),
+        "seed": model.seed_used,
+        "steps": model.steps,
+        "command": command or [],
+        "scenario": resolved,
+    }
+    path.write_text(json.dumps(info, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+
+def summary_lines(model) -> list[str]:
+    """A few plain-language lines: where the cluster ended against where the policy period began."""
+    data = timeseries_array(model)
+    col = {name: i for i, name in enumerate(COLUMN_NAMES)}
+    start_rows = data[data[:, col["quarter"]] <= 0]
+    start = start_rows[-1] if len(start_rows) else data[0]
+    end = data[-1]
+
+    def change(name, pct=True):
+        a, b = start[col[name]], end[col[name]]
+        if pct:
+            return f"{a:,.2f} -> {b:,.2f} ({(b / a - 1) * 100:+.1f}%)" if a else f"{a:,.2f} -> {b:,.2f}"
+        return f"{a:.1%} -> {b:.1%} ({(b - a) * 100:+.1f} points)"
+
+    horizon = int(end[col["quarter"]])
+    package = ", ".join(n for n, v in vars(model.p.interventions).items() if v is not None) or "none (baseline)"
+    return [
+        f"{model.settings.title}: {int(end[col['firms']])} firms, seed {model.seed_used}, package: {package}",
+        f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
+        f"  productivity (Rs lakh real value added per worker per year): {change('productivity')}",
+        f"  export share of sales: {change('export_share', pct=False)}",
+        f"  jobs: {change('jobs')}",
+        f"  wage (Rs lakh per worker per year): {change('wage')}; exporters {int(start[col['exporters']])} -> {int(end[col['exporters']])}",
+        f"  public cost so far: Rs {end[col['public_cost_cr']]:,.2f} crore",
+        "Effects of a package are paired differences from the baseline with the same seed; "
+        "compare with `clustersim run scenarios/baseline.toml --seed N`.",
+    ]
