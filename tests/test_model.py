@@ -1,0 +1,162 @@
+"""The whole model: limit cases with closed forms, identities, determinism and
+the common-random-numbers contract the sweep engine relies on."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pytest
+
+from clustersim import output
+from clustersim.agents.msme import MSME
+from clustersim.model import ClusterModel
+from clustersim.scenario import load_scenario
+from helpers import SCENARIOS, run_small, small_model, small_overrides
+
+FRICTIONLESS = {
+    "technology": {"tfp_shock_sd": 0.0},
+    "labour": {"hiring_speed": 1.0},
+    "dynamics": {"entry_candidates": 0.0, "exit_hazard": 0.0},
+}
+
+
+def csv_bytes(model, tmp_path, name="timeseries.csv") -> bytes:
+    path = tmp_path / f"{id(model)}-{name}"
+    {"timeseries.csv": output.write_timeseries, "firms.csv": output.write_firms}[name](model, path)
+    return path.read_bytes()
+
+
+def test_without_shocks_entry_or_frictions_labour_is_the_closed_form_optimum():
+    """Each firm's labour equals alpha rho R*(B, Phi, K, w, p_m) / w at the market-clearing
+    wage and price index, computed independently here from the firm's state."""
+    model = small_model("holistic_spv.toml", **FRICTIONLESS)
+    for _ in range(12):
+        model.step()
+    # Walk one more quarter phase by phase and stop right after the markets clear.
+    for phase in ("begin_quarter", "spread_awareness", "shock_productivity", "deliver_support", "plan_spending",
+                  "lend", "invest", "use_facilities", "clear_markets"):
+        getattr(model, phase)()
+    f, live, t = model.firms, model.live, model.tech
+    certified = f.certified_until[live] >= model.steps
+    quality = 1 + model.p.technology.quality_lift_certified * certified
+    demand = quality * (model.domestic_spending * model.price_index ** (t.sigma - 1) + model.foreign_level() * f.exporter[live])
+    phi = model.tfp_scale * np.exp(f.tfp_permanent[live] + f.tfp_transitory[live]) * (1 + model.p.technology.tech_step) ** f.tech[live] \
+        * (1 + model.p.technology.skill_lift * f.skill[live]) * (1 + f.cfc_lift[live]) * (1 + f.consulting_lift[live])
+    r, a, g = t.rho, t.alpha, t.gamma
+    revenue = (demand ** (1 / t.sigma) * (phi * f.capital[live] ** t.beta) ** r * (a * r / model.wage) ** (a * r)
+               * (g * r / model.material_price()) ** (g * r)) ** (1 / (1 - r * (a + g)))
+    assert np.allclose(f.workers[live], a * r * revenue / model.wage, rtol=1e-9)
+    assert f.exporter[live].any() and certified.any()  # the check covered exporters too
+
+
+def test_jobs_equal_the_sum_of_workers_every_quarter():
+    model = small_model()
+    for _ in range(10):
+        model.step()
+        assert model.rows[-1][4] == pytest.approx(model.firms.workers[model.firms.live()].sum(), rel=1e-12)
+        assert model.rows[-1][10] == len(model.agents_by_row) == len(model.agents_by_type[MSME])
+
+
+def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_path):
+    a, b, c = run_small("holistic_full.toml", seed=7), run_small("holistic_full.toml", seed=7), run_small("holistic_full.toml", seed=8)
+    for name in ("timeseries.csv", "firms.csv"):
+        assert csv_bytes(a, tmp_path, name) == csv_bytes(b, tmp_path, name)
+    assert csv_bytes(a, tmp_path) != csv_bytes(c, tmp_path)
+
+
+def test_an_intervention_starting_after_the_horizon_is_byte_identical_to_the_baseline(tmp_path):
+    base = run_small("baseline.toml", seed=3)
+    late = run_small("holistic_full.toml", seed=3, interventions__cfc={"start_quarter": 8},
+                     interventions__testing_lab={"start_quarter": 8}, interventions__credit_guarantee={"start_quarter": 8},
+                     interventions__skills_training={"start_quarter": 8}, interventions__export_promotion={"start_quarter": 8},
+                     interventions__facilitation_cell={"start_quarter": 8}, interventions__interest_subvention={"start_quarter": 8},
+                     interventions__tech_upgrade_subsidy={"start_quarter": 8}, interventions__consulting={"start_quarter": 8},
+                     interventions__growth_fund={"start_quarter": 8})
+    assert csv_bytes(base, tmp_path) == csv_bytes(late, tmp_path)
+    assert csv_bytes(base, tmp_path, "firms.csv") == csv_bytes(late, tmp_path, "firms.csv")
+
+
+@pytest.mark.parametrize("cfc", [{"capacity_hours": 0.0},                       # nil at zero capacity
+                                 {"x": 0, "y": 0, "travel_cost_lakh": 10.0}])  # out of everyone's reach
+def test_a_cfc_nobody_can_use_changes_nothing_but_the_public_cost(cfc):
+    base = run_small("baseline.toml", seed=5)
+    model = run_small("cfc.toml", seed=5, interventions__cfc=cfc)
+    drop = [output.COLUMN_NAMES.index(c) for c in ("public_cost_cr", "cfc_utilisation")]
+    keep = [i for i in range(len(output.COLUMN_NAMES)) if i not in drop]
+    assert np.array_equal(np.array(base.rows)[:, keep], np.array(model.rows)[:, keep])
+    assert model.public_cost_cr > 0
+
+
+def test_nothing_draws_from_mesas_shared_random(monkeypatch):
+    """Package differences must not flow through model.random / model.rng."""
+
+    class Forbidden:
+        def __getattr__(self, name):
+            raise AssertionError(f"model.random.{name} was used")
+
+    original = mesa.Model.__init__
+
+    def guarded(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.random = Forbidden()
+        self.rng = Forbidden()
+
+    monkeypatch.setattr(mesa.Model, "__init__", guarded)
+    model = run_small("holistic_full.toml")
+    assert model.steps == 16
+
+
+def test_draws_are_per_firm_slot_so_packages_are_paired():
+    """Removing firms (here: a higher exit hazard) or treating some (a package) does not
+    shift any other firm's productivity shocks: draws are made per firm slot."""
+    base = run_small("baseline.toml", seed=11, n_firms=120, horizon=16)
+    for other in (run_small("baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3}),
+                  run_small("holistic_full.toml", seed=11, n_firms=120, horizon=16)):
+        fb, fo = base.firms, other.firms
+        both = fb.alive & fo.alive & (fb.entry_step == fo.entry_step)
+        assert both.sum() > 30
+        assert np.array_equal(fb.tfp_transitory[both], fo.tfp_transitory[both])
+        assert np.array_equal(fb.tfp_permanent, fo.tfp_permanent)  # the entrant pool is pre-drawn
+    high_exit = run_small("baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3})
+    assert high_exit.firms.alive[:120].sum() < base.firms.alive[:120].sum()  # the runs really differ in who exists
+
+
+def test_a_students_edit_in_msme_changes_the_simulation(monkeypatch):
+    """The firm's rules live in agents/msme.py and nowhere else."""
+    before = run_small(seed=2).rows[-1]
+    monkeypatch.setattr(MSME, "adjust_workforce", staticmethod(lambda current, desired, speed: current + 0.1 * speed * (desired - current)))
+    after = run_small(seed=2).rows[-1]
+    assert before[4] != after[4]
+
+
+def test_a_tariff_shock_cuts_exports_against_the_same_seed():
+    kw = dict(n_firms=120, burn_in=12, horizon=8)
+    base = run_small("baseline.toml", seed=4, **kw)
+    shocked = run_small("export_shock_tariff.toml", seed=4, **kw, market={"shocks": [{"quarter": 2, "tariff": 0.5}]})
+    col = output.COLUMN_NAMES.index("export_sales")
+    before = slice(0, 14)  # up to policy quarter 2 the runs are identical
+    assert np.array_equal(np.array(base.rows)[before], np.array(shocked.rows)[before])
+    assert shocked.rows[-1][col] < 0.7 * base.rows[-1][col]
+
+
+def test_firm_list_scenario_starts_from_the_csv():
+    scenario = load_scenario(SCENARIOS / "from_firm_list.toml", {"run": {"burn_in": 0, "horizon": 1}})
+    model = ClusterModel(scenario)
+    table = scenario.firm_table
+    assert model.n_initial == len(table["x"])
+    assert np.array_equal(model.firms.x[: model.n_initial], table["x"].astype(int))
+    # Firm sizes at the start are ordered as in the list (ability backed out of workers).
+    assert np.corrcoef(model.firms.workers[: model.n_initial], table["workers"])[0, 1] > 0.95
+
+
+def test_firms_option_rescales_the_cluster():
+    scenario = load_scenario(SCENARIOS / "baseline.toml", small_overrides(n_firms=60))
+    assert len(ClusterModel(scenario, n_firms=150).firms.live()) == 150
+
+
+def test_start_matches_the_scenario_calibration_targets():
+    scenario = load_scenario(SCENARIOS / "baseline.toml", small_overrides(n_firms=200))
+    model = ClusterModel(scenario)
+    f, live, c = model.firms, model.firms.live(), scenario.params.cluster
+    assert f.workers[live].sum() == pytest.approx(200 * c.mean_workers, rel=1e-9)
+    assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(c.turnover_per_worker_lakh, rel=1e-9)
