@@ -43,6 +43,8 @@ FIELDS: dict[str, tuple[type, str]] = {
     "sales": (float, "sales this quarter, Rs lakh"),
     "export_sales": (float, "export sales this quarter, Rs lakh"),
     "materials": (float, "materials bought this quarter, Rs lakh"),
+    "output": (float, "physical output this quarter, in Rs lakh at the start's average price"),
+    "price": (float, "price this quarter (index, relative to the demand normalisation)"),
     "real_value_added": (float, "value added this quarter at base-period prices, Rs lakh"),
     "profit": (float, "profit this quarter after depreciation and interest, Rs lakh"),
     "cfc_user": (bool, "used the CFC this quarter"),

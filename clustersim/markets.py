@@ -31,9 +31,8 @@ class LabourSupply:
 def clearing_wage(fixed_jobs, flexible_jobs_at_w0, w0, supply: LabourSupply, epsilon, tol=1e-13, max_iter=60):
     """Solve  fixed + flexible * (w/w0)^(-epsilon) = L_s(w)  for w (Newton in log w).
 
-    Demand falls and supply rises in w, so the root is unique.  With no demand
-    the wage is where supply is zero jobs: returns the smallest positive wage
-    tried, so callers treat it as 'no labour market'.
+    Demand falls and supply rises in w, so the root is unique.  With no labour
+    demand at all there is no market: the previous wage ``w0`` is returned.
     """
     if fixed_jobs + flexible_jobs_at_w0 <= 0.0:
         return w0

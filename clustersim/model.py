@@ -20,6 +20,7 @@ from .accounts import SECTORS, Ledger
 from .agents import MSME, CommonFacilityCentre, Lender, TestingLab
 from .agents.msme import Technology
 from .firms import FirmTable
+from .output import COLUMN_NAMES
 from .params import SCHEMES, SIZE_CLASSES
 from .rng import Streams
 from .scenario import Scenario
@@ -27,6 +28,9 @@ from .spillovers import Neighbourhood
 from .timeunits import per_quarter, quarterly_hazard, quarterly_intensity, quarterly_rate
 
 LAKH_PER_CRORE = 100.0
+ENTRY_RETUNE_GAIN = 2.0  # burn-in tatonnement: log change in the entry share per unit relative gap in firm count
+ENTRY_BALANCE_WINDOW = 20  # quarters of exits the post-burn-in entry threshold is set to match
+EXITS_COLUMN = COLUMN_NAMES.index("exits")
 SCHEME = {name: k for k, name in enumerate(SCHEMES)}
 
 
@@ -71,7 +75,6 @@ class ClusterModel(mesa.Model):
         self.lab: TestingLab | None = None
         self.active = dict.fromkeys(SCHEMES, False)
         self.public_cost_cr = 0.0
-        self.cfc_served_share = 1.0
         self.rows: list[list[float]] = []
         self.flow_matrices: list[np.ndarray] = []
         for row in self.firms.live():
@@ -95,7 +98,8 @@ class ClusterModel(mesa.Model):
 
     # ======================================================== set-up
     def _quarterly_rates(self, p) -> SimpleNamespace:
-        """Every per-year parameter the model uses, converted to a quarter here and only here."""
+        """The per-year parameters of the cluster, converted to a quarter once.  Intervention
+        rates are converted where the intervention acts, always through clustersim.timeunits."""
         return SimpleNamespace(
             formal_rate=quarterly_rate(p.finance.formal_rate),
             informal_rate=quarterly_rate(p.finance.informal_rate),
@@ -202,15 +206,18 @@ class ClusterModel(mesa.Model):
         scale_exp_demand = (1 / t.sigma) / (1 - t.rho * (t.alpha + t.beta + t.gamma))
         scale_exp_tfp = t.rho / (1 - t.rho * (t.alpha + t.beta + t.gamma))
         exporter = np.zeros(n, dtype=bool)
-        for _ in range(2):  # pass 1 without exporters; pass 2 with those for whom exporting pays
+        # Pass 1 without exporters; then certified firms for whom exporting pays export;
+        # pass 2 recalibrates with them, so revenue and export status agree.
+        for calibration_pass in (1, 2):
             unit = self._long_run_revenue_unit(quality, exporter, phi, self.wage, user_cost, foreign_ratio)
             domestic_fraction = np.sum(unit / (1.0 + exporter * foreign_ratio)) / np.sum(unit)
             self.domestic_spending = target_sales * domestic_fraction / p.cluster.domestic_market_share
             self.tfp_scale = (target_sales / (self.domestic_spending ** scale_exp_demand * unit.sum())) ** (1 / scale_exp_tfp)
             revenue = self.domestic_spending ** scale_exp_demand * self.tfp_scale ** scale_exp_tfp * unit
-            domestic_pi = MSME.variable_profit(revenue / (1.0 + exporter * foreign_ratio), t)
-            gain = MSME.gain_from_demand(domestic_pi, 1.0 + foreign_ratio, t)
-            exporter = (f.certified_until[live] >= 0) & (gain > self.q.export_fixed_cost)
+            if calibration_pass == 1:
+                domestic_pi = MSME.variable_profit(revenue, t)
+                gain = MSME.gain_from_demand(domestic_pi, 1.0 + foreign_ratio, t)
+                exporter = (f.certified_until[live] >= 0) & (gain > self.q.export_fixed_cost)
         self.outside_weight = 1.0 - p.cluster.domestic_market_share
         self.overhead = p.dynamics.overhead_share * float(np.mean(MSME.variable_profit(revenue, t)))
         self.entry_threshold = self._calibrate_entry_threshold()
@@ -221,6 +228,15 @@ class ClusterModel(mesa.Model):
             f.capital[live] = np.where(given > 0, given, f.capital[live])
         f.workers[live] = MSME.optimal_labour(revenue, self.wage, t)
         f.sales[live] = revenue
+        # Base-period prices for real value added and output (see clear_markets).
+        demand = quality * self.domestic_spending * (1.0 + exporter * foreign_ratio)
+        price = MSME.price(revenue, demand, t)
+        self.base_price = float(revenue.sum() / (revenue / price).sum())
+        self.base_material_price = self.material_price()
+        self.output_deflator = 1.0
+        f.price[live] = price
+        f.output[live] = self.base_price * revenue / price
+        f.real_value_added[live] = revenue - MSME.materials_spend(revenue, t)
         f.export_sales[live] = revenue - revenue / (1.0 + exporter * foreign_ratio)
         f.materials[live] = MSME.materials_spend(revenue, t)
         f.cash[live] = self._cash_buffer(np.arange(n))
@@ -388,7 +404,7 @@ class ClusterModel(mesa.Model):
             spec = p.growth_fund
             tiebreak = self.streams.get("growth_fund", self.steps).random(self.slots_used)[live]
             candidates = live[self._uses(live, "growth_fund") & self._eligible(live, spec.eligible)]
-            merit = (f.tfp_permanent + f.tfp_transitory)[candidates] + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
+            merit = np.log(self._tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
             chosen = candidates[np.argsort(-merit, kind="stable")[: spec.n_firms]]
             f.earmarked[chosen] += spec.equity_lakh
             f.growth_funded[chosen] = True
@@ -415,7 +431,7 @@ class ClusterModel(mesa.Model):
         steps = self.steps
         e = self._expectations(live)
         subvention = self._subvention_points(live)
-        cash_rich = f.cash[live] + f.earmarked[live] > self._cash_buffer(live) + 0.1 * f.capital[live]
+        cash_rich = f.cash[live] + f.earmarked[live] > self._cash_buffer(live) + p.finance.cash_rich_margin * f.capital[live]
         user_cost = MSME.user_cost(f.formal_access[live], cash_rich, q.formal_rate, q.informal_rate, subvention, q.depreciation)
         discount = user_cost - q.depreciation + q.exit_hazard
         desired = MSME.desired_capital(e.revenue, f.capital[live], user_cost, t)
@@ -456,7 +472,8 @@ class ClusterModel(mesa.Model):
             local_lab = self._uses(live, "testing_lab") & (self._distance(live, self.lab) <= self.lab.reach)
         test_cost = p.market.certification_fee_lakh + p.market.compliance_cost_lakh + np.where(local_lab, self.lab.fee if self.lab else 0.0,
                                                                p.market.distant_test_cost_lakh)
-        quality_gain = MSME.gain_from_demand(e.domestic_variable_profit, quality_cert / e.quality, t)
+        # The quality premium of a certificate, valued against having none (so renewals count it too).
+        quality_gain = MSME.gain_from_demand(e.domestic_variable_profit * e.quality ** -t.demand_exponent, quality_cert, t)
         pending = (f.test_ready_step[live] >= 0) | (f.test_requested_step[live] >= 0)
         renew_by = steps + p.market.distant_test_delay + 1  # apply early enough to stay certified
         seek = MSME.seeks_certification(f.certified_until[live] < renew_by, pending, export_gain, quality_gain, fixed_cost,
@@ -475,12 +492,15 @@ class ClusterModel(mesa.Model):
         points = self.q.formal_rate - quarterly_rate(self.p.finance.formal_rate - spec.rate_points)
         return points * (self._uses(rows, "interest_subvention") & self._eligible(rows, spec.eligible))
 
-    def _guarantee_cover(self, rows) -> np.ndarray:
+    def _guarantee_cover(self, rows, loan) -> np.ndarray:
+        """CGTMSE-style cover: the micro rate for small loans to micro firms, the women's rate
+        for women-owned firms, the standard rate otherwise; nil for firms not covered."""
         if not self.active["credit_guarantee"]:
             return np.zeros(len(rows))
         spec, f = self.p.interventions.credit_guarantee, self.firms
-        micro = self._eligible(rows, ["micro"])
-        cover = np.where(micro, spec.cover_share_micro, np.where(f.women_owned[rows], spec.cover_share_women, spec.cover_share))
+        small_micro_loan = self._eligible(rows, ["micro"]) & (loan <= spec.micro_loan_limit_lakh)
+        cover = np.where(small_micro_loan, spec.cover_share_micro,
+                         np.where(f.women_owned[rows], spec.cover_share_women, spec.cover_share))
         return cover * (self._uses(rows, "credit_guarantee") & self._eligible(rows, spec.eligible))
 
     def lend(self) -> None:
@@ -492,7 +512,7 @@ class ClusterModel(mesa.Model):
         need = np.maximum(spending - own_funds, 0.0)
         applicants = need > 0.0
         score = plan.margin + p.finance.score_noise * self.streams.get("credit_score", self.steps).standard_normal(self.slots_used)[live]
-        cover = self._guarantee_cover(live)
+        cover = self._guarantee_cover(live, need)
         threshold = p.finance.min_margin - cover * abs(p.finance.min_margin)  # a guarantee lowers the bar
         room = p.finance.collateral_ratio * f.capital[live] - f.formal_debt[live]
         if self.active["credit_guarantee"]:
@@ -568,6 +588,7 @@ class ClusterModel(mesa.Model):
         trip; the lab tests its queue, oldest first; distant tests come back."""
         f, live, steps = self.firms, self.live, self.steps
         f.cfc_lift[live] = 0.0
+        self.facility_costs = np.zeros(len(live))  # CFC fees and trips, counted in profit
         if self.cfc is not None and self.active["cfc"]:
             cfc = self.cfc
             open_now = cfc.is_open(steps)
@@ -575,16 +596,20 @@ class ClusterModel(mesa.Model):
             full_lift = cfc.lift_at(distance)
             e = self._expectations(live)
             hours = cfc.hours_per_worker * f.workers[live]
-            gain = MSME.gain_from_tfp(e.variable_profit, full_lift * self.cfc_served_share, self.tech)
-            users = MSME.uses_cfc(self._uses(live, "cfc"), open_now, gain, cfc.fee_per_hour * hours, cfc.travel_cost * distance)
-            served = cfc.served_share(hours[users]) if users.any() else 1.0
-            self.cfc_served_share = served
+            aware = self._uses(live, "cfc")
+
+            def wants(share):  # firms that find the CFC worth it when it serves this share of their hours
+                gain = MSME.gain_from_tfp(e.variable_profit, full_lift * share, self.tech)
+                return MSME.uses_cfc(aware, open_now, gain, cfc.fee_per_hour * hours * share, cfc.travel_cost * distance)
+
+            served, users = cfc.clear_service(hours, wants)
             rows = live[users]
             f.cfc_lift[rows] = full_lift[users] * served
             f.cfc_user[rows] = True
             f.schemes_used[rows] += 1
             fees = cfc.fee_per_hour * hours[users] * served + cfc.travel_cost * distance[users]
             f.cash[rows] -= fees
+            self.facility_costs[users] = fees
             cfc.hours_used = float(hours[users].sum() * served)
             fee_total = float((cfc.fee_per_hour * hours[users] * served).sum())
             self.ledger.post("facility_fees", "firms", "government", fee_total)
@@ -620,12 +645,17 @@ class ClusterModel(mesa.Model):
             domestic_spending=self.domestic_spending, outside_weight=self.outside_weight,
             supply=self.labour_supply, t=t)
         self.wage, self.price_index = result.wage, result.price_index
+        self.output_deflator *= _tornqvist_change(f.price[live], result.price, f.sales[live], result.revenue)
+        f.price[live] = result.price
         f.workers[live] = result.workers
         f.sales[live] = result.revenue
         f.export_sales[live] = result.export_revenue
         f.materials[live] = result.materials
-        # Value added at base-period prices: sales deflated by the price index, materials by their price.
-        f.real_value_added[live] = result.revenue / self.price_index - result.materials / self.material_price()
+        # Value added at base-period prices (double deflation): sales deflated by a chained
+        # matched-model (Tornqvist) index of the cluster's prices, materials by their price index.
+        f.output[live] = self.base_price * result.revenue / result.price
+        f.real_value_added[live] = (result.revenue / self.output_deflator
+                                    - result.materials * self.base_material_price / self.material_price())
 
     def settle_accounts(self) -> None:
         """Firms are paid for their sales and pay wages, materials, export costs and debts;
@@ -668,6 +698,7 @@ class ClusterModel(mesa.Model):
         # Profit (economic: after depreciation and interest); a firm short of cash turns to the moneylender.
         depreciation = self.q.depreciation * f.capital[live]
         f.profit[live] = (f.sales[live] - wages - f.materials[live] - overhead - export_cost - guarantee_fee - depreciation
+                          - self.facility_costs
                           - (formal_interest - subsidy) - informal_interest)
         f.capital[live] -= depreciation
         f.loss_streak[live] = np.where(f.profit[live] < 0, f.loss_streak[live] + 1, 0)
@@ -715,7 +746,7 @@ class ClusterModel(mesa.Model):
             self.flow.defaults = int(np.count_nonzero(formal_loss > 1e-9))
             self.flow.exits = len(rows)
             for name in ("cash", "earmarked", "capital", "workers", "formal_debt", "informal_debt", "formal_payment",
-                         "informal_payment", "sales", "export_sales", "materials", "real_value_added", "profit"):
+                         "informal_payment", "sales", "export_sales", "materials", "real_value_added", "output", "price", "profit"):
                 getattr(f, name)[rows] = 0.0
             f.alive[rows] = False
             f.exporter[rows] = False
@@ -758,11 +789,11 @@ class ClusterModel(mesa.Model):
         if self.candidates_per_step <= 0:
             return
         gap = (len(self.firms.live()) - self.n_initial) / self.n_initial
-        self.entry_share = float(np.clip(self.entry_share * np.exp(-2.0 * gap), 0.0, 1.0))
+        self.entry_share = float(np.clip(self.entry_share * np.exp(-ENTRY_RETUNE_GAIN * gap), 0.0, 1.0))
         if self.quarter == 0 and self.steps > 1:
             # Last burn-in quarter: value the remaining pool at today's prices and set the
             # threshold so that entries match the exits of the last 20 quarters.
-            recent_exits = np.mean([row[13] for row in self.rows[-20:]] + [self.flow.exits])
+            recent_exits = np.mean([row[EXITS_COLUMN] for row in self.rows[-ENTRY_BALANCE_WINDOW:]] + [self.flow.exits])
             self.pool_values = np.sort(self._entrant_value(np.arange(self.slots_used, self.firms.capacity))[0])
             self.entry_share = float(np.clip(recent_exits / self.candidates_per_step, 0.0, 1.0))
         self.entry_threshold = self._threshold_for(self.entry_share)
@@ -785,10 +816,10 @@ class ClusterModel(mesa.Model):
         f.alive[rows] = True
         f.entry_step[rows] = self.steps
         f.capital[rows] = t.beta * t.rho * revenue / user_cost
-        f.workers[rows] = MSME.optimal_labour(revenue, self.wage, t)
-        f.sales[rows] = revenue
-        f.materials[rows] = MSME.materials_spend(revenue, t)
-        f.cash[rows] = self._cash_buffer(rows)
+        # Working capital for the workforce and materials it plans; it hires from next quarter.
+        f.cash[rows] = (p.finance.cash_buffer * (self.wage * MSME.optimal_labour(revenue, self.wage, t)
+                                                 + MSME.materials_spend(revenue, t)) + q.depreciation * f.capital[rows])
+        f.workers[rows] = 0.0
         equity = f.capital[rows] + f.cash[rows] + p.dynamics.entry_cost_lakh
         self.ledger.post("owner_equity", "rest_of_world", "firms", float(equity.sum()))
         self.ledger.post("investment_goods", "firms", "rest_of_world", float(f.capital[rows].sum()))
@@ -873,6 +904,19 @@ class ClusterModel(mesa.Model):
         """Run the burn-in and the horizon (or ``steps`` quarters)."""
         for _ in range(self.n_steps if steps is None else steps):
             self.step()
+
+
+def _tornqvist_change(price_before, price_now, sales_before, sales_now) -> float:
+    """Quarterly change of a matched-model Tornqvist price index: firms selling in both
+    quarters, log price changes weighted by their mean sales shares.  Entry and exit do
+    not move it (as in statistical offices' producer price indices)."""
+    both = (price_before > 0) & (sales_before > 0) & (sales_now > 0)
+    if not both.any():
+        return 1.0
+    share_before = sales_before[both] / sales_before[both].sum()
+    share_now = sales_now[both] / sales_now[both].sum()
+    weights = 0.5 * (share_before + share_now)
+    return float(np.exp(np.sum(weights * np.log(price_now[both] / price_before[both]))))
 
 
 def _annuity(principal, rate, term):

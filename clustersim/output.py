@@ -21,7 +21,8 @@ FLOAT_FORMAT = "{:.10g}"
 TIMESERIES_COLUMNS = (
     ("step", "quarter", "model step, 1 = first quarter of the burn-in"),
     ("quarter", "quarter", "policy quarter: step minus burn-in (<= 0 during the burn-in)"),
-    ("productivity", "Rs lakh/worker/year", "real value added per worker, base-period prices"),
+    ("productivity", "Rs lakh/worker/year",
+     "real value added per worker: sales deflated by a matched-model Tornqvist index of cluster prices, materials by theirs"),
     ("export_share", "share", "export sales / total sales"),
     ("jobs", "workers", "sum of workers over firms"),
     ("sales", "Rs crore/quarter", "sales of all firms"),
@@ -73,7 +74,7 @@ def write_timeseries(model, path: Path) -> None:
     write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.rows))
 
 
-FIRM_COLUMNS = ("firm_id", "agent_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh",
+FIRM_COLUMNS = ("firm_id", "agent_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh", "output",
                 "export_sales_lakh", "real_value_added_lakh", "tfp", "tech_level", "skill", "exporter", "certified",
                 "women_owned", "cash_lakh", "formal_debt_lakh", "informal_debt_lakh", "guaranteed", "cfc_user",
                 "distance_to_cfc", "age_quarters", "entered_step")
@@ -89,7 +90,7 @@ def write_firms(model, path: Path) -> None:
         agent = model.agents_by_row[int(row)]
         values = (
             str(row), str(agent.unique_id), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
-            *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.export_sales[row],
+            *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.output[row], f.export_sales[row],
                                                f.real_value_added[row], tfp[k])),
             str(int(f.tech[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),
             str(int(f.certified_until[row] >= model.steps)), str(int(f.women_owned[row])),

@@ -49,7 +49,8 @@ def main() -> None:
     base = {s: horizon_values(run_scenario(args.baseline, seed=s)) for s in seeds}
     print(f"baseline at the horizon (mean of {args.seeds} seeds): "
           + ", ".join(f"{k}={np.mean([base[s][k] for s in seeds]):.4g}" for k in OUTCOMES[:3]))
-    print(f"{'scenario':28s} {'productivity %':>18s} {'export share pts':>18s} {'jobs %':>18s} {'cost Rs cr':>10s}")
+    print(f"{'scenario':28s} {'productivity %':>16s} {'export share pts':>16s} {'jobs %':>16s} {'firms':>14s} "
+          f"{'bank credit Rs cr':>18s} {'moneylender Rs cr':>18s} {'defaults /1000':>16s} {'cost Rs cr':>10s}")
     for path in files:
         diffs = {k: [] for k in OUTCOMES}
         for s in seeds:
@@ -65,8 +66,9 @@ def main() -> None:
             h = stats.t.ppf(0.975, len(x) - 1) * x.std(ddof=1) / np.sqrt(len(x)) if len(x) > 1 else np.nan
             return f"{m:+7.2f} ±{h:5.2f}"
 
-        print(f"{path.stem:28s} {ci('productivity', 100, 'productivity'):>18s} {ci('export_share', 100):>18s} "
-              f"{ci('jobs', 100, 'jobs'):>18s} {np.mean(diffs['public_cost_cr']):10.1f}")
+        print(f"{path.stem:28s} {ci('productivity', 100, 'productivity'):>16s} {ci('export_share', 100):>16s} "
+              f"{ci('jobs', 100, 'jobs'):>16s} {ci('firms', 1):>14s} {ci('credit_outstanding', 1):>18s} "
+              f"{ci('informal_credit_outstanding', 1):>18s} {ci('default_rate', 1000):>16s} {np.mean(diffs['public_cost_cr']):10.1f}")
     print(f"({time.perf_counter() - t0:.0f} s)")
 
 

@@ -43,6 +43,26 @@ class CommonFacilityCentre(FixedAgent):
             return np.zeros_like(distance, dtype=float)
         return self.lift * np.exp(-distance / self.reach)
 
+    def clear_service(self, hours, wants):
+        """The service share s at which the firms that want the CFC at s (``wants(s)``, a
+        boolean mask) ask for no more hours than it has: the largest s <= 1 with
+        s * hours_wanted(s) <= available.  Found by bisection; demand rises with s when
+        the TFP-gain exponent is >= 1 (the defaults).  Either way the share returned is
+        one the CFC can deliver to every firm that wants it.  Returns (s, users)."""
+        if self.available_hours <= 0.0:
+            return 0.0, wants(0.0)
+        users = wants(1.0)
+        if self.served_share(hours[users]) >= 1.0:
+            return 1.0, users
+        lo, hi = 0.0, 1.0
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if self.served_share(hours[wants(mid)]) >= mid:
+                lo = mid
+            else:
+                hi = mid
+        return lo, wants(lo)
+
     def served_share(self, hours_wanted) -> float:
         """Share of wanted hours served when demand exceeds capacity (pro rata rationing)."""
         total = float(np.sum(hours_wanted))
