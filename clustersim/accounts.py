@@ -15,7 +15,7 @@ ROWS = (
     "domestic_sales", "export_sales", "materials_domestic", "materials_imported", "wages",
     "household_consumption", "investment_goods", "other_firm_costs", "facility_fees",
     "grants_to_firms", "interest_formal", "interest_subvention", "interest_informal",
-    "guarantee_fees", "guarantee_payouts", "public_purchases", "central_transfer",
+    "guarantee_fees", "guarantee_payouts", "public_purchases", "spv_surplus", "central_transfer",
     "dividends", "owner_equity", "exit_residual", "scrap_sales", "bank_upstream",
     "moneylender_income", "formal_loans", "formal_repayments", "informal_loans", "informal_repayments",
 )

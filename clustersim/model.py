@@ -579,6 +579,8 @@ class ClusterModel(mesa.Model):
                          float((plan.sunk_cost * enter + (plan.test_cost - lab_fees) * seek).sum()))
         self.ledger.post("facility_fees", "firms", "government", float(lab_fees.sum()))
         self.government_cash += float(lab_fees.sum())
+        if self.lab is not None:
+            self.lab.fees_collected = float(lab_fees.sum())
         f.test_requested_step[live[local]] = steps
         distant = live[seek & ~plan.local_lab]
         f.test_ready_step[distant] = steps + self.p.market.distant_test_delay
@@ -615,8 +617,9 @@ class ClusterModel(mesa.Model):
             self.ledger.post("facility_fees", "firms", "government", fee_total)
             self.ledger.post("other_firm_costs", "firms", "rest_of_world", float((cfc.travel_cost * distance[users]).sum()))
             self.government_cash += fee_total
+            cfc.fees_collected = fee_total
             if open_now:
-                self._public_spend("public_purchases", per_quarter(self.p.interventions.cfc.opex_cr * LAKH_PER_CRORE))
+                self._run_facility(cfc, self.p.interventions.cfc.opex_cr)
         if self.lab is not None and self.active["testing_lab"] and self.lab.is_open(steps):
             queue = live[f.test_requested_step[live] >= 0]
             priority = self.streams.get("lab_queue", steps).random(self.slots_used)[queue]
@@ -625,10 +628,20 @@ class ClusterModel(mesa.Model):
             self.flow.lab_wait = float((steps - f.test_requested_step[served]).sum())
             f.certified_until[served] = steps + self.p.market.certification_validity
             f.test_requested_step[served] = -1
-            self._public_spend("public_purchases", per_quarter(self.p.interventions.testing_lab.opex_cr * LAKH_PER_CRORE))
+            self._run_facility(self.lab, self.p.interventions.testing_lab.opex_cr)
         back = live[f.test_ready_step[live] == steps]
         f.certified_until[back] = steps + self.p.market.certification_validity
         f.test_ready_step[back] = -1
+
+    def _run_facility(self, facility, opex_cr: float) -> None:
+        """A quarter's running cost.  Fees are collected into the (consolidated) public
+        accounts; an SPV keeps any surplus of fees over running costs for its members, who
+        financed the non-grant share of the capex, so only a deficit is a public cost."""
+        opex = per_quarter(opex_cr * LAKH_PER_CRORE)
+        self._public_spend("public_purchases", opex)
+        if facility.governance == "spv":
+            self._public_spend("spv_surplus", max(facility.fees_collected - opex, 0.0))
+        facility.fees_collected = 0.0
 
     def clear_markets(self) -> None:
         """Wage and price index adjust until labour supply meets labour demand and the

@@ -230,3 +230,40 @@ def test_market_clearing_is_a_consistent_equilibrium():
     assert result.price_index == pytest.approx(index, rel=1e-9)
     assert np.all(result.export_revenue[foreign == 0] == 0)
     assert np.allclose(result.domestic_revenue + result.export_revenue, result.revenue)
+
+
+# ---------------------------------------------------------------- decisions
+def test_export_choice_has_hysteresis_and_needs_a_certificate():
+    exporter = np.array([True, False, False, True, False])
+    certified = np.array([True, True, True, True, False])
+    gain = np.array([5.0, 5.0, 12.0, 2.0, 50.0])
+    # fixed cost 3; sunk cost 100 at a discount of 0.05 a quarter -> entry needs gain > 3 + 5
+    stays, enters = MSME.export_choice(exporter, certified, gain, 3.0, 100.0, 0.05)
+    assert stays.tolist() == [True, False, True, False, False]  # incumbent stays at 5, entrant needs 8
+    assert enters.tolist() == [False, False, True, False, False]  # no certificate, no entry
+
+
+def test_certification_is_sought_when_exporting_or_the_premium_pays():
+    due = np.array([True, True, True, False, True])
+    pending = np.array([False, False, False, False, True])
+    export_gain = np.array([10.0, 0.0, 0.0, 10.0, 10.0])
+    quality_gain = np.array([0.0, 1.0, 0.1, 1.0, 1.0])
+    seek = MSME.seeks_certification(due, pending, export_gain, quality_gain, 4.0, 5.0, 12)
+    assert seek.tolist() == [True, True, False, False, False]
+
+
+def test_cfc_use_needs_awareness_an_open_centre_and_a_net_gain():
+    use = MSME.uses_cfc(np.array([True, False, True, True]), True, np.array([5.0, 5.0, 1.0, 5.0]), 2.0,
+                        np.array([1.0, 1.0, 1.0, 4.0]))
+    assert use.tolist() == [True, False, False, False]
+    assert not MSME.uses_cfc(np.array([True]), False, np.array([5.0]), 0.0, np.array([0.0])).any()
+
+
+def test_exit_after_the_loss_streak_or_by_hazard():
+    out = MSME.exits(np.array([0, 4, 3, 0]), 4, np.array([0.5, 0.5, 0.5, 0.001]), 0.01)
+    assert out.tolist() == [False, True, False, True]
+
+
+def test_upgrade_only_when_heard_of_and_it_pays_back():
+    out = MSME.wants_to_upgrade(np.array([True, True, False]), np.array([1.0, 0.1, 1.0]), 10.0, 0.05)
+    assert out.tolist() == [True, False, False]

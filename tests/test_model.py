@@ -160,3 +160,52 @@ def test_start_matches_the_scenario_calibration_targets():
     f, live, c = model.firms, model.firms.live(), scenario.params.cluster
     assert f.workers[live].sum() == pytest.approx(200 * c.mean_workers, rel=1e-9)
     assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(c.turnover_per_worker_lakh, rel=1e-9)
+
+
+def test_awareness_only_spreads_by_word_of_mouth_and_outreach():
+    quiet = small_model(awareness={"word_of_mouth": 0.0})
+    before = quiet.firms.aware[quiet.firms.live()].copy()
+    quiet.run()
+    survivors = quiet.firms.alive[: quiet.n_initial]
+    assert np.array_equal(quiet.firms.aware[: quiet.n_initial][survivors], before[survivors])
+    # A facilitation cell alone (no word of mouth) teaches firms of schemes; more near it.
+    cell = run_small("facilitation_cell.toml", awareness={"word_of_mouth": 0.0}, horizon=12)
+    live = cell.firms.live()
+    aware_share = cell.firms.aware[live].mean(axis=1)
+    cx, cy = cell.facilitation_cell.coordinate
+    distance = np.hypot(cell.firms.x[live] - cx, cell.firms.y[live] - cy)
+    assert aware_share.mean() > before.mean() + 0.2
+    assert aware_share[distance < 3].mean() > aware_share[distance > 8].mean()
+
+
+def test_no_entry_candidates_means_no_entrants_and_exits_only_shrink_the_cluster():
+    model = run_small(dynamics={"entry_candidates": 0.0, "exit_hazard": 0.2})
+    entries = [row[output.COLUMN_NAMES.index("entries")] for row in model.rows]
+    assert sum(entries) == 0
+    assert len(model.firms.live()) < model.n_initial
+
+
+def test_an_entrant_values_entry_more_when_wages_fall_or_demand_rises():
+    model = small_model()
+    pool = np.arange(model.n_initial, model.firms.capacity)
+    value, _ = model._entrant_value(pool)
+    model.wage *= 0.9
+    cheaper_labour, _ = model._entrant_value(pool)
+    model.wage /= 0.9
+    model.price_index *= 1.05  # rivals dearer: more demand for each variety
+    more_demand, _ = model._entrant_value(pool)
+    assert np.all(cheaper_labour > value) and np.all(more_demand > value)
+    # and the threshold admits exactly the candidates worth more than it
+    assert np.isclose(np.mean(value > model.entry_threshold), model.entry_share, atol=2 / len(pool))
+
+
+def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
+    """With fees far above running costs, an SPV-run CFC costs the public its grant and no
+    more; a government-run one returns the surplus to the treasury."""
+    kw = dict(n_firms=80, horizon=12, governance={"spv_lag": 0, "government_lag": 0},
+              interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.01})
+    spv = run_small("cfc.toml", **kw)
+    grant = 0.7 * 15.0
+    assert spv.public_cost_cr == pytest.approx(grant, rel=1e-9)
+    government = run_small("cfc.toml", **{**kw, "interventions__cfc": {**kw["interventions__cfc"], "governance": "government"}})
+    assert government.public_cost_cr < grant

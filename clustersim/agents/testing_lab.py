@@ -24,6 +24,7 @@ class TestingLab(FixedAgent):
         self.opens_step = opens_step
         self.governance = governance
         self.tests_done = 0
+        self.fees_collected = 0.0
         self.mean_wait = 0.0
 
     def is_open(self, step: int) -> bool:
