@@ -99,11 +99,12 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[str, Pat
         parent, origin = _load_chain(path.parent / ext, (*seen, path))
         # The firm list is relative to the file that names it.
         cluster = parent.get("cluster", {})
-        if cluster.get("firm_csv"):
+        if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
             cluster["firm_csv"] = str((path.parent / ext).resolve().parent / cluster["firm_csv"])
     own = {k: v for k, v in raw.items() if k != "extends"}
-    if isinstance(own.get("cluster"), dict) and own["cluster"].get("firm_csv"):
-        own["cluster"] = dict(own["cluster"], firm_csv=str(path.parent / own["cluster"]["firm_csv"]))
+    cluster = own.get("cluster")
+    if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
+        own["cluster"] = dict(cluster, firm_csv=str(path.parent / cluster["firm_csv"]))
     for key in _key_paths(own):
         origin[key] = path
     return _merge(parent, own), origin

@@ -85,6 +85,7 @@ def test_an_inherited_intervention_can_be_switched_off(write_toml):
     ("[[market.shocks]]\ntariff = 0.3\n", ["market.shocks[0].quarter", "missing"]),
     ("[[market.shocks]]\nquarter = 2\ntarif = 0.3\n", ["market.shocks[0].tarif", "unknown key", "tariff"]),
     ("cluster = 3\n", ["cluster = 3", "must be a table"]),
+    ("[cluster]\nfirm_csv = 1\n", ["cluster.firm_csv = 1", "wrong type", "a string"]),
     ("[cluster\n", ["not valid TOML"]),
     ('extends = "nowhere.toml"\n', ["nowhere.toml", "file not found"]),
 ])
