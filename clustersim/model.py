@@ -513,11 +513,18 @@ class ClusterModel(mesa.Model):
         applicants = need > 0.0
         score = plan.margin + p.finance.score_noise * self.streams.get("credit_score", self.steps).standard_normal(self.slots_used)[live]
         cover = self._guarantee_cover(live, need)
-        threshold = p.finance.min_margin - cover * abs(p.finance.min_margin)  # a guarantee lowers the bar
+        # A guarantee lowers the bank's bar in proportion to the share of the loss it covers.
+        bar_cut = p.interventions.credit_guarantee.threshold_cut if p.interventions.credit_guarantee else 0.0
+        threshold = p.finance.min_margin - bar_cut * cover * abs(p.finance.min_margin)
         room = p.finance.collateral_ratio * f.capital[live] - f.formal_debt[live]
         if self.active["credit_guarantee"]:
             waived = p.interventions.credit_guarantee.collateral_waived_lakh - f.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
+        # Whatever the collateral, the instalment must fit the firm's cash flow.
+        cash_flow = f.profit[live] + self.q.depreciation * f.capital[live] + f.formal_rate[live] * f.formal_debt[live]
+        serviceable = _principal_for(p.finance.debt_service_share * np.maximum(cash_flow, 0.0), self.q.formal_rate,
+                                     p.finance.loan_term)
+        room = np.minimum(room, serviceable - f.formal_debt[live])
         formal, approved = self.bank.ration(need, score, threshold, room)
         f.formal_access[live[applicants]] = approved[applicants]
         borrowers = live[formal > 0]
@@ -930,6 +937,11 @@ def _tornqvist_change(price_before, price_now, sales_before, sales_now) -> float
     share_now = sales_now[both] / sales_now[both].sum()
     weights = 0.5 * (share_before + share_now)
     return float(np.exp(np.sum(weights * np.log(price_now[both] / price_before[both]))))
+
+
+def _principal_for(payment, rate, term):
+    """The loan an instalment of ``payment`` a quarter repays over ``term`` quarters (inverse of _annuity)."""
+    return payment / _annuity(1.0, rate, term)
 
 
 def _annuity(principal, rate, term):
