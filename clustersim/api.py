@@ -27,3 +27,28 @@ def timeseries(model):
     from .output import COLUMN_NAMES
 
     return pd.DataFrame(model.rows, columns=list(COLUMN_NAMES))
+
+
+def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, scheduler: str | None = None,
+          resume: bool = False, replicates: int | None = None, horizon: int | None = None, progress: bool = False):
+    """Run an experiment file's sweep; return its manifest (one row per run) as a DataFrame."""
+    from .experiment import load_experiment
+    from .sweep import run_sweep
+
+    return run_sweep(load_experiment(experiment, replicates=replicates, horizon=horizon), out, workers=workers,
+                     scheduler=scheduler, resume=resume, progress=progress)
+
+
+def compare(out: str | Path, targets: dict[str, float] | None = None, write: bool = True):
+    """Effects vs the baseline for a finished sweep: a dict of DataFrames
+    (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``)."""
+    from .compare import compare as _compare
+
+    return _compare(out, targets=targets, write=write)
+
+
+def results(out: str | Path):
+    """Every finished run's quarterly series of a sweep, as one tidy DataFrame."""
+    from .compare import load_results
+
+    return load_results(out)[0]

@@ -1,4 +1,4 @@
-"""Command line: ``clustersim run SCENARIO --out DIR [--seed N] [--steps N] [--firms N]``.
+"""Command line: ``clustersim run | sweep | compare | dask-cluster`` (``--help`` on each).
 
 Bad input (a malformed scenario, a missing file, a bad option) prints one line
 naming the file, key, value and what is allowed, and exits with status 2.
@@ -42,7 +42,93 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--firms", type=_non_negative_int, help="rescale the initial number of firms")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+
+    sweep = sub.add_parser("sweep", help="run an experiment: packages x parameter points x replicates")
+    sweep.add_argument("experiment", type=Path, help="experiment TOML file")
+    sweep.add_argument("--out", type=Path, required=True, help="output folder for the sweep")
+    sweep.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
+    sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])")
+    sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep: run only what is missing")
+    sweep.add_argument("--replicates", type=_positive_int, help="override the experiment's replicates")
+    sweep.add_argument("--steps", type=_non_negative_int, help="override the policy horizon (quarters)")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    compare = sub.add_parser("compare", help="effects of each package vs the baseline, with CIs, costs and plots")
+    compare.add_argument("dir", type=Path, help="a sweep's output folder")
+    compare.add_argument("--target", action="append", default=[], metavar="OUTCOME=HALF_WIDTH",
+                         help="report the replicates needed for this 95 %% CI half-width (repeatable)")
+    compare.add_argument("--quiet", action="store_true", help="write the files, print nothing")
+
+    dask = sub.add_parser("dask-cluster", help="start a local Dask cluster to try --scheduler (Ctrl-C stops it)")
+    dask.add_argument("--workers", type=_positive_int, default=2, help="worker processes (default 2)")
+    dask.add_argument("--port", type=_non_negative_int, default=8786, help="scheduler port (default 8786)")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = _non_negative_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
+
+
+def cmd_sweep(args) -> int:
+    from .experiment import load_experiment
+    from .sweep import run_sweep
+
+    experiment = load_experiment(args.experiment, replicates=args.replicates, horizon=args.steps)
+    started = time.perf_counter()
+    manifest = run_sweep(experiment, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                         progress=not args.no_progress)
+    failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
+    print(f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, in {time.perf_counter() - started:.1f} s; "
+          f"results in {args.out}/ (next: clustersim compare {args.out})")
+    for _, row in failed.head(5).iterrows():
+        print(f"  failed {row['run_id']}: {row['error']}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, effects_table
+
+    targets = {}
+    for item in args.target:
+        outcome, _, value = item.partition("=")
+        try:
+            targets[outcome] = float(value)
+        except ValueError:
+            raise _BadOutput(f"--target {item!r}: expected OUTCOME=HALF_WIDTH, e.g. jobs=100") from None
+    try:
+        result = compare(args.dir, targets=targets)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _BadOutput(str(exc)) from None
+    if not args.quiet:
+        import pandas as pd
+
+        with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 40):
+            print(effects_table(result["comparison"], result["ranking"]).to_string(index=False))
+        needed = result["comparison"][result["comparison"]["measure"] == "replicates_needed"]
+        for _, row in needed.iterrows():
+            print(f"replicates needed, {row['package']} / {row['outcome']}: {int(row['estimate'])} {row['note']}")
+        print(f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
+              + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else ""))
+    return 0
+
+
+def cmd_dask_cluster(args) -> int:
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise _BadOutput("dask-cluster needs Dask: pip install 'clustersim[dask]'") from None
+    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1, scheduler_port=args.port, host="127.0.0.1",
+                           dashboard_address=None)
+    print(f"Dask scheduler at {cluster.scheduler_address} with {args.workers} workers; "
+          f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}   (Ctrl-C stops it)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        cluster.close()
 
 
 def cmd_run(args) -> int:
@@ -98,10 +184,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from .scenario import ScenarioError
+    from .sweep import SweepError
 
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "dask-cluster": cmd_dask_cluster}
     try:
-        return cmd_run(args)
-    except (ScenarioError, _BadOutput) as exc:
+        return commands[args.command](args)
+    except (ScenarioError, SweepError, _BadOutput) as exc:
         print(f"clustersim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

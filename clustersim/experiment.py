@@ -1,0 +1,338 @@
+"""Experiment files: which packages to compare with which baseline, how many
+replicates, which parameters to vary and how to sample them.
+
+An experiment is a TOML file (see ``experiments/*.toml``)::
+
+    title = "Every intervention vs the baseline"
+    baseline = "../scenarios/baseline.toml"
+    replicates = 20
+    seed = 20261122
+
+    [packages]
+    cfc = "../scenarios/cfc.toml"                 # a scenario file
+    [packages.big_cfc]                            # or a scenario plus overrides
+    scenario = "../scenarios/cfc.toml"
+    set = { "interventions.cfc.capacity_hours" = 80000.0 }
+
+    [sampler]                                     # optional: vary parameters
+    method = "lhs"                                # grid, lhs, random, sobol, morris
+    samples = 16
+    [parameters]
+    "technology.cfc_lift" = [0.05, 0.2]
+
+It is validated like a scenario: one clear error naming the file, key, value and
+what is allowed (:class:`clustersim.scenario.ScenarioError`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .params import PARAMETERS
+from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+
+OUTCOMES = ("productivity", "export_share", "jobs")
+SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
+SENSITIVITY_SAMPLERS = ("sobol", "morris")
+BASELINE = "baseline"
+
+#: key -> (type, default, allowed, meaning).  The experiment file's own declarations.
+FIELDS: dict[str, tuple[type | tuple[type, ...], Any, str, str]] = {
+    "title": (str, "", "a string", "label used in outputs"),
+    "description": (str, "", "a string", "what the experiment asks"),
+    "baseline": (str, None, "a scenario file, relative to the experiment file", "the scenario every package is compared with"),
+    "replicates": (int, 20, "a whole number in [1, 100000]", "replicates of every package (and parameter point)"),
+    "seed": (int, 1, "a whole number in [0, 2**63-1]", "root seed: replicate r of every package uses the same streams"),
+    "common_random_numbers": (bool, True, "true or false", "pair packages by replicate (false: independent seeds, for comparison)"),
+    "horizon": (int, 0, "a whole number in [0, 400] (0 = as in each scenario)", "policy quarters simulated"),
+    "burn_in": (int, -1, "a whole number in [-1, 400] (-1 = as in each scenario)", "burn-in quarters"),
+    "n_firms": (int, 0, "a whole number in [0, 200000] (0 = as in each scenario)", "rescale every cluster"),
+    "discount_rate": ((int, float), 0.08, "a number in [0, 1]", "yearly discount rate for NPVs"),
+    "outcomes": (list, list(OUTCOMES), "a list of timeseries.csv columns", "outcomes compared"),
+    "packages": (dict, {}, "a table of name = scenario file, or name = {scenario, set}", "the packages compared"),
+    "sampler": (dict, {}, "a table with method, samples, seed", "how parameter points are drawn"),
+    "parameters": (dict, {}, 'a table of "section.key" = [low, high]', "parameters varied and their ranges"),
+    "precision": (dict, {}, "a table of outcome = target 95 % CI half-width", "run until the CIs are this tight"),
+    "max_replicates": (int, 200, "a whole number in [1, 100000]", "cap when running until a precision is reached"),
+}
+RANGES = {"replicates": (1, 100_000), "seed": (0, 2**63 - 1), "horizon": (0, 400), "burn_in": (-1, 400),
+          "n_firms": (0, 200_000), "discount_rate": (0.0, 1.0), "max_replicates": (1, 100_000)}
+
+
+@dataclass(frozen=True)
+class Package:
+    name: str
+    scenario: Path
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One model run of a sweep: a package at a parameter point and a replicate."""
+
+    run_id: str
+    package: str
+    point: int
+    replicate: int
+    seed: int
+    scenario: str
+    overrides: dict
+    parameters: dict
+
+    def to_dict(self) -> dict:
+        return {"run_id": self.run_id, "package": self.package, "point": self.point, "replicate": self.replicate,
+                "seed": self.seed, "scenario": self.scenario, "overrides": self.overrides, "parameters": self.parameters}
+
+
+@dataclass
+class Experiment:
+    path: Path
+    title: str
+    description: str
+    packages: list[Package]  # baseline first
+    replicates: int
+    seed: int
+    common_random_numbers: bool
+    horizon: int
+    burn_in: int
+    n_firms: int
+    discount_rate: float
+    outcomes: list[str]
+    sampler: dict
+    parameters: dict[str, tuple[float, float]]
+    precision: dict[str, float]
+    max_replicates: int
+    points: list[dict[str, float]] = field(default_factory=list)
+
+    @property
+    def package_names(self) -> list[str]:
+        return [p.name for p in self.packages]
+
+    def replicate_seed(self, replicate: int, package_index: int) -> int:
+        """Seed of a replicate.  With common random numbers every package shares it."""
+        key = [self.seed, replicate] if self.common_random_numbers else [self.seed, replicate, package_index + 1]
+        return int(np.random.SeedSequence(key).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+    def runs(self, replicates: int | None = None) -> list[Run]:
+        """Every run of the design, baseline first, in a stable order."""
+        out = []
+        for k, package in enumerate(self.packages):
+            for i, point in enumerate(self.points):
+                for r in range(replicates or self.replicates):
+                    overrides = _merge_overrides(package.overrides, _point_overrides(point), self._run_settings())
+                    out.append(Run(run_id=f"{package.name}__p{i:04d}__r{r:04d}", package=package.name, point=i,
+                                   replicate=r, seed=self.replicate_seed(r, k), scenario=str(package.scenario),
+                                   overrides=overrides, parameters=dict(point)))
+        return out
+
+    def _run_settings(self) -> dict:
+        run: dict[str, Any] = {}
+        if self.horizon:
+            run["horizon"] = self.horizon
+        if self.burn_in >= 0:
+            run["burn_in"] = self.burn_in
+        settings: dict[str, dict] = {"run": run} if run else {}
+        if self.n_firms:
+            settings["cluster"] = {"n_firms": self.n_firms}
+        return settings
+
+    def design(self) -> dict:
+        """What defines the results (replicates aside): compared on --resume."""
+        return {"packages": [[p.name, str(p.scenario), p.overrides] for p in self.packages], "seed": self.seed,
+                "common_random_numbers": self.common_random_numbers, "horizon": self.horizon, "burn_in": self.burn_in,
+                "n_firms": self.n_firms, "points": self.points, "parameters": {k: list(v) for k, v in self.parameters.items()},
+                "sampler": self.sampler}
+
+    def fingerprint(self) -> str:
+        return hashlib.sha256(json.dumps(self.design(), sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+    @property
+    def is_sensitivity(self) -> bool:
+        return self.sampler.get("method") in SENSITIVITY_SAMPLERS
+
+    def salib_problem(self) -> dict:
+        keys = list(self.parameters)
+        return {"num_vars": len(keys), "names": keys, "bounds": [list(self.parameters[k]) for k in keys]}
+
+
+def _merge_overrides(*parts: dict) -> dict:
+    out: dict[str, dict] = {}
+    for part in parts:
+        for section, values in part.items():
+            out.setdefault(section, {}).update(values)
+    return out
+
+
+def _point_overrides(point: dict[str, float]) -> dict:
+    out: dict[str, dict] = {}
+    for key, value in point.items():
+        section, name = key.rsplit(".", 1)
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
+    """{"section.key": value} -> {section: {key: value}}, each key checked against the declarations."""
+    out: dict[str, dict] = {}
+    for key, value in table.items():
+        if key not in PARAMETERS or key.startswith("shock."):
+            _fail(file, f"{where}.{key!r}", value, "unknown parameter" + _suggest(key, PARAMETERS), "a key of docs/parameters.md")
+        section, name = key.rsplit(".", 1)
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+def _check_field(file, key, value):
+    kind, _, allowed, _ = FIELDS[key]
+    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
+    if not ok:
+        _fail(file, key, value, f"wrong type ({type(value).__name__})", allowed)
+    if key in RANGES and not (RANGES[key][0] <= value <= RANGES[key][1]):
+        _fail(file, key, value, "out of range", allowed)
+    return value
+
+
+def load_experiment(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> Experiment:
+    """Read and validate an experiment file; every scenario it names is validated too."""
+    path = Path(path)
+    raw = read_toml(path)
+    for key, value in raw.items():
+        if key not in FIELDS:
+            _fail(path, key, value if not isinstance(value, dict) else "[table]", "unknown key" + _suggest(key, FIELDS),
+                  ", ".join(FIELDS))
+        _check_field(path, key, value)
+    get = {k: raw.get(k, FIELDS[k][1]) for k in FIELDS}
+    if get["baseline"] is None:
+        _fail(path, "baseline", None, "missing", FIELDS["baseline"][2])
+    here = path.parent
+
+    def scenario_path(value, key) -> Path:
+        if not isinstance(value, str) or not value:
+            _fail(path, key, value, "must name a scenario file", "a path relative to the experiment file")
+        target = (here / value).resolve()
+        try:
+            load_scenario(target)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{path}: {key} = {value!r}: {exc}") from None
+        return target
+
+    packages = [Package(BASELINE, scenario_path(get["baseline"], "baseline"))]
+    for name, spec in get["packages"].items():
+        key = f"packages.{name}"
+        if name == BASELINE:
+            _fail(path, key, spec, "the name 'baseline' is reserved", "another name")
+        if isinstance(spec, str):
+            packages.append(Package(name, scenario_path(spec, key)))
+        elif isinstance(spec, dict):
+            unknown = set(spec) - {"scenario", "set"}
+            if unknown:
+                _fail(path, f"{key}.{sorted(unknown)[0]}", "?", "unknown key", "scenario, set")
+            overrides = _dotted_overrides(spec.get("set", {}), path, f"{key}.set") if isinstance(spec.get("set", {}), dict) \
+                else _fail(path, f"{key}.set", spec["set"], "must be a table", '{ "section.key" = value }')
+            pkg = Package(name, scenario_path(spec.get("scenario"), f"{key}.scenario"), overrides)
+            try:
+                load_scenario(pkg.scenario, pkg.overrides)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{path}: {key}.set: {exc}") from None
+            packages.append(pkg)
+        else:
+            _fail(path, key, spec, "wrong type", FIELDS["packages"][2])
+
+    outcomes = get["outcomes"]
+    from .output import COLUMN_NAMES
+
+    for outcome in outcomes:
+        if outcome not in COLUMN_NAMES:
+            _fail(path, "outcomes", outcome, "not an output column" + _suggest(str(outcome), COLUMN_NAMES), ", ".join(COLUMN_NAMES))
+
+    parameters: dict[str, tuple[float, float]] = {}
+    for key, bounds in get["parameters"].items():
+        where = f"parameters.{key!r}"
+        param = PARAMETERS.get(key)
+        if param is None or key.startswith("shock.") or param.kind not in (int, float):
+            _fail(path, where, bounds, "not a numeric model parameter" + _suggest(key, PARAMETERS), "a numeric key of docs/parameters.md")
+        if (not isinstance(bounds, list) or len(bounds) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)):
+            _fail(path, where, bounds, "must be [low, high]", f"two numbers within {param.allowed()}")
+        low, high = float(bounds[0]), float(bounds[1])
+        if not (param.low <= low < high <= param.high):
+            _fail(path, where, bounds, "out of range or empty", f"low < high within {param.allowed()}")
+        parameters[key] = (low, high)
+
+    sampler = dict(get["sampler"])
+    for key in sampler:
+        if key not in ("method", "samples", "seed", "levels"):
+            _fail(path, f"sampler.{key}", sampler[key], "unknown key", "method, samples, seed")
+    method = sampler.setdefault("method", "none" if not parameters else "lhs")
+    if method not in SAMPLERS:
+        _fail(path, "sampler.method", method, "unknown method", ", ".join(SAMPLERS))
+    if method != "none" and not parameters:
+        _fail(path, "sampler.method", method, "needs parameters to vary", 'a [parameters] table of "section.key" = [low, high]')
+    if method == "none" and parameters:
+        _fail(path, "sampler.method", method, "parameters are given but not sampled", ", ".join(SAMPLERS[1:]))
+    for key, low, high in (("samples", 1, 100_000), ("seed", 0, 2**63 - 1)):
+        value = sampler.setdefault(key, 8 if key == "samples" else 1)
+        if not isinstance(value, int) or isinstance(value, bool) or not (low <= value <= high):
+            _fail(path, f"sampler.{key}", value, "wrong type or out of range", f"a whole number in [{low}, {high}]")
+
+    precision = {}
+    for outcome, target in get["precision"].items():
+        if outcome not in outcomes:
+            _fail(path, f"precision.{outcome}", target, "not one of the experiment's outcomes", ", ".join(outcomes))
+        if not isinstance(target, (int, float)) or isinstance(target, bool) or target <= 0:
+            _fail(path, f"precision.{outcome}", target, "must be a positive number", "a 95 % CI half-width in the outcome's units")
+        precision[outcome] = float(target)
+
+    experiment = Experiment(
+        path=path, title=get["title"] or path.stem, description=get["description"], packages=packages,
+        replicates=replicates or get["replicates"], seed=get["seed"], common_random_numbers=get["common_random_numbers"],
+        horizon=horizon if horizon is not None else get["horizon"], burn_in=get["burn_in"], n_firms=get["n_firms"],
+        discount_rate=float(get["discount_rate"]), outcomes=list(outcomes), sampler=sampler, parameters=parameters,
+        precision=precision, max_replicates=get["max_replicates"])
+    experiment.points = sample_points(experiment)
+    return experiment
+
+
+def sample_points(experiment: Experiment) -> list[dict[str, float]]:
+    """Parameter points of the design ([{}] when nothing is varied)."""
+    params = experiment.parameters
+    method, n, seed = experiment.sampler["method"], experiment.sampler["samples"], experiment.sampler["seed"]
+    if method == "none":
+        return [{}]
+    keys = list(params)
+    low = np.array([params[k][0] for k in keys])
+    high = np.array([params[k][1] for k in keys])
+    if method == "grid":
+        axes = [np.linspace(lo, hi, n) for lo, hi in zip(low, high, strict=True)]
+        unit = None
+        matrix = np.array(list(itertools.product(*axes)))
+    elif method in ("lhs", "random"):
+        if method == "lhs":
+            from scipy.stats import qmc
+
+            unit = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng(seed)).random(n)
+        else:
+            unit = np.random.default_rng(seed).random((n, len(keys)))
+        matrix = low + unit * (high - low)
+    elif method == "sobol":
+        from SALib.sample import sobol
+
+        matrix = sobol.sample(experiment.salib_problem(), n, calc_second_order=False, seed=seed)
+    else:
+        from SALib.sample import morris
+
+        matrix = morris.sample(experiment.salib_problem(), n, num_levels=4, seed=seed)
+    points = []
+    for row in matrix:
+        point = {}
+        for key, value in zip(keys, row, strict=True):
+            point[key] = int(round(value)) if PARAMETERS[key].kind is int else float(value)
+        points.append(point)
+    return points

@@ -1,0 +1,262 @@
+"""The experiment engine: experiment files, sweeps that lose nothing, resume,
+Dask, and the comparison's statistics."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clustersim import api
+from clustersim.compare import bootstrap_ratio, melitz_polanec, replicates_for_half_width, t_interval
+from clustersim.experiment import load_experiment
+from clustersim.model import ClusterModel
+from clustersim.output import COLUMN_NAMES
+from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.sweep import FAULT_ENV, run_sweep
+from helpers import ROOT, SCENARIOS
+
+TINY = f"""
+title = "tiny"
+baseline = "{SCENARIOS / 'baseline.toml'}"
+replicates = 3
+seed = 5
+horizon = 4
+burn_in = 4
+n_firms = 30
+[packages]
+holistic = "{SCENARIOS / 'holistic_spv.toml'}"
+cell = "{SCENARIOS / 'facilitation_cell.toml'}"
+"""
+
+
+@pytest.fixture
+def tiny(write_toml):
+    return write_toml(TINY, "tiny.toml")
+
+
+def frames(out):
+    series = api.results(out).sort_values(["run_id", "step"], ignore_index=True)
+    return series
+
+
+def cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "clustersim", *map(str, args)], capture_output=True, text=True, **kw)
+
+
+# -------------------------------------------------------------- experiment files
+def test_shipped_experiments_are_valid():
+    for path in sorted((ROOT / "experiments").glob("*.toml")):
+        experiment = load_experiment(path)
+        assert experiment.runs() and experiment.packages[0].name == "baseline"
+    assert load_experiment(ROOT / "experiments" / "compare_packages.toml").replicates >= 20
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    ("replicatez = 3\n", "replicatez"),
+    ("[sampler]\nmethod = 'sobol'\n", "needs parameters to vary"),
+    ("[parameters]\n'technology.nope' = [0, 1]\n[sampler]\nmethod='lhs'\n", "not a numeric model parameter"),
+    ("[parameters]\n'labour.supply_elasticity' = [5, 1]\n[sampler]\nmethod='lhs'\n", "out of range or empty"),
+    ("[packages.bad]\nscenario = 'nowhere.toml'\n", "file not found"),
+    ("[packages.bad]\nscenario = '" + str(SCENARIOS / "cfc.toml") + "'\nset = { 'interventions.cfc.capacity_hours' = -5.0 }\n",
+     "out of range"),
+    ("outcomes = ['happiness']\n", "not an output column"),
+])
+def test_bad_experiment_files_are_one_line_errors(write_toml, extra, fragment):
+    head, _, packages = TINY.partition("[packages]")
+    text = head + extra if extra.startswith(("[sampler]", "[parameters]", "[packages")) else extra + TINY
+    path = write_toml(text, "bad.toml")
+    with pytest.raises(ScenarioError) as err:
+        load_experiment(path)
+    assert fragment in str(err.value) and "bad.toml" in str(err.value) and "\n" not in str(err.value)
+
+
+def test_common_random_numbers_share_seeds_and_independent_ones_do_not(tiny, write_toml):
+    paired = load_experiment(tiny)
+    seeds = {(r.package, r.replicate): r.seed for r in paired.runs()}
+    assert seeds[("baseline", 1)] == seeds[("holistic", 1)] != seeds[("holistic", 2)]
+    independent = load_experiment(write_toml("common_random_numbers = false\n" + TINY, "ind.toml"))
+    seeds = {(r.package, r.replicate): r.seed for r in independent.runs()}
+    assert seeds[("baseline", 1)] != seeds[("holistic", 1)]
+
+
+# ------------------------------------------------------------------ the sweep
+def test_a_sweep_stores_every_run_exactly_as_a_direct_run_would(tiny, tmp_path):
+    manifest = api.sweep(tiny, tmp_path / "out", workers=2)
+    assert len(manifest) == 9 and set(manifest["status"]) == {"ok"}
+    run = next(r for r in load_experiment(tiny).runs() if r.run_id == "holistic__p0000__r0002")
+    model = ClusterModel(load_scenario(run.scenario, run.overrides), seed=run.seed)
+    model.run()
+    stored = pd.read_parquet(tmp_path / "out" / "runs" / f"{run.run_id}.parquet")
+    direct = np.array(model.rows[model.burn_in - 1:])
+    assert np.array_equal(stored[list(COLUMN_NAMES)].to_numpy(), direct)
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "raise:holistic__p0000__r0001")
+    manifest = run_sweep(load_experiment(tiny), tmp_path / "out", workers=2, progress=False).set_index("run_id")
+    assert manifest.loc["holistic__p0000__r0001", "status"] == "failed"
+    assert "injected failure" in manifest.loc["holistic__p0000__r0001", "error"]
+    assert (manifest["status"] == "ok").sum() == 8
+
+
+def test_a_worker_that_dies_loses_only_its_own_run(tiny, tmp_path, monkeypatch):
+    monkeypatch.setenv(FAULT_ENV, "kill:baseline__p0000__r0001")
+    manifest = run_sweep(load_experiment(tiny), tmp_path / "out", workers=2, progress=False).set_index("run_id")
+    assert manifest.loc["baseline__p0000__r0001", "status"] == "failed"
+    assert "worker process died" in manifest.loc["baseline__p0000__r0001", "error"]
+    assert (manifest["status"] == "ok").sum() == 8
+    # --resume retries it (the fault is gone) and duplicates nothing.
+    monkeypatch.delenv(FAULT_ENV)
+    manifest = run_sweep(load_experiment(tiny), tmp_path / "out", workers=2, resume=True, progress=False)
+    assert len(manifest) == 9 and set(manifest["status"]) == {"ok"}
+
+
+def test_a_killed_sweep_resumes_to_the_same_results_without_duplicates(tmp_path, write_toml):
+    experiment = write_toml(TINY.replace("replicates = 3", "replicates = 12").replace("n_firms = 30", "n_firms = 120"), "kill.toml")
+    whole = tmp_path / "whole"
+    api.sweep(experiment, whole, workers=1)
+    cut = tmp_path / "cut"
+    process = subprocess.Popen([sys.executable, "-m", "clustersim", "sweep", str(experiment), "--out", str(cut), "--workers", "1",
+                                "--no-progress"], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        done = len(list((cut / "runs").glob("*.parquet"))) if (cut / "runs").exists() else 0
+        if done >= 10:
+            break
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finished_before = len(list((cut / "runs").glob("*.parquet")))
+    assert 10 <= finished_before < 36, "the sweep should be killed midway"
+    result = cli("sweep", experiment, "--out", cut, "--resume", "--workers", "2", "--no-progress")
+    assert result.returncode == 0, result.stderr
+    pd.testing.assert_frame_equal(frames(whole), frames(cut))
+    lines = [json.loads(x) for x in (cut / "manifest.jsonl").read_text().splitlines() if x.strip()]
+    ok_ids = [x["run_id"] for x in lines if x["status"] == "ok"]
+    assert len(ok_ids) == len(set(ok_ids)) == 36
+    assert not list((cut / "runs").glob(".*tmp"))
+
+
+def test_an_existing_sweep_is_not_overwritten_without_resume(tiny, tmp_path):
+    api.sweep(tiny, tmp_path / "out", workers=1)
+    result = cli("sweep", tiny, "--out", tmp_path / "out", "--workers", "1")
+    assert result.returncode == 2 and "--resume" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_more_replicates_on_resume_only_adds_runs(tiny, tmp_path):
+    api.sweep(tiny, tmp_path / "out", workers=2)
+    manifest = api.sweep(tiny, tmp_path / "out", workers=2, resume=True, replicates=5)
+    assert len(manifest) == 15 and set(manifest["status"]) == {"ok"}
+
+
+def test_dask_gives_the_same_results_as_the_local_pool(tiny, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    api.sweep(tiny, tmp_path / "local", workers=2)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        manifest = api.sweep(tiny, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert set(manifest["status"]) == {"ok"}
+    pd.testing.assert_frame_equal(frames(tmp_path / "local"), frames(tmp_path / "dask"))
+
+
+def test_an_unreachable_scheduler_is_a_quick_clear_error(tiny, tmp_path):
+    started = time.time()
+    result = cli("sweep", tiny, "--out", tmp_path / "out", "--scheduler", "tcp://127.0.0.1:9", timeout=60)
+    assert result.returncode == 2 and time.time() - started < 30
+    assert "cannot reach the Dask scheduler" in result.stderr and "Traceback" not in result.stderr
+
+
+# ------------------------------------------------------------------ statistics
+def test_compare_reports_paired_effects_costs_and_who_gains(tiny, tmp_path):
+    out = tmp_path / "out"
+    api.sweep(tiny, out, workers=2)
+    result = cli("compare", out)
+    assert result.returncode == 0, result.stderr
+    for name in ("comparison.csv", "ranking.csv", "summary.md", "forest.png", "paths.png"):
+        assert (out / name).stat().st_size > 0
+    table = pd.read_csv(out / "comparison.csv")
+    measures = set(table["measure"])
+    assert {"effect_at_horizon", "cumulative_effect", "cost_per_job", "cost_per_job_year", "cost_per_rupee_of_exports",
+            "npv_net", "decomposition_within", "decomposition_entry"} <= measures
+    assert table["outcome"].str.startswith("who_gains_").any()
+    # A facilitation cell with no scheme to tell firms about changes nothing: cost per job is undefined.
+    cell = table[(table["package"] == "cell") & (table["measure"] == "cost_per_job")].iloc[0]
+    assert cell["note"].startswith("undefined") and np.isnan(cell["estimate"])
+    jobs = table[(table["package"] == "cell") & (table["outcome"] == "jobs") & (table["measure"] == "effect_at_horizon")]
+    assert jobs["estimate"].iloc[0] == 0.0
+    assert "holistic" in result.stdout and "undefined" in result.stdout
+
+
+def test_common_random_numbers_tighten_the_confidence_interval(write_toml, tmp_path):
+    text = TINY.replace("replicates = 3", "replicates = 8").replace("horizon = 4", "horizon = 8")
+    widths = {}
+    for crn in ("true", "false"):
+        path = write_toml(f"common_random_numbers = {crn}\n" + text, f"crn_{crn}.toml")
+        api.sweep(path, tmp_path / crn, workers=2)
+        table = api.compare(tmp_path / crn, write=False)["comparison"]
+        row = table[(table["package"] == "holistic") & (table["outcome"] == "jobs") & (table["measure"] == "effect_at_horizon")]
+        widths[crn] = float(row["ci_high"].iloc[0] - row["ci_low"].iloc[0])
+    assert widths["true"] < 0.5 * widths["false"]
+
+
+def test_parameter_uncertainty_is_reported_apart_from_monte_carlo_noise(write_toml, tmp_path):
+    text = TINY + "[sampler]\nmethod = 'lhs'\nsamples = 4\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+    api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
+    table = api.compare(tmp_path / "out", write=False)["comparison"]
+    row = table[(table["package"] == "holistic") & (table["outcome"] == "jobs") & (table["measure"] == "effect_at_horizon")].iloc[0]
+    assert row["points"] == 4 and np.isfinite(row["param_low"]) and row["param_low"] < row["param_high"]
+
+
+def test_sobol_indices_come_with_confidence_intervals(write_toml, tmp_path):
+    text = (TINY.replace("replicates = 3", "replicates = 1") + "[sampler]\nmethod = 'sobol'\nsamples = 8\n"
+            "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n'technology.cfc_lift' = [0.0, 0.3]\n")
+    api.sweep(write_toml(text, "sobol.toml"), tmp_path / "out", workers=2)
+    result = api.compare(tmp_path / "out")
+    frame = result["sensitivity"]
+    assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(frame.columns)
+    assert set(frame["parameter"]) == {"labour.supply_elasticity", "technology.cfc_lift"}
+    assert (tmp_path / "out" / "sensitivity.png").exists()
+
+
+def test_a_precision_target_adds_replicates_until_it_is_met(write_toml, tmp_path):
+    text = TINY.replace("replicates = 3", "replicates = 3\nmax_replicates = 6") + "[precision]\njobs = 0.001\n"
+    manifest = api.sweep(write_toml(text, "prec.toml"), tmp_path / "out", workers=2)
+    assert manifest["replicate"].max() == 5  # grew to the cap
+
+
+def test_replicates_for_a_half_width_by_hand():
+    x = np.array([-10.0, 10.0] * 10)  # sd = 10.26
+    n = replicates_for_half_width(x, 5.0)
+    from scipy import stats
+
+    assert stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n) <= 5.0
+    assert stats.t.ppf(0.975, n - 2) * x.std(ddof=1) / np.sqrt(n - 1) > 5.0
+    assert replicates_for_half_width(x, 5.0, comparisons=5) > n  # Bonferroni asks for more
+
+
+def test_t_interval_and_bootstrap_by_hand():
+    mean, lo, hi = t_interval([1.0, 2.0, 3.0])
+    assert mean == 2.0 and hi - mean == pytest.approx(4.302652729 * 1 / np.sqrt(3), rel=1e-6)
+    estimate, low, high = bootstrap_ratio(np.full(10, 6.0), np.full(10, 3.0), np.random.default_rng(0))
+    assert estimate == low == high == 2.0
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.integers(0, 30), st.floats(0.5, 50), st.floats(0.1, 10)), min_size=2, max_size=25, unique_by=lambda t: t[0]),
+       st.lists(st.tuples(st.integers(0, 30), st.floats(0.5, 50), st.floats(0.1, 10)), min_size=2, max_size=25, unique_by=lambda t: t[0]))
+def test_melitz_polanec_parts_add_up_to_the_change(first, last):
+    def frame(rows):
+        return pd.DataFrame({"slot": [r[0] for r in rows], "entry_step": 0, "workers": [r[1] for r in rows],
+                             "real_value_added": [r[1] * r[2] for r in rows]})
+
+    parts = melitz_polanec(frame(first), frame(last))
+    assert parts["within"] + parts["reallocation"] + parts["entry"] + parts["exit"] == pytest.approx(parts["total"], abs=1e-9)
