@@ -20,6 +20,12 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name an output folder")
+    return Path(text)
+
+
 def _non_negative_int(text: str) -> int:
     try:
         value = int(text)
@@ -35,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run one scenario and write its results to a folder")
     run.add_argument("scenario", type=Path, help="scenario TOML file")
-    run.add_argument("--out", type=Path, required=True, help="output folder (created)")
+    run.add_argument("--out", type=_folder, required=True, help="output folder (created)")
     run.add_argument("--seed", type=_non_negative_int, help="override run.seed")
     run.add_argument("--steps", type=_non_negative_int,
                      help="override run.horizon: policy quarters simulated after the burn-in")
@@ -45,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sweep = sub.add_parser("sweep", help="run an experiment: packages x parameter points x replicates")
     sweep.add_argument("experiment", type=Path, help="experiment TOML file")
-    sweep.add_argument("--out", type=Path, required=True, help="output folder for the sweep")
+    sweep.add_argument("--out", type=_folder, required=True, help="output folder for the sweep")
     sweep.add_argument("--workers", type=_positive_int, help="local worker processes (default: all cores)")
     sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])")
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep: run only what is missing")
@@ -143,6 +149,7 @@ def cmd_run(args) -> int:
     if args.firms is not None:
         overrides.setdefault("cluster", {})["n_firms"] = args.firms
     scenario = load_scenario(args.scenario, overrides)
+    _writable_folder(args.out)  # before the run, so a bad --out costs nothing
     from . import output
     from .model import ClusterModel
 
@@ -152,19 +159,18 @@ def cmd_run(args) -> int:
     model.run()
     t_model = time.perf_counter()
     try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _BadOutput(f"{args.out}: cannot create the output folder ({exc.strerror})") from None
-    output.write_timeseries(model, args.out / "timeseries.csv")
-    output.write_firms(model, args.out / "firms.csv")
-    output.write_flows(model, args.out / "flows.csv")
-    output.write_scenario_json(model, args.out / "scenario.json", sys.argv[1:])
-    t_csv = time.perf_counter()
-    if not args.no_plots:
-        from . import plots
+        output.write_timeseries(model, args.out / "timeseries.csv")
+        output.write_firms(model, args.out / "firms.csv")
+        output.write_flows(model, args.out / "flows.csv")
+        output.write_scenario_json(model, args.out / "scenario.json", sys.argv[1:])
+        t_csv = time.perf_counter()
+        if not args.no_plots:
+            from . import plots
 
-        plots.outcomes(model, args.out / "outcomes.png")
-        plots.cluster_map(model, args.out / "cluster_map.png")
+            plots.outcomes(model, args.out / "outcomes.png")
+            plots.cluster_map(model, args.out / "cluster_map.png")
+    except OSError as exc:
+        raise _BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
     t_plots = time.perf_counter()
     if not args.quiet:
         for line in output.summary_lines(model):
@@ -178,6 +184,17 @@ def cmd_run(args) -> int:
 
 class _BadOutput(Exception):
     pass
+
+
+def _writable_folder(out: Path) -> None:
+    """Create the output folder and check that files can be written in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".clustersim-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise _BadOutput(f"{out}: cannot create or write the output folder ({exc.strerror or exc})") from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -67,6 +67,15 @@ class FirmTable:
         #: aware[i, k]: firm i knows of scheme k (columns = params.SCHEMES)
         self.aware = np.zeros((capacity, n_schemes), dtype=bool)
 
+    def grow(self, capacity: int) -> None:
+        """Make room for more slots (new rows start as FIELDS' zeros / -1)."""
+        if capacity <= self.capacity:
+            return
+        fresh = FirmTable(capacity - self.capacity, self.aware.shape[1])
+        for name in (*FIELDS, "aware"):
+            setattr(self, name, np.concatenate([getattr(self, name), getattr(fresh, name)]))
+        self.capacity = capacity
+
     def live(self) -> np.ndarray:
         """Row indices of operating firms, in slot order."""
         return np.flatnonzero(self.alive)

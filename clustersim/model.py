@@ -28,6 +28,8 @@ from .spillovers import Neighbourhood
 from .timeunits import per_quarter, quarterly_hazard, quarterly_intensity, quarterly_rate
 
 LAKH_PER_CRORE = 100.0
+POOL_BLOCK = 256  # entrant-pool slots drawn per stream block
+ENTRANT_VALUATION_POOL = 2048  # candidates valued to set the entry threshold (independent of the horizon)
 ENTRY_RETUNE_GAIN = 2.0  # burn-in tatonnement: log change in the entry share per unit relative gap in firm count
 ENTRY_BALANCE_WINDOW = 20  # quarters of exits the post-burn-in entry threshold is set to match
 EXITS_COLUMN = COLUMN_NAMES.index("exits")
@@ -60,13 +62,12 @@ class ClusterModel(mesa.Model):
         n0 = n0 if n_firms is None else int(n_firms)
         self.n_initial = n0
         self.candidates_per_step = quarterly_intensity(p.dynamics.entry_candidates) * n0
-        capacity = n0 + int(np.floor(self.candidates_per_step * self.n_steps)) + 1
-        self.firms = FirmTable(capacity, len(SCHEMES))
+        self.firms = FirmTable(n0, len(SCHEMES))
         self.slots_used = n0
         self.agents_by_row: dict[int, MSME] = {}
 
         self._draw_initial_firms(table)
-        self._draw_entrant_pool()
+        self._ensure_pool(n0 + ENTRANT_VALUATION_POOL)
         self.market = SimpleNamespace(exchange_rate=p.market.exchange_rate, tariff=p.market.tariff,
                                       foreign_demand_ratio=p.market.foreign_demand_ratio)
         self._calibrate_initial_equilibrium(table)
@@ -156,12 +157,20 @@ class ClusterModel(mesa.Model):
         f.skill[:n] = p.technology.initial_skill
         f.alive[:n] = True
 
-    def _draw_entrant_pool(self) -> None:
-        """Potential entrants, drawn once: whether they enter depends on the market, not on the draw order."""
+    def _ensure_pool(self, slots: int) -> None:
+        """Potential entrants are drawn in blocks of POOL_BLOCK slots, block b from its own
+        stream, so a slot's draws depend on the slot alone: not on the horizon, the package
+        or how many entrants came before.  Whether a candidate enters depends on the market."""
+        while self.firms.capacity < slots:
+            block = (self.firms.capacity - self.n_initial) // POOL_BLOCK
+            self.firms.grow(self.firms.capacity + POOL_BLOCK)
+            self._draw_pool_block(block)
+
+    def _draw_pool_block(self, block: int) -> None:
         p, f = self.p, self.firms
-        lo, hi = self.n_initial, self.firms.capacity
-        rng = self.streams.get("entrant_pool")
-        count = hi - lo
+        lo = self.n_initial + block * POOL_BLOCK
+        hi, count = lo + POOL_BLOCK, POOL_BLOCK
+        rng = self.streams.get("entrant_pool", block)
         f.x[lo:hi], f.y[lo:hi] = self._place(rng, count)
         f.tfp_permanent[lo:hi] = rng.normal(0.0, p.technology.tfp_dispersion, count)
         f.women_owned[lo:hi] = rng.random(count) < p.cluster.women_owned_share
@@ -219,7 +228,7 @@ class ClusterModel(mesa.Model):
                 gain = MSME.gain_from_demand(domestic_pi, 1.0 + foreign_ratio, t)
                 exporter = (f.certified_until[live] >= 0) & (gain > self.q.export_fixed_cost)
         self.outside_weight = 1.0 - p.cluster.domestic_market_share
-        self.overhead = p.dynamics.overhead_share * float(np.mean(MSME.variable_profit(revenue, t)))
+        self.overhead = p.dynamics.overhead_share * float(np.median(MSME.variable_profit(revenue, t)))
         self.entry_threshold = self._calibrate_entry_threshold()
         f.exporter[live] = exporter
         f.capital[live] = t.beta * t.rho * revenue / user_cost
@@ -508,8 +517,11 @@ class ClusterModel(mesa.Model):
         f, p, live, plan = self.firms, self.p, self.live, self.plan
         spending = (plan.investment + plan.own_upgrade_cost * plan.upgrade + plan.sunk_cost * plan.entering
                     + plan.test_cost * plan.seek)
-        own_funds = np.maximum(f.cash[live] + f.earmarked[live] - self._cash_buffer(live), 0.0)
-        need = np.maximum(spending - own_funds, 0.0)
+        # Growth-fund money (earmarked) pays only for capital and upgrades.
+        capital_items = plan.investment + plan.own_upgrade_cost * plan.upgrade
+        earmarked_use = np.minimum(f.earmarked[live], capital_items)
+        own_funds = np.maximum(f.cash[live] - self._cash_buffer(live), 0.0)
+        need = np.maximum(spending - earmarked_use - own_funds, 0.0)
         applicants = need > 0.0
         score = plan.margin + p.finance.score_noise * self.streams.get("credit_score", self.steps).standard_normal(self.slots_used)[live]
         cover = self._guarantee_cover(live, need)
@@ -542,6 +554,7 @@ class ClusterModel(mesa.Model):
         informal = self.moneylender.lend_up_to(need - formal, informal_room)
         self._add_informal(live, informal)
         self.plan.funds = own_funds + formal + informal
+        self.plan.earmarked_use = earmarked_use
 
     def _add_informal(self, rows, amount) -> None:
         f = self.firms
@@ -557,11 +570,12 @@ class ClusterModel(mesa.Model):
     def invest(self) -> None:
         """Carry out what is financed: certification first, then export entry, upgrade, capital."""
         f, live, plan, steps = self.firms, self.live, self.plan, self.steps
-        funds = plan.funds.copy()
+        funds = plan.funds.copy()  # cash and loans; growth-fund money only for capital (below)
         seek = plan.seek & (funds >= plan.test_cost)
         funds -= plan.test_cost * seek
         enter = plan.entering & (funds >= plan.sunk_cost)
         funds -= plan.sunk_cost * enter
+        funds += plan.earmarked_use
         upgrade = plan.upgrade & (funds >= plan.own_upgrade_cost)
         funds -= plan.own_upgrade_cost * upgrade
         investment = np.minimum(plan.investment, funds)
@@ -742,12 +756,13 @@ class ClusterModel(mesa.Model):
         rows = np.union1d(live[closing], self.insolvent)
         self.flow.formal_borrowers = int(np.count_nonzero(f.formal_debt[live] > 0))
         if len(rows):
-            # The bank recovers from the collateral it holds (the capital, sold for scrap);
-            # the moneylender is paid from what the owner has; the owner keeps the rest.
+            # The capital is sold for scrap; the bank is paid first, then the moneylender,
+            # and the owner keeps what is left.  Debt defaults only when that is not enough.
             scrap = p.finance.recovery_rate * f.capital[rows]
             L.post("scrap_sales", "rest_of_world", "firms", float(scrap.sum()))
-            pay_formal = np.minimum(scrap, f.formal_debt[rows])
-            cash = f.cash[rows] + f.earmarked[rows] + scrap - pay_formal
+            cash = f.cash[rows] + f.earmarked[rows] + scrap
+            pay_formal = np.clip(cash, 0.0, f.formal_debt[rows])
+            cash -= pay_formal
             pay_informal = np.clip(cash, 0.0, f.informal_debt[rows])
             cash -= pay_informal
             formal_loss = f.formal_debt[rows] - pay_formal
@@ -791,7 +806,7 @@ class ClusterModel(mesa.Model):
     def _calibrate_entry_threshold(self) -> float:
         """The value a candidate must expect to enter.  It starts where entries per
         quarter would match exogenous exits, and is retuned during the burn-in only."""
-        pool = np.arange(self.n_initial, self.firms.capacity)
+        pool = np.arange(self.n_initial, self.n_initial + ENTRANT_VALUATION_POOL)
         if self.candidates_per_step <= 0 or len(pool) == 0:
             self.entry_share, self.pool_values = 0.0, np.array([np.inf])
             return np.inf
@@ -814,7 +829,9 @@ class ClusterModel(mesa.Model):
             # Last burn-in quarter: value the remaining pool at today's prices and set the
             # threshold so that entries match the exits of the last 20 quarters.
             recent_exits = np.mean([row[EXITS_COLUMN] for row in self.rows[-ENTRY_BALANCE_WINDOW:]] + [self.flow.exits])
-            self.pool_values = np.sort(self._entrant_value(np.arange(self.slots_used, self.firms.capacity))[0])
+            self._ensure_pool(self.slots_used + ENTRANT_VALUATION_POOL)
+            upcoming = np.arange(self.slots_used, self.slots_used + ENTRANT_VALUATION_POOL)
+            self.pool_values = np.sort(self._entrant_value(upcoming)[0])
             self.entry_share = float(np.clip(recent_exits / self.candidates_per_step, 0.0, 1.0))
         self.entry_threshold = self._threshold_for(self.entry_share)
 
@@ -823,6 +840,7 @@ class ClusterModel(mesa.Model):
         first = self.slots_used
         last = self.n_initial + int(np.floor(self.candidates_per_step * self.steps))
         self.slots_used = max(first, last)
+        self._ensure_pool(self.slots_used)
         rows = np.arange(first, self.slots_used)
         if len(rows) == 0:
             return

@@ -74,7 +74,7 @@ def write_timeseries(model, path: Path) -> None:
     write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.rows))
 
 
-FIRM_COLUMNS = ("firm_id", "agent_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh", "output",
+FIRM_COLUMNS = ("firm_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh", "output",
                 "export_sales_lakh", "real_value_added_lakh", "tfp", "tech_level", "skill", "exporter", "certified",
                 "women_owned", "cash_lakh", "formal_debt_lakh", "informal_debt_lakh", "guaranteed", "cfc_user",
                 "distance_to_cfc", "age_quarters", "entered_step")
@@ -87,9 +87,8 @@ def write_firms(model, path: Path) -> None:
     dist = model._distance(live, model.cfc) if model.cfc is not None else np.full(len(live), np.nan)
     rows = []
     for k, row in enumerate(live):
-        agent = model.agents_by_row[int(row)]
         values = (
-            str(row), str(agent.unique_id), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
+            str(row), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
             *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.output[row], f.export_sales[row],
                                                f.real_value_added[row], tfp[k])),
             str(int(f.tech[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),

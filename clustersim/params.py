@@ -79,7 +79,7 @@ _DECLARED: list[Param] = [
     _p("run.seed", 12345, "-", "root seed of every random stream (numpy SeedSequence)", 0, 2**63 - 1),
     _p("run.burn_in", 80, "quarters", "quarters simulated before interventions may start; discarded from effects", 0, 400),
     _p("run.horizon", 40, "quarters", "policy quarters simulated after the burn-in", 1, 400),
-    _p("run.grid_width", 40, "cells", "side of the square grid (one cell is about 250 m)", 5, 2000),
+    _p("run.grid_width", 40, "cells", "side of the square grid (one cell is about 250 m)", 5, 600),
     # ------------------------------------------------------------ cluster
     _p("cluster.name", "Engineering / foundry cluster", "-", "label used in outputs"),
     _p("cluster.archetype", "engineering_foundry", "-", "archetype label, as in data/indian_clusters.csv (sets no values itself)", choices=ARCHETYPES),
@@ -164,7 +164,7 @@ _DECLARED: list[Param] = [
     # ------------------------------------------------------------- dynamics
     _p("dynamics.entry_candidates", 0.08, "per year", "potential entrants per year as a share of the initial firm count", 0.0, 2.0),
     _p("dynamics.entry_cost_lakh", 3.0, "Rs lakh", "set-up cost an entrant pays (the entry threshold itself is calibrated: docs/ODD.md)", 0.0, 1000.0),
-    _p("dynamics.overhead_share", 0.1, "share", "fixed overhead per firm (rent, power, owner's salary) as a share of the mean firm's variable profit at the start", 0.0, 5.0),
+    _p("dynamics.overhead_share", 0.3, "share", "fixed overhead per firm (rent, power, owner's salary) as a share of the median firm's variable profit at the start", 0.0, 5.0),
     _p("dynamics.exit_hazard", 0.03, "per year", "exogenous exit (owner retires, fire, family reasons)", 0.0, 1.0),
     _p("dynamics.loss_quarters_to_exit", 4, "quarters", "consecutive quarters of losses after which a firm closes", 1, 40),
     # ------------------------------------------------------------ awareness
@@ -184,8 +184,8 @@ _DECLARED: list[Param] = [
     # -------------------------------------------------------- interventions
     # A table [interventions.X] in a scenario switches intervention X on.
     _p("interventions.cfc.start_quarter", 0, "quarter", "policy quarter the CFC is approved (0 = end of burn-in)", 0, 400),
-    _p("interventions.cfc.x", -1, "cell", "column of the CFC (-1 = the first cluster core)", -1, 1999),
-    _p("interventions.cfc.y", -1, "cell", "row of the CFC (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.cfc.x", -1, "cell", "column of the CFC (-1 = the first cluster core)", -1, 599),
+    _p("interventions.cfc.y", -1, "cell", "row of the CFC (-1 = the first cluster core)", -1, 599),
     _p("interventions.cfc.capacity_hours", 40_000.0, "machine-hours/quarter", "machine-hours the CFC offers each quarter", 0.0, 1e9),
     _p("interventions.cfc.hours_per_worker", 20.0, "hours/worker/quarter", "machine-hours a user firm wants per worker", 0.0, 1000.0),
     _p("interventions.cfc.fee_per_hour_lakh", 0.002, "Rs lakh/hour", "user fee (Rs 200 an hour) before the governance factor", 0.0, 1.0),
@@ -197,8 +197,8 @@ _DECLARED: list[Param] = [
     _p("interventions.cfc.opex_cr", 0.6, "Rs crore/year", "running cost before fees", 0.0, 100.0),
     _p("interventions.cfc.governance", "spv", "-", "who runs the CFC", choices=GOVERNANCE),
     _p("interventions.testing_lab.start_quarter", 0, "quarter", "policy quarter the lab is approved", 0, 400),
-    _p("interventions.testing_lab.x", -1, "cell", "column of the lab (-1 = the first cluster core)", -1, 1999),
-    _p("interventions.testing_lab.y", -1, "cell", "row of the lab (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.testing_lab.x", -1, "cell", "column of the lab (-1 = the first cluster core)", -1, 599),
+    _p("interventions.testing_lab.y", -1, "cell", "row of the lab (-1 = the first cluster core)", -1, 599),
     _p("interventions.testing_lab.capacity_tests", 40, "tests/quarter", "tests the lab completes each quarter", 0, 100_000),
     _p("interventions.testing_lab.reach", 15.0, "cells", "distance within which firms use the lab", 0.0, 2000.0),
     _p("interventions.testing_lab.capex_cr", 6.0, "Rs crore", "project cost of the lab", 0.0, 1000.0),
@@ -248,8 +248,8 @@ _DECLARED: list[Param] = [
     _p("interventions.export_promotion.fixed_cost_cut", 0.3, "share", "cut in the yearly export cost for aware firms", 0.0, 1.0),
     _p("interventions.export_promotion.cost_cr", 0.5, "Rs crore/year", "public cost of fairs, buyer meets and the cell", 0.0, 100.0),
     _p("interventions.facilitation_cell.start_quarter", 0, "quarter", "policy quarter the cell opens", 0, 400),
-    _p("interventions.facilitation_cell.x", -1, "cell", "column of the cell (-1 = the first cluster core)", -1, 1999),
-    _p("interventions.facilitation_cell.y", -1, "cell", "row of the cell (-1 = the first cluster core)", -1, 1999),
+    _p("interventions.facilitation_cell.x", -1, "cell", "column of the cell (-1 = the first cluster core)", -1, 599),
+    _p("interventions.facilitation_cell.y", -1, "cell", "row of the cell (-1 = the first cluster core)", -1, 599),
     _p("interventions.facilitation_cell.reach", 8.0, "cells", "distance over which its outreach falls by a factor e", 0.1, 2000.0),
     _p("interventions.facilitation_cell.outreach", 0.8, "per year", "chance a firm next to the cell learns of a scheme", 0.0, 10.0),
     _p("interventions.facilitation_cell.cost_cr", 0.2, "Rs crore/year", "public cost of the cell", 0.0, 100.0),

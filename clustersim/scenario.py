@@ -31,6 +31,11 @@ FIRM_CSV_COLUMNS = {
 }
 
 
+MAX_FIRMS = 200_000
+MAX_WORKERS = 100_000
+MAX_CAPITAL_LAKH = 1e7
+
+
 class ScenarioError(ValueError):
     """A scenario or input file that cannot be used; the message says why."""
 
@@ -102,6 +107,9 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[str, Pat
         if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
             cluster["firm_csv"] = str((path.parent / ext).resolve().parent / cluster["firm_csv"])
     own = {k: v for k, v in raw.items() if k != "extends"}
+    if isinstance(own.get("interventions"), dict):  # a table here switches the intervention on
+        own["interventions"] = {name: ({"enabled": True} | table) if isinstance(table, dict) else table
+                                for name, table in own["interventions"].items()}
     cluster = own.get("cluster")
     if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
         own["cluster"] = dict(cluster, firm_csv=str(path.parent / cluster["firm_csv"]))
@@ -194,6 +202,13 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
         if key == "market" and "shocks" in table:
             out["shocks"] = _check_shocks(table.pop("shocks"), file_of("market.shocks"))
         out[key] = _check_section(key, table, file_of)
+    subvention = out.get("interventions.interest_subvention")
+    if subvention is not None:
+        finance = resolve({"finance": out.get("finance", {})}).finance
+        points = resolve({"interventions.interest_subvention": subvention}).interventions.interest_subvention.rate_points
+        if points >= finance.formal_rate:
+            _fail(file_of("interventions.interest_subvention"), "interventions.interest_subvention.rate_points", points,
+                  f"must be below finance.formal_rate ({finance.formal_rate})", "a subsidy smaller than the interest rate")
     tech = resolve({"technology": out.get("technology", {})}).technology
     total = tech.labour_elasticity + tech.capital_elasticity + tech.materials_elasticity
     if total >= 1.0:
@@ -227,6 +242,9 @@ def _check_shocks(shocks, file) -> list[dict]:
             if name not in SHOCK_KEYS:
                 _fail(file, f"{where}.{name}", value, "unknown key" + _suggest(name, SHOCK_KEYS), ", ".join(SHOCK_KEYS))
             entry[name] = check_value(PARAMETERS[f"shock.{name}"], value, file, f"{where}.{name}")
+            market = PARAMETERS.get(f"market.{name}")
+            if market is not None and entry[name] != -1.0 and not (market.low <= entry[name] <= market.high):
+                _fail(file, f"{where}.{name}", value, "out of range", f"-1 (unchanged) or {market.allowed()}")
         if "quarter" not in entry:
             _fail(file, f"{where}.quarter", None, "missing", "the policy quarter the shock hits")
         out.append(entry)
@@ -240,15 +258,21 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
     """Read a firm list; every problem names the file, row and column."""
     path = Path(path)
     try:
-        with open(path, newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-            header = rows[0].keys() if rows else []
+        with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
+            reader = csv.DictReader(fh)
+            rows = list(reader)
+            header = list(reader.fieldnames or [])
     except FileNotFoundError:
         _fail(path, "cluster.firm_csv", str(path), "file not found", "a CSV file relative to the scenario")
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         _fail(path, None, None, f"cannot be read as CSV ({exc})")
     if not rows:
         _fail(path, None, None, "has no firm rows", "a header and at least one firm")
+    if len(rows) > MAX_FIRMS:
+        _fail(path, None, None, f"has {len(rows)} firm rows", f"at most {MAX_FIRMS}")
+    for i, row in enumerate(rows, start=2):
+        if None in row:
+            _fail(path, f"row {i}", ",".join(map(str, row[None])), "has more fields than the header", ", ".join(header))
     unknown = [c for c in header if c not in FIRM_CSV_COLUMNS]
     if unknown:
         _fail(path, f"column {unknown[0]!r}", None, "unknown column", ", ".join(FIRM_CSV_COLUMNS))
@@ -269,9 +293,11 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
                 bad = bad or value != int(value) or not (0 <= value < grid_width)
                 allowed = f"a whole number in [0, {grid_width - 1}]"
             elif col == "workers":
-                bad = bad or value <= 0
+                bad = bad or not (0 < value <= MAX_WORKERS)
+                allowed = f"a number of workers in (0, {MAX_WORKERS}]"
             elif col == "capital_lakh":
-                bad = bad or value < 0
+                bad = bad or not (0 <= value <= MAX_CAPITAL_LAKH)
+                allowed = f"Rs lakh in [0, {MAX_CAPITAL_LAKH:g}]"
             else:
                 bad = bad or value not in (0.0, 1.0)
             if bad:
@@ -317,6 +343,8 @@ def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None 
     """
     path = Path(path)
     raw, origin = _load_chain(path, ())
+    if overrides:
+        validate(raw, origin, path.resolve())  # the files must be valid on their own
     for section, table in (overrides or {}).items():
         raw = _merge(raw, {section: table}) if "." not in section else _merge(
             raw, {"interventions": {section.split(".", 1)[1]: table}})

@@ -84,3 +84,10 @@ def test_steps_and_firms_override_the_scenario(tmp_path):
                  "--firms", "25", "--steps", "3"]) == 0
     info = json.loads((tmp_path / "scenario.json").read_text())
     assert info["scenario"]["cluster"]["n_firms"] == 25 and info["scenario"]["run"]["horizon"] == 3
+
+
+@pytest.mark.parametrize("out", ["", "/proc/clustersim-cannot-write"])
+def test_an_unusable_output_folder_is_reported_before_the_run(tmp_path, out):
+    result = cli("run", SCENARIOS / "baseline.toml", "--out", out, *SMALL)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Time:" not in result.stdout

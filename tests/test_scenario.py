@@ -4,6 +4,7 @@ naming the file, the key, the value and what is allowed — never a traceback.""
 from __future__ import annotations
 
 import csv
+import re
 import tomllib
 
 import pytest
@@ -116,7 +117,7 @@ def test_errors_name_the_file_that_set_the_bad_value(write_toml):
 
 @pytest.mark.parametrize("csv_text, expected", [
     ("x,y,workers\n1,2,3\n1,two,3\n", ["row 3", "column 'y'", "'two'"]),
-    ("x,y,workers\n1,2,-3\n", ["row 2", "column 'workers'", "> 0"]),
+    ("x,y,workers\n1,2,-3\n", ["row 2", "column 'workers'", "(0, 100000]"]),
     ("x,y,workers\n1,99,3\n", ["row 2", "column 'y'", "[0, 19]"]),
     ("x,y\n1,2\n", ["column 'workers'", "missing"]),
     ("x,y,workers,colour\n1,2,3,red\n", ["column 'colour'", "unknown column"]),
@@ -183,3 +184,47 @@ def test_the_parameter_table_in_docs_is_up_to_date():
 
     committed = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
     assert committed == render(), "run: python -m clustersim.paramdoc > docs/parameters.md"
+
+
+@pytest.mark.parametrize("shock, fragment", [
+    ("exchange_rate = 0.01", "-1 (unchanged) or a number in [0.1, 10.0]"),
+    ("tariff = -0.5", "-1 (unchanged) or a number in [0.0, 5.0]"),
+])
+def test_shock_values_must_be_unchanged_or_inside_the_market_range(write_toml, shock, fragment):
+    with pytest.raises(ScenarioError, match=re.escape(fragment)):
+        load_scenario(write_toml(f"[[market.shocks]]\nquarter = 1\n{shock}\n"))
+
+
+def test_a_subvention_cannot_exceed_the_interest_rate(write_toml):
+    path = write_toml("[finance]\nformal_rate = 0.05\n[interventions.interest_subvention]\nrate_points = 0.06\n")
+    with pytest.raises(ScenarioError, match="must be below finance.formal_rate"):
+        load_scenario(path)
+
+
+def test_a_table_in_a_child_switches_an_inherited_disabled_intervention_back_on(write_toml):
+    write_toml(f'extends = "{SCENARIOS / "cfc.toml"}"\n[interventions.cfc]\nenabled = false\n', "off.toml")
+    child = write_toml('extends = "off.toml"\n[interventions.cfc]\ncapacity_hours = 10.0\n', "on.toml")
+    assert load_scenario(child).params.interventions.cfc.capacity_hours == 10.0
+
+
+def test_command_line_overrides_do_not_hide_a_broken_file(write_toml):
+    path = write_toml('cluster = "oops"\n')
+    with pytest.raises(ScenarioError, match="must be a table"):
+        load_scenario(path, {"cluster": {"n_firms": 10}})
+
+
+def test_a_firm_list_saved_by_excel_with_a_bom_is_read(write_toml, tmp_path):
+    (tmp_path / "firms.csv").write_bytes("\ufeffx,y,workers\n1,2,3\n".encode("utf-8"))
+    path = write_toml('[run]\ngrid_width = 20\n[cluster]\nfirm_csv = "firms.csv"\n')
+    assert load_scenario(path).firm_table["workers"].tolist() == [3.0]
+
+
+@pytest.mark.parametrize("csv_text, fragment", [
+    ("x,y,workers\n1,2,3,4\n", "more fields than the header"),
+    ("x,y,workers\n1,2,1e308\n", "(0, 100000]"),
+])
+def test_firm_list_rows_are_bounded(write_toml, tmp_path, csv_text, fragment):
+    (tmp_path / "firms.csv").write_text(csv_text, encoding="utf-8")
+    path = write_toml('[run]\ngrid_width = 20\n[cluster]\nfirm_csv = "firms.csv"\n')
+    with pytest.raises(ScenarioError, match=re.escape(fragment)):
+        load_scenario(path)

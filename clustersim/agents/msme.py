@@ -175,8 +175,10 @@ class MSME(FixedAgent):
 
     @staticmethod
     def user_cost(formal_access, cash_rich, formal_rate, informal_rate, subvention, depreciation):
-        """Cost of a rupee of capital for a quarter: the rate the firm can borrow at, plus depreciation."""
-        rate = np.where(formal_access | cash_rich, formal_rate - subvention, informal_rate)
+        """Cost of a rupee of capital for a quarter, plus depreciation: the bank rate (less any
+        subvention) for a firm with bank access, the bank rate as the opportunity cost of its
+        own cash for a cash-rich firm, the moneylender's rate otherwise."""
+        rate = np.where(formal_access, formal_rate - subvention, np.where(cash_rich, formal_rate, informal_rate))
         return rate + depreciation
 
     # Gains a firm weighs when it decides ------------------------------------
