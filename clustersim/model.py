@@ -372,11 +372,9 @@ class ClusterModel(mesa.Model):
             outreach = quarterly_hazard(spec.outreach * np.exp(-d / spec.reach))
             self._public_spend("public_purchases", per_quarter(spec.cost_cr * LAKH_PER_CRORE))
         aware = f.aware[live]
-        for k in range(len(SCHEMES)):
-            share = self.neighbours.share(cells, aware[:, k])
-            learn = 1.0 - (1.0 - self.q.word_of_mouth * share) * (1.0 - outreach)
-            aware[:, k] |= draws[:, k] < learn
-        f.aware[live] = aware
+        share = self.neighbours.shares(cells, aware)  # one column per scheme
+        learn = 1.0 - (1.0 - self.q.word_of_mouth * share) * (1.0 - outreach[:, None])
+        f.aware[live] = aware | (draws < learn)
 
     def shock_productivity(self) -> None:
         """z' = rho z + sd eps (eps drawn per firm slot); technology falls behind the moving
@@ -451,10 +449,11 @@ class ClusterModel(mesa.Model):
         tech = f.tech[live]
         top = p.technology.tech_levels - 1
         better_share = np.zeros(len(live))
-        for level in range(1, top + 1):
-            below = tech == level - 1
-            if below.any():
-                better_share[below] = self.neighbours.share(cells, tech >= level)[below]
+        if top > 0:
+            levels = np.arange(1, top + 1)
+            at_or_above = self.neighbours.shares(cells, tech[:, None] >= levels[None, :])
+            below = tech < top
+            better_share[below] = at_or_above[np.flatnonzero(below), tech[below]]  # share one level up
         draw = self.streams.get("technology", steps).random(self.slots_used)[live]
         hears = (tech < top) & (draw < 1.0 - (1.0 - q.innovation) * (1.0 - q.imitation * better_share))
         upgrade_cost = p.technology.upgrade_cost_per_worker_lakh * f.workers[live]

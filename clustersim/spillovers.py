@@ -1,14 +1,15 @@
 """Spatial spillovers on the grid: how much of a firm's neighbourhood does something.
 
-Influence decays with distance as exp(-d / decay_length).  Counts of firms
-per cell are convolved with that kernel once per quarter (cost grows with the
-number of cells, not with pairs of firms), and each firm reads its own cell.
+Influence decays with distance as exp(-d / decay_length).  Counts of firms per
+cell are convolved with that kernel (by FFT, all layers at once, the kernel's
+transform computed once), and each firm reads its own cell: the cost grows with
+the number of cells, not with pairs of firms.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import fftconvolve
+from scipy import fft  # pocketfft, faster than numpy.fft; scipy is loaded by Mesa anyway
 
 
 def distance_kernel(decay_length: float) -> np.ndarray:
@@ -20,25 +21,41 @@ def distance_kernel(decay_length: float) -> np.ndarray:
 
 
 class Neighbourhood:
-    """Precomputed kernel and cell index for the firms of a grid."""
+    """Precomputed kernel transform for the firms of a width x width grid."""
 
     def __init__(self, width: int, decay_length: float):
         self.width = width
         self.kernel = distance_kernel(decay_length)
+        self.half = self.kernel.shape[0] // 2
+        size = width + self.kernel.shape[0] - 1  # linear (not circular) convolution
+        self.shape = (size, size)
+        self.kernel_fft = fft.rfft2(self.kernel, s=self.shape)
 
-    def _smooth(self, cells, weights) -> np.ndarray:
-        counts = np.bincount(cells, weights=weights, minlength=self.width * self.width).reshape(self.width, self.width)
-        field = fftconvolve(counts, self.kernel, mode="same")
-        field[field < 1e-9] = 0.0  # FFT round-off where there is nothing
-        return field.ravel()
+    def smooth(self, counts: np.ndarray) -> np.ndarray:
+        """Kernel-weighted sums around every cell of one or more (…, width, width) count layers."""
+        full = fft.irfft2(fft.rfft2(counts, s=self.shape) * self.kernel_fft, s=self.shape)
+        h, w = self.half, self.width
+        out = full[..., h:h + w, h:h + w]
+        out[out < 1e-9] = 0.0  # FFT round-off where there is nothing
+        return out
 
-    def share(self, cells, doers, population=None) -> np.ndarray:
-        """Distance-weighted share of a firm's neighbours (itself included) that are ``doers``.
+    def shares(self, cells: np.ndarray, doers: np.ndarray) -> np.ndarray:
+        """Distance-weighted share of a firm's neighbours (itself included) doing each thing.
 
-        ``cells`` are flat cell indices of the firms, ``doers`` boolean or weights
-        per firm; returns one share in [0, 1] per firm.
+        ``cells`` are flat cell indices of the firms; ``doers`` is (firms,) or
+        (firms, k) booleans.  Returns shares in [0, 1] of the same shape.
         """
-        weights = np.ones(len(cells)) if population is None else population
-        total = self._smooth(cells, weights)[cells]
-        done = self._smooth(cells, weights * doers)[cells]
-        return np.divide(done, total, out=np.zeros_like(done), where=total > 0.0).clip(0.0, 1.0)
+        doers = np.asarray(doers)
+        matrix = doers.reshape(len(cells), -1)
+        n_cells = self.width * self.width
+        layers = [np.bincount(cells, minlength=n_cells)]
+        layers += [np.bincount(cells, weights=matrix[:, j], minlength=n_cells) for j in range(matrix.shape[1])]
+        fields = self.smooth(np.stack(layers).reshape(-1, self.width, self.width).astype(float))
+        fields = fields.reshape(len(layers), -1)[:, cells]
+        total, done = fields[0], fields[1:].T
+        share = np.divide(done, total[:, None], out=np.zeros_like(done), where=total[:, None] > 0.0).clip(0.0, 1.0)
+        return share.reshape(doers.shape)
+
+    def share(self, cells: np.ndarray, doers: np.ndarray) -> np.ndarray:
+        """:meth:`shares` for one activity."""
+        return self.shares(cells, np.asarray(doers))
