@@ -31,11 +31,11 @@ def timeseries(model):
 
 def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, scheduler: str | None = None,
           resume: bool = False, replicates: int | None = None, horizon: int | None = None, progress: bool = False):
-    """Run an experiment file's sweep; return its manifest (one row per run) as a DataFrame."""
-    from .experiment import load_experiment
+    """Run an experiment file's sweep (either kind); return its manifest (one row per run) as a DataFrame."""
+    from .national import load_any
     from .sweep import run_sweep
 
-    return run_sweep(load_experiment(experiment, replicates=replicates, horizon=horizon), out, workers=workers,
+    return run_sweep(load_any(experiment, replicates=replicates, horizon=horizon), out, workers=workers,
                      scheduler=scheduler, resume=resume, progress=progress)
 
 

@@ -79,10 +79,10 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .experiment import load_experiment
+    from .national import load_any
     from .sweep import run_sweep
 
-    experiment = load_experiment(args.experiment, replicates=args.replicates, horizon=args.steps)
+    experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
     started = time.perf_counter()
     manifest = run_sweep(experiment, args.out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
                          progress=not args.no_progress)
@@ -104,6 +104,11 @@ def cmd_compare(args) -> int:
             targets[outcome] = float(value)
         except ValueError:
             raise _BadOutput(f"--target {item!r}: expected OUTCOME=HALF_WIDTH, e.g. jobs=100") from None
+    import json
+
+    info_path = args.dir / "experiment.json"
+    if info_path.exists() and json.loads(info_path.read_text(encoding="utf-8")).get("kind") == "national":
+        return _compare_national(args)
     try:
         result = compare(args.dir, targets=targets)
     except (FileNotFoundError, ValueError) as exc:
@@ -119,6 +124,19 @@ def cmd_compare(args) -> int:
         print(f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
               + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else ""))
     return 0
+
+
+def _compare_national(args) -> int:
+    from .national import national_summary
+
+    try:
+        result = national_summary(args.dir)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _BadOutput(str(exc)) from None
+    if not args.quiet:
+        print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
+        print(f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, national_by_state.csv")
+    return 0 if len(result["clusters"]) else 2
 
 
 def cmd_dask_cluster(args) -> int:

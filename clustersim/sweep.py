@@ -303,6 +303,9 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
             "packages": experiment.package_names, "precision": experiment.precision,
             "parameters": {k: list(v) for k, v in experiment.parameters.items()}, "sampler": experiment.sampler,
             "common_random_numbers": experiment.common_random_numbers, "points": experiment.points}
+    if hasattr(experiment, "clusters"):  # the national experiment
+        info.update(kind="national", clusters=[[c.name, c.n_firms, c.archetype, c.synthetic] for c in experiment.clusters],
+                    states=[c.state for c in experiment.clusters])
     if info_path.exists():
         if not resume:
             raise SweepError(f"{store.out} already holds a sweep: add --resume to finish it, or choose another --out")

@@ -1,0 +1,271 @@
+"""The national experiment: every cluster of a scheme, with and without its package.
+
+An experiment file with ``kind = "national"`` (``experiments/national_200_clusters.toml``)
+starts from ``clustersim/data/indian_clusters.csv`` — 69 real clusters at their
+published sizes and archetypes — and fills the list to ``total`` clusters with
+synthetic ones drawn from the archetypes (labelled ``synthetic``).  Each cluster
+is run twice per replicate with the same seed: as it is (its archetype's
+scenario) and with the scheme's package, whose facilities and programme budgets
+are scaled to the cluster's size — the budget rule: **public money in proportion
+to the number of firms**.  The runs use the ordinary sweep engine (local pool or
+Dask, resumable); ``clustersim compare`` then writes a national summary, one row
+per cluster and a table by state.
+
+Clusters are simulated apart, so competition between clusters that sell in the
+same markets is ignored: the national totals are illustrative.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .experiment import BASELINE, Experiment, Package, Run, _merge_overrides
+from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+
+DATA = Path(__file__).resolve().parent / "data" / "indian_clusters.csv"
+PACKAGE = "scheme"
+REFERENCE_FIRMS = 360  # the package file's facilities are sized for a cluster of this many firms
+#: facility sizes and programme budgets that scale with the cluster's size
+SCALED = {"cfc": ("capacity_hours", "capex_cr", "opex_cr"), "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
+          "export_promotion": ("cost_cr",), "facilitation_cell": ("cost_cr",), "growth_fund": ("n_firms",)}
+FIELDS = ("kind", "title", "description", "clusters", "total", "archetype_scenarios", "package", "replicates", "seed",
+          "horizon", "burn_in", "synthetic_seed", "discount_rate")
+
+
+@dataclass(frozen=True)
+class Cluster:
+    index: int
+    name: str
+    state: str
+    archetype: str
+    synthetic: bool
+    reliability: str
+    n_firms: int
+    overrides: dict
+    scenario: Path
+    scale: float
+
+
+class NationalExperiment(Experiment):
+    """An :class:`Experiment` whose design is clusters x {baseline, scheme} x replicates."""
+
+    clusters: list[Cluster]
+
+    def runs(self, replicates: int | None = None) -> list[Run]:
+        out = []
+        settings = self._run_settings()
+        for c in self.clusters:
+            for r in range(replicates or self.replicates):
+                seed = int(np.random.SeedSequence([self.seed, c.index, r]).generate_state(1, dtype=np.uint64)[0] >> 1)
+                for package in self.packages:
+                    arm = package.overrides if package.name == PACKAGE else {}
+                    scaled = _scale_package(arm, c.scale)
+                    out.append(Run(run_id=f"c{c.index:03d}__{package.name}__r{r:04d}", package=package.name, point=c.index,
+                                   replicate=r, seed=seed, scenario=str(c.scenario),
+                                   overrides=_merge_overrides(c.overrides, scaled, settings),
+                                   parameters={"cluster": c.name}))
+        return out
+
+    def design(self) -> dict:
+        return {**super().design(), "clusters": [[c.name, c.n_firms, c.archetype, c.synthetic] for c in self.clusters]}
+
+
+def _scale_package(overrides: dict, scale: float) -> dict:
+    out = {}
+    for section, values in overrides.items():
+        name = section.split(".", 1)[1] if section.startswith("interventions.") else None
+        values = dict(values)
+        for key in SCALED.get(name, ()):
+            if key in values:
+                scaled = values[key] * scale
+                values[key] = max(1, int(round(scaled))) if isinstance(values[key], int) else scaled
+        out[section] = values
+    return out
+
+
+def load_any(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> Experiment:
+    """Load an experiment file of either kind (package comparison or national)."""
+    from .experiment import load_experiment
+
+    loader = load_national if is_national(Path(path)) else load_experiment
+    return loader(path, replicates=replicates, horizon=horizon)
+
+
+def is_national(path: Path) -> bool:
+    try:
+        return read_toml(path).get("kind") == "national"
+    except ScenarioError:
+        return False
+
+
+def load_national(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> NationalExperiment:
+    path = Path(path)
+    raw = read_toml(path)
+    for key, value in raw.items():
+        if key not in FIELDS:
+            _fail(path, key, value, "unknown key" + _suggest(key, FIELDS), ", ".join(FIELDS))
+    here = path.parent
+
+    def need(key, kind, default=None):
+        value = raw.get(key, default)
+        if value is None:
+            _fail(path, key, None, "missing", kind.__name__)
+        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+            _fail(path, key, value, "wrong type", kind.__name__)
+        return value
+
+    total = need("total", int, 200)
+    if not 1 <= total <= 2000:
+        _fail(path, "total", total, "out of range", "a whole number in [1, 2000]")
+    reps = replicates or need("replicates", int, 1)
+    scenarios = need("archetype_scenarios", dict)
+    default_scenario = scenarios.get("default")
+    if default_scenario is None:
+        _fail(path, "archetype_scenarios.default", None, "missing", "a scenario for archetypes without their own")
+    resolved = {}
+    for archetype, file in scenarios.items():
+        target = (here / file).resolve()
+        load_scenario(target)  # validate now
+        resolved[archetype] = target
+    package_path = (here / need("package", str)).resolve()
+    package = load_scenario(package_path)
+    package_overrides = {f"interventions.{name}": vars(spec).copy()  # resolved: every value, so sizes can be scaled
+                         for name, spec in vars(package.params.interventions).items() if spec is not None}
+    if not package_overrides:
+        _fail(path, "package", str(package_path), "switches on no intervention", "a scenario with [interventions.*] tables")
+    data_path = (here / raw["clusters"]).resolve() if "clusters" in raw else DATA
+    clusters = build_clusters(data_path, total, resolved, need("synthetic_seed", int, 1))
+    experiment = NationalExperiment(
+        path=path, title=need("title", str, path.stem), description=raw.get("description", ""),
+        packages=[Package(BASELINE, resolved["default"]), Package(PACKAGE, package_path, package_overrides)],
+        replicates=reps, seed=need("seed", int, 1), common_random_numbers=True,
+        horizon=horizon if horizon is not None else need("horizon", int, 0), burn_in=need("burn_in", int, -1), n_firms=0,
+        discount_rate=float(raw.get("discount_rate", 0.08)), outcomes=["productivity", "export_share", "jobs"],
+        sampler={"method": "none"}, parameters={}, precision={}, max_replicates=reps)
+    experiment.clusters = clusters
+    experiment.points = [{"cluster": c.name} for c in clusters]
+    return experiment
+
+
+def _number(text):
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return math.nan
+    return value if math.isfinite(value) and value > 0 else math.nan
+
+
+def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synthetic_seed: int) -> list[Cluster]:
+    """The real clusters with usable figures, then synthetic ones drawn from the archetypes."""
+    try:
+        with open(data_path, newline="", encoding="utf-8-sig") as fh:
+            rows = list(csv.DictReader(fh))
+    except OSError as exc:
+        raise ScenarioError(f"{data_path}: cannot be read ({exc.strerror})") from None
+    clusters: list[Cluster] = []
+
+    def add(name, state, archetype, synthetic, reliability, units, workers_per_firm, turnover_per_worker):
+        scenario = scenarios.get(archetype, scenarios["default"])
+        base = load_scenario(scenario).params.cluster
+        n = int(np.clip(round(units), 20, 200_000))
+        cluster = {"name": name[:60], "archetype": archetype, "n_firms": n}
+        if np.isfinite(workers_per_firm):
+            cluster["mean_workers"] = float(workers_per_firm)
+        if np.isfinite(turnover_per_worker):
+            cluster["turnover_per_worker_lakh"] = float(turnover_per_worker)
+        width = int(np.clip(math.ceil(2.2 * math.sqrt(n)), 40, 600))
+        overrides = {"cluster": {**cluster, "core_spread": float(base.core_spread * width / 40)}, "run": {"grid_width": width}}
+        clusters.append(Cluster(len(clusters), name, state, archetype, synthetic, reliability, n, overrides, scenario,
+                                float(np.clip(n / REFERENCE_FIRMS, 0.05, 100.0))))
+
+    usable = [r for r in rows if np.isfinite(_number(r.get("units")))]
+    median_units = {a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
+                    for a in {r["archetype"] for r in usable}}
+    for r in rows[:total]:
+        units, employment, turnover = _number(r["units"]), _number(r["employment"]), _number(r["turnover_inr_cr"])
+        reliability = r.get("reliability", "")
+        if not np.isfinite(units):  # blank in the data: the archetype's median, labelled
+            units = median_units.get(r["archetype"], float(np.median(list(median_units.values()))))
+            reliability += " (units imputed: archetype median)"
+        trusted = r.get("reliability", "C").startswith(("A", "B"))
+        wpf = employment / units if trusted else math.nan
+        wpf = wpf if 2.0 <= wpf <= 150.0 else math.nan  # association figures often count indirect workers
+        tpw = turnover * 100 / employment if trusted else math.nan
+        tpw = tpw if 0.05 <= tpw <= 200.0 else math.nan
+        add(r["name"], r["state"], r["archetype"], False, reliability, units, wpf, tpw)
+    rng = np.random.default_rng(synthetic_seed)
+    archetypes = [r["archetype"] for r in usable]
+    log_units = np.log([_number(r["units"]) for r in usable])
+    k = 0
+    while len(clusters) < total:
+        k += 1
+        archetype = archetypes[rng.integers(len(archetypes))]
+        units = float(np.exp(rng.normal(np.median(log_units), log_units.std())))
+        add(f"Synthetic {archetype.replace('_', ' ')} #{k}", "synthetic", archetype, True, "synthetic",
+            float(np.clip(units, 30, 5000)), math.nan, math.nan)
+    return clusters
+
+
+# ------------------------------------------------------------------ summary
+def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
+    """Per-cluster effects (scheme minus baseline, same seed), national totals and a table by state."""
+    from .compare import load_results, paired_differences, t_interval
+
+    out = Path(out)
+    series, info = load_results(out)
+    clusters = pd.DataFrame(info["clusters"], columns=["name", "n_firms", "archetype", "synthetic"])
+    clusters["state"] = info["states"]
+    clusters.index.name = "point"
+    per = {}
+    for outcome in ("jobs", "export_sales", "value_added", "public_cost_cr", "productivity", "export_share"):
+        d = paired_differences(series, outcome)
+        per[outcome] = d.groupby("point")[["horizon", "cumulative", "base"]].mean()
+    table = clusters.join(pd.DataFrame({
+        "jobs_baseline": per["jobs"]["base"], "jobs_effect": per["jobs"]["horizon"],
+        "productivity_baseline": per["productivity"]["base"],
+        "productivity_effect_pct": 100 * per["productivity"]["horizon"] / per["productivity"]["base"],
+        "export_share_effect_points": 100 * per["export_share"]["horizon"],
+        "extra_exports_cr": per["export_sales"]["cumulative"], "extra_value_added_cr": per["value_added"]["cumulative"],
+        "public_cost_cr": per["public_cost_cr"]["horizon"]}), how="inner")
+    table["jobs_per_crore"] = table["jobs_effect"] / table["public_cost_cr"]
+    reps = int(series["replicate"].nunique())
+    by_replicate = paired_differences(series, "jobs").groupby("replicate")["horizon"].sum()
+    jobs_mean, jobs_lo, jobs_hi = t_interval(by_replicate) if reps > 1 else (float(by_replicate.sum()), math.nan, math.nan)
+    productivity = float((table["productivity_effect_pct"] * table["jobs_baseline"]).sum() / table["jobs_baseline"].sum())
+    national = pd.DataFrame([{
+        "clusters": len(table), "real_clusters": int((~table["synthetic"]).sum()), "replicates": reps,
+        "jobs_baseline": table["jobs_baseline"].sum(), "jobs_effect": jobs_mean, "jobs_effect_ci_low": jobs_lo,
+        "jobs_effect_ci_high": jobs_hi, "productivity_effect_pct_employment_weighted": productivity,
+        "extra_exports_cr_cumulative": table["extra_exports_cr"].sum(),
+        "extra_value_added_cr_cumulative": table["extra_value_added_cr"].sum(), "public_cost_cr": table["public_cost_cr"].sum(),
+        "cost_per_job_lakh": 100 * table["public_cost_cr"].sum() / jobs_mean if jobs_mean > 0 else math.nan}])
+    states = table.groupby("state").agg(clusters=("name", "size"), firms=("n_firms", "sum"), jobs_baseline=("jobs_baseline", "sum"),
+                                        jobs_effect=("jobs_effect", "sum"), extra_exports_cr=("extra_exports_cr", "sum"),
+                                        public_cost_cr=("public_cost_cr", "sum")).sort_values("jobs_effect", ascending=False)
+    states["jobs_per_crore"] = states["jobs_effect"] / states["public_cost_cr"]
+    result = {"national": national, "clusters": table.reset_index(), "states": states.reset_index()}
+    if write:
+        national.to_csv(out / "national_summary.csv", index=False, float_format="%.6g")
+        result["clusters"].to_csv(out / "national_clusters.csv", index=False, float_format="%.6g")
+        result["states"].to_csv(out / "national_by_state.csv", index=False, float_format="%.6g")
+        n = national.iloc[0]
+        text = [f"# {info['title']}", "",
+                "**Illustrative.** Each cluster is simulated on its own, so clusters that compete in the same markets do not "
+                "take sales from each other here; synthetic clusters fill the list to the scheme's size.", "",
+                f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from clustersim/data/indian_clusters.csv), "
+                f"{int(n['replicates'])} replicate(s); each run with and without the scheme's package, same seed.",
+                f"- Jobs at the horizon: {n['jobs_baseline']:,.0f} without the scheme; {n['jobs_effect']:+,.0f} with it.",
+                f"- Productivity (employment-weighted across clusters): {n['productivity_effect_pct_employment_weighted']:+.1f} %.",
+                f"- Extra exports over the horizon: Rs {n['extra_exports_cr_cumulative']:,.0f} crore; "
+                f"extra value added Rs {n['extra_value_added_cr_cumulative']:,.0f} crore.",
+                f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion to firms), "
+                f"Rs {n['cost_per_job_lakh']:.1f} lakh per job.", "", "## By state", "",
+                result["states"].to_string(index=False, float_format=lambda v: f"{v:,.1f}"), ""]
+        (out / "national_summary.md").write_text("\n".join(text), encoding="utf-8")
+    return result
