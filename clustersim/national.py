@@ -7,7 +7,8 @@ synthetic ones drawn from the archetypes (labelled ``synthetic``).  Each cluster
 is run twice per replicate with the same seed: as it is (its archetype's
 scenario) and with the scheme's package, whose facilities and programme budgets
 are scaled to the cluster's size — the budget rule: **public money in proportion
-to the number of firms**.  The runs use the ordinary sweep engine (local pool or
+to the number of firms** (at most 60 times the package file's sizes, since a
+cluster has one CFC and one lab in the model).  The runs use the ordinary sweep engine (local pool or
 Dask, resumable); ``clustersim compare`` then writes a national summary, one row
 per cluster and a table by state.
 
@@ -31,6 +32,7 @@ from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
 DATA = Path(__file__).resolve().parent / "data" / "indian_clusters.csv"
 PACKAGE = "scheme"
 REFERENCE_FIRMS = 360  # the package file's facilities are sized for a cluster of this many firms
+MIN_SCALE, MAX_SCALE = 0.05, 60.0  # one CFC and one lab per cluster: at most 60x the reference (Rs 900 crore of CFC capex)
 #: facility sizes and programme budgets that scale with the cluster's size
 SCALED = {"cfc": ("capacity_hours", "capex_cr", "opex_cr"), "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
           "export_promotion": ("cost_cr",), "facilitation_cell": ("cost_cr",), "growth_fund": ("n_firms",)}
@@ -182,7 +184,7 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
         width = int(np.clip(math.ceil(2.2 * math.sqrt(n)), 40, 600))
         overrides = {"cluster": {**cluster, "core_spread": float(base.core_spread * width / 40)}, "run": {"grid_width": width}}
         clusters.append(Cluster(len(clusters), name, state, archetype, synthetic, reliability, n, overrides, scenario,
-                                float(np.clip(n / REFERENCE_FIRMS, 0.05, 100.0))))
+                                float(np.clip(n / REFERENCE_FIRMS, MIN_SCALE, MAX_SCALE))))
 
     usable = [r for r in rows if np.isfinite(_number(r.get("units")))]
     median_units = {a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
