@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override run.horizon: policy quarters simulated after the burn-in")
     run.add_argument("--firms", type=_non_negative_int, help="rescale the initial number of firms")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    run.add_argument("--panel", action="store_true", help="also write panel.csv: every firm, every quarter")
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
 
     sweep = sub.add_parser("sweep", help="run an experiment: packages x parameter points x replicates")
@@ -64,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--target", action="append", default=[], metavar="OUTCOME=HALF_WIDTH",
                          help="report the replicates needed for this 95 %% CI half-width (repeatable)")
     compare.add_argument("--quiet", action="store_true", help="write the files, print nothing")
+
+    validate = sub.add_parser("validate", help="run every published target and compare (exit 0 whatever the verdicts)")
+    validate.add_argument("--out", type=_folder, default=Path("results/validation"), help="output folder")
+    validate.add_argument("--replicates", type=_positive_int, default=8, help="replicates per target (default 8)")
+    validate.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
     dask = sub.add_parser("dask-cluster", help="start a local Dask cluster to try --scheduler (Ctrl-C stops it)")
     dask.add_argument("--workers", type=_positive_int, default=2, help="worker processes (default 2)")
@@ -139,6 +145,23 @@ def _compare_national(args) -> int:
     return 0 if len(result["clusters"]) else 2
 
 
+def cmd_validate(args) -> int:
+    from .validate import run_validation
+
+    _writable_folder(args.out)
+    started = time.perf_counter()
+    table = run_validation(replicates=args.replicates, out=args.out, progress=lambda text: print("  " + text, flush=True))
+    for _, r in table.iterrows():
+        ci = f" ({r['ci_low']:.3g} to {r['ci_high']:.3g})" if r["ci_low"] == r["ci_low"] else ""
+        print(f"{'inside ' if r['inside'] else 'MISSED '} {r['target']:<28} {r['kind']:<11} simulated {r['simulated']:.3g}{ci}"
+              f"  band [{r['band_low']:.3g}, {r['band_high']:.3g}] {r['unit']}")
+        print(f"         published: {r['published'][:110]} ({r['source'][:70]})")
+    inside = int(table["inside"].sum())
+    print(f"{inside} of {len(table)} targets inside their band; {time.perf_counter() - started:.1f} s. "
+          f"Wrote {args.out}/validation.csv, validation.md, validation.png")
+    return 1 if args.strict and inside < len(table) else 0
+
+
 def cmd_dask_cluster(args) -> int:
     try:
         from distributed import LocalCluster
@@ -172,7 +195,7 @@ def cmd_run(args) -> int:
     from .model import ClusterModel
 
     t_import = time.perf_counter()
-    model = ClusterModel(scenario, n_firms=args.firms)
+    model = ClusterModel(scenario, n_firms=args.firms, panel=args.panel)
     t_setup = time.perf_counter()
     model.run()
     t_model = time.perf_counter()
@@ -181,6 +204,8 @@ def cmd_run(args) -> int:
         output.write_firms(model, args.out / "firms.csv")
         output.write_flows(model, args.out / "flows.csv")
         output.write_scenario_json(model, args.out / "scenario.json", sys.argv[1:])
+        if args.panel:
+            output.write_panel(model, args.out / "panel.csv")
         t_csv = time.perf_counter()
         if not args.no_plots:
             from . import plots
@@ -221,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     from .scenario import ScenarioError
     from .sweep import SweepError
 
-    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "dask-cluster": cmd_dask_cluster}
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "validate": cmd_validate,
+                "dask-cluster": cmd_dask_cluster}
     try:
         return commands[args.command](args)
     except (ScenarioError, SweepError, _BadOutput) as exc:

@@ -61,6 +61,8 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], Any, str, str]] = {
     "parameters": (dict, {}, 'a table of "section.key" = [low, high]', "parameters varied and their ranges"),
     "precision": (dict, {}, "a table of outcome = target 95 % CI half-width", "run until the CIs are this tight"),
     "max_replicates": (int, 200, "a whole number in [1, 100000]", "cap when running until a precision is reached"),
+    "kind": (str, "compare", "'compare' (this kind) or 'national' (see clustersim/national.py)", "the kind of experiment"),
+    "trial": (dict, {}, "a [trial] table of docs/parameters.md", "an in-silico field trial run inside every package"),
 }
 RANGES = {"replicates": (1, 100_000), "seed": (0, 2**63 - 1), "horizon": (0, 400), "burn_in": (-1, 400),
           "n_firms": (0, 200_000), "discount_rate": (0.0, 1.0), "max_replicates": (1, 100_000)}
@@ -245,6 +247,16 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
         else:
             _fail(path, key, spec, "wrong type", FIELDS["packages"][2])
 
+    if get["kind"] != "compare":
+        _fail(path, "kind", get["kind"], "not an experiment of this kind", "'compare', or 'national' files are read by the national loader")
+    if get["trial"]:
+        trial = _dotted_overrides({f"trial.{k}": v for k, v in get["trial"].items()}, path, "trial")
+        packages = [Package(p.name, p.scenario, _merge_overrides(p.overrides, trial)) for p in packages]
+        for pkg in packages:
+            try:
+                load_scenario(pkg.scenario, pkg.overrides)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{path}: trial: {exc}") from None
     outcomes = get["outcomes"]
     from .output import COLUMN_NAMES
 

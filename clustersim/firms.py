@@ -52,6 +52,8 @@ FIELDS: dict[str, tuple[type, str]] = {
     "trained_workers": (float, "workers trained under the scheme so far"),
     "consulted": (bool, "received scheme consulting"),
     "growth_funded": (bool, "received growth-fund equity"),
+    "trial_arm": (np.int8, "in-silico trial: 0 not in it, 1 control, 2 treated"),
+    "export_cost_cut": (float, "firm-specific cut in export costs (trial export link)"),
 }
 
 

@@ -39,7 +39,7 @@ SCHEME = {name: k for k, name in enumerate(SCHEMES)}
 class ClusterModel(mesa.Model):
     """Firms (MSMEs), facilities and lenders of one cluster on a grid."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, n_firms: int | None = None):
+    def __init__(self, scenario: Scenario, seed: int | None = None, n_firms: int | None = None, panel: bool = False):
         p = scenario.params
         seed = p.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
@@ -77,6 +77,8 @@ class ClusterModel(mesa.Model):
         self.active = dict.fromkeys(SCHEMES, False)
         self.public_cost_cr = 0.0
         self.rows: list[list[float]] = []
+        self.panel: list[dict] | None = [] if panel else None  # one block per quarter when asked for
+        self.trial_records: dict | None = None
         self.flow_matrices: list[np.ndarray] = []
         for row in self.firms.live():
             self._add_agent(row)
@@ -388,8 +390,11 @@ class ClusterModel(mesa.Model):
         f.consulting_lift[live] *= 1.0 - self.q.consulting_decay
 
     def deliver_support(self) -> None:
-        """Skills training every quarter; consulting and growth-fund equity once, when they start."""
+        """Skills training every quarter; consulting and growth-fund equity once, when they start;
+        an in-silico trial's treatment in its quarter."""
         f, p, live, q = self.firms, self.p.interventions, self.live, self.quarter
+        if self.p.trial.treatment != "none" and q == self.p.trial.quarter + 1:
+            self._assign_trial()
         if self.active["skills_training"]:
             spec = p.skills_training
             users = live[self._uses(live, "skills_training") & self._eligible(live, spec.eligible)]
@@ -417,6 +422,57 @@ class ClusterModel(mesa.Model):
             f.growth_funded[chosen] = True
             f.schemes_used[chosen] += 1
             self._public_spend("grants_to_firms", len(chosen) * spec.equity_lakh, payee="firms")
+
+    def _assign_trial(self) -> None:
+        """Randomise eligible firms into treatment (share ``trial.share``, one draw per firm slot)
+        and control, record their outcomes before treatment, and treat."""
+
+        f, t, live = self.firms, self.p.trial, self.live
+        draw = self.streams.get("trial", self.steps).random(self.slots_used)[live]
+        eligible = live[self._eligible(live, t.eligible) & (f.workers[live] > 0)]
+        treated = eligible[draw[np.searchsorted(live, eligible)] < t.share]
+        f.trial_arm[eligible] = 1
+        f.trial_arm[treated] = 2
+        self.trial_records = {"slot": eligible, "treated": f.trial_arm[eligible] == 2,
+                              **{f"{k}_before": v[eligible] for k, v in self._trial_outcomes().items()}}
+        if t.treatment == "grant":
+            grant = t.grant_quarters_of_profit * np.maximum(f.profit[treated], 0.1 * f.sales[treated])
+            f.cash[treated] += grant
+            amount = np.zeros(len(eligible))
+            amount[self.trial_records["treated"]] = grant  # treated is eligible filtered, same order
+            self.trial_records["grant"] = amount
+            self._public_spend("grants_to_firms", float(grant.sum()), payee="firms")
+        elif t.treatment == "consulting":
+            f.consulting_lift[treated] = np.maximum(f.consulting_lift[treated], t.tfp_lift)
+        elif t.treatment == "training":
+            f.skill[treated] += t.skill_gain * (1.0 - f.skill[treated])
+        elif t.treatment == "export_link":
+            f.export_cost_cut[treated] = t.export_cost_cut
+        elif t.treatment == "credit_line":
+            loan = np.minimum(t.credit_line_quarters_of_sales * f.sales[treated], max(self.bank.funds, 0.0) / max(len(treated), 1))
+            f.formal_debt[treated] += loan
+            f.formal_rate[treated] = self.q.formal_rate
+            f.formal_payment[treated] = _annuity(f.formal_debt[treated], self.q.formal_rate, self.p.finance.loan_term)
+            f.formal_access[treated] = True
+            f.cash[treated] += loan
+            self.bank.funds -= float(loan.sum())
+            self.ledger.post("formal_loans", "formal_lender", "firms", float(loan.sum()))
+
+    def _trial_outcomes(self) -> dict[str, np.ndarray]:
+        """Firm outcomes a trial measures (whole arrays over slots; Rs lakh a quarter)."""
+        f = self.firms
+        productivity = np.divide(4.0 * f.real_value_added, f.workers, out=np.zeros(f.capacity), where=f.workers > 0)
+        all_slots = np.arange(f.capacity)
+        output_per_worker = np.divide(f.output, f.workers, out=np.zeros(f.capacity), where=f.workers > 0)
+        return {"sales": f.sales, "profit": f.profit, "workers": f.workers, "real_value_added": f.real_value_added,
+                "productivity": productivity, "tfp": self._tfp(all_slots), "output_per_worker": output_per_worker,
+                "export_sales": f.export_sales, "exporter": f.exporter.astype(float),
+                "capital": f.capital, "alive": f.alive.astype(float)}
+
+    def _record_trial_follow_up(self) -> None:
+        rows = self.trial_records["slot"]
+        for key, values in self._trial_outcomes().items():
+            self.trial_records[f"{key}_after"] = np.where(self.firms.alive[rows], values[rows], np.nan)
 
     def _expectations(self, rows):
         """What firms expect this quarter: last quarter's wage and price index, today's TFP."""
@@ -467,8 +523,9 @@ class ClusterModel(mesa.Model):
         # Export market and certification.
         promoted = self._uses(live, "export_promotion")
         ep = p.interventions.export_promotion
-        fixed_cost = q.export_fixed_cost * (1.0 - (ep.fixed_cost_cut if ep else 0.0) * promoted)
-        sunk_cost = p.market.export_sunk_cost_lakh * (1.0 - (ep.sunk_cost_cut if ep else 0.0) * promoted)
+        firm_cut = f.export_cost_cut[live]  # a trial's export link
+        fixed_cost = q.export_fixed_cost * (1.0 - np.maximum((ep.fixed_cost_cut if ep else 0.0) * promoted, firm_cut))
+        sunk_cost = p.market.export_sunk_cost_lakh * (1.0 - np.maximum((ep.sunk_cost_cut if ep else 0.0) * promoted, firm_cut))
         certified = f.certified_until[live] >= steps
         quality_cert = 1.0 + p.technology.quality_lift_certified
         export_ratio = 1.0 + self.foreign_level() / e.domestic_level
@@ -887,6 +944,10 @@ class ClusterModel(mesa.Model):
         L.post("central_transfer", "rest_of_world", "government", transfer)
         if self.quarter > 0:
             self.public_cost_cr += transfer / LAKH_PER_CRORE
+        if self.trial_records is not None and self.quarter == self.p.trial.quarter + 1 + self.p.trial.follow_up:
+            self._record_trial_follow_up()
+        if self.panel is not None:
+            self.panel.append(self._panel_block())
         money_change = self._money_stocks() - self.money_before
         self.flow_matrices.append(L.matrix(money_change))
         self.rows.append(self._record_row())
@@ -936,6 +997,15 @@ class ClusterModel(mesa.Model):
             int(np.count_nonzero(size == 0)), int(np.count_nonzero(size == 1)), int(np.count_nonzero(size >= 2)),
             self.bank.funds / LAKH_PER_CRORE,
         ]
+
+    def _panel_block(self) -> dict[str, np.ndarray]:
+        """This quarter's firm panel rows (operating firms)."""
+        f, live = self.firms, self.firms.live()
+        return {"step": np.full(len(live), self.steps), "firm_id": live, "workers": f.workers[live],
+                "sales": f.sales[live], "export_sales": f.export_sales[live],
+                "value_added": f.sales[live] - f.materials[live], "real_value_added": f.real_value_added[live],
+                "tfp": self._tfp(live), "exporter": f.exporter[live].astype(int), "age": self.steps - f.entry_step[live],
+                "capital": f.capital[live], "profit": f.profit[live]}
 
     def run(self, steps: int | None = None) -> None:
         """Run the burn-in and the horizon (or ``steps`` quarters)."""

@@ -102,6 +102,21 @@ def write_firms(model, path: Path) -> None:
     write_csv(path, FIRM_COLUMNS, rows)
 
 
+PANEL_COLUMNS = ("step", "firm_id", "workers", "sales", "export_sales", "value_added", "real_value_added", "tfp",
+                 "exporter", "age", "capital", "profit")
+
+
+def write_panel(model, path: Path) -> None:
+    """One row per firm per quarter (Rs lakh a quarter; age in quarters)."""
+    integer = {"step", "firm_id", "exporter", "age"}
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(",".join(PANEL_COLUMNS) + "\n")
+        for block in model.panel:
+            columns = [block[c].astype(np.int64).astype(str) if c in integer else np.char.mod("%.10g", block[c])
+                       for c in PANEL_COLUMNS]
+            fh.writelines(",".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
 def write_flows(model, path: Path) -> None:
     """The transaction-flow matrix of every quarter, long format (step, row, sector, Rs lakh)."""
     names = Ledger.row_names()

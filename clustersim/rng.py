@@ -25,6 +25,7 @@ STREAM_IDS = {
     "consulting": 8,
     "growth_fund": 9,
     "obsolescence": 10,
+    "trial": 11,
 }
 
 

@@ -41,6 +41,13 @@ FAULT_ENV = "CLUSTERSIM_TEST_FAULT"
 BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
 
 
+class _Empty:
+    empty = True
+
+
+_EMPTY = _Empty()
+
+
 class SweepError(Exception):
     """A sweep that cannot start (bad folder, unreachable scheduler): reported in one line, exit 2."""
 
@@ -93,12 +100,18 @@ def execute_run(run: dict) -> dict:
         first = firm_snapshot(model, 0)
         model.run(model.n_steps - model.burn_in)
         last = firm_snapshot(model, model.quarter)
+        from .trial import records_frame
+
+        trial = records_frame(model)
         series = pd.DataFrame(model.rows[max(model.burn_in - 1, 0):], columns=list(COLUMN_NAMES))
         firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
         for frame in (series, firms):
             for key in ("run_id", "package", "point", "replicate"):
                 frame.insert(0, key, run[key])
-        record.update(status="ok", error="", timeseries=series, firms=firms)
+        if not trial.empty:
+            for key in ("run_id", "package", "point", "replicate"):
+                trial.insert(0, key, run[key])
+        record.update(status="ok", error="", timeseries=series, firms=firms, trial=trial)
     except Exception as exc:  # a failed run is data, not a crash of the sweep
         last_line = traceback.format_exception_only(type(exc), exc)[-1].strip()
         record.update(status="failed", error=last_line)
@@ -262,6 +275,9 @@ class Store:
         line = {k: result.get(k) for k in ("run_id", "package", "point", "replicate", "seed", "parameters", "status",
                                            "error", "duration_s")}
         if result["status"] == "ok":
+            if not result.get("trial", _EMPTY).empty:
+                (self.out / "trial").mkdir(exist_ok=True)
+                _write_parquet_atomically(result["trial"], self.out / "trial" / f"{result['run_id']}.parquet")
             _write_parquet_atomically(result["firms"], self.firms_dir / f"{result['run_id']}.parquet")
             _write_parquet_atomically(result["timeseries"], self.runs_dir / f"{result['run_id']}.parquet")
         self.append(line)
