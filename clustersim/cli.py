@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--replicates", type=_positive_int, default=8, help="replicates per target (default 8)")
     validate.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
 
+    calibrate = sub.add_parser("calibrate", help="choose free parameters by the simulated method of moments")
+    calibrate.add_argument("--evaluations", type=_positive_int, default=40, help="objective evaluations (default 40)")
+    calibrate.add_argument("--replicates", type=_positive_int, default=4, help="seeds per evaluation (default 4)")
+    calibrate.add_argument("--report", type=Path, default=Path("docs/calibration.md"), help="where to write the report")
+
     dask = sub.add_parser("dask-cluster", help="start a local Dask cluster to try --scheduler (Ctrl-C stops it)")
     dask.add_argument("--workers", type=_positive_int, default=2, help="worker processes (default 2)")
     dask.add_argument("--port", type=_non_negative_int, default=8786, help="scheduler port (default 8786)")
@@ -162,6 +167,19 @@ def cmd_validate(args) -> int:
     return 1 if args.strict and inside < len(table) else 0
 
 
+def cmd_calibrate(args) -> int:
+    from .calibrate import calibrate, report
+
+    result = calibrate(evaluations=args.evaluations, replicates=args.replicates, progress=lambda t: print(t, flush=True))
+    text = report(result)
+    try:
+        args.report.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _BadOutput(f"{args.report}: cannot write the report ({exc.strerror})") from None
+    print(text)
+    return 0
+
+
 def cmd_dask_cluster(args) -> int:
     try:
         from distributed import LocalCluster
@@ -247,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     from .sweep import SweepError
 
     commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "validate": cmd_validate,
-                "dask-cluster": cmd_dask_cluster}
+                "calibrate": cmd_calibrate, "dask-cluster": cmd_dask_cluster}
     try:
         return commands[args.command](args)
     except (ScenarioError, SweepError, _BadOutput) as exc:
