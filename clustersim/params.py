@@ -77,7 +77,7 @@ def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=No
 _DECLARED: list[Param] = [
     # ---------------------------------------------------------------- run
     _p("run.seed", 12345, "-", "root seed of every random stream (numpy SeedSequence)", 0, 2**63 - 1),
-    _p("run.burn_in", 80, "quarters", "quarters simulated before interventions may start; discarded from effects", 0, 400),
+    _p("run.burn_in", 160, "quarters", "quarters simulated before interventions may start; discarded from effects (the slowest state, capital that credit-rationed firms build from retained earnings, needs about 160)", 0, 400),
     _p("run.horizon", 40, "quarters", "policy quarters simulated after the burn-in", 1, 400),
     _p("run.grid_width", 40, "cells", "side of the square grid (one cell is about 250 m)", 5, 600),
     # ------------------------------------------------------------ cluster
