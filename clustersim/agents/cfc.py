@@ -8,30 +8,23 @@ of its users by an amount that falls with distance and with rationing.
 from __future__ import annotations
 
 import numpy as np
-from mesa.discrete_space import FixedAgent
+
+from .facility import Facility
 
 
-class CommonFacilityCentre(FixedAgent):
+class CommonFacilityCentre(Facility):
     """A CFC at a grid cell.  All money in Rs lakh, time in steps (quarters)."""
 
     def __init__(self, model, cell, *, capacity_hours, uptime, hours_per_worker, fee_per_hour,
                  travel_cost, lift, reach, opens_step, governance):
-        super().__init__(model)
-        self.cell = cell
+        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance)
         self.capacity_hours = capacity_hours
-        self.uptime = uptime
         self.hours_per_worker = hours_per_worker
         self.fee_per_hour = fee_per_hour
         self.travel_cost = travel_cost
         self.lift = lift
         self.reach = reach
-        self.opens_step = opens_step
-        self.governance = governance
         self.hours_used = 0.0
-        self.fees_collected = 0.0
-
-    def is_open(self, step: int) -> bool:
-        return step >= self.opens_step
 
     @property
     def available_hours(self) -> float:

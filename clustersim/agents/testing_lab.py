@@ -8,27 +8,18 @@ reach test at a distant or overseas lab: dearer and slower.
 from __future__ import annotations
 
 import numpy as np
-from mesa.discrete_space import FixedAgent
+
+from .facility import Facility
 
 
-class TestingLab(FixedAgent):
+class TestingLab(Facility):
     """A lab at a grid cell; capacity in tests per quarter."""
 
     def __init__(self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance):
-        super().__init__(model)
-        self.cell = cell
+        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance)
         self.capacity_tests = capacity_tests
-        self.uptime = uptime
         self.fee = fee
         self.reach = reach
-        self.opens_step = opens_step
-        self.governance = governance
-        self.tests_done = 0
-        self.fees_collected = 0.0
-        self.mean_wait = 0.0
-
-    def is_open(self, step: int) -> bool:
-        return step >= self.opens_step
 
     @property
     def tests_per_quarter(self) -> int:
