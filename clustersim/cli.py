@@ -7,6 +7,7 @@ naming the file, key, value and what is allowed, and exits with status 2.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -65,6 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--target", action="append", default=[], metavar="OUTCOME=HALF_WIDTH",
                          help="report the replicates needed for this 95 %% CI half-width (repeatable)")
     compare.add_argument("--quiet", action="store_true", help="write the files, print nothing")
+
+    report = sub.add_parser("report", help="one self-contained HTML page of a sweep's comparison, for policy teams")
+    report.add_argument("dir", type=Path, help="a sweep's output folder")
 
     validate = sub.add_parser("validate", help="run every published target and compare (exit 0 whatever the verdicts)")
     validate.add_argument("--out", type=_folder, default=Path("results/validation"), help="output folder")
@@ -148,6 +152,21 @@ def _compare_national(args) -> int:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, national_by_state.csv")
     return 0 if len(result["clusters"]) else 2
+
+
+def cmd_report(args) -> int:
+    from .report import build_report
+
+    if not (args.dir / "experiment.json").exists():
+        raise _BadOutput(f"{args.dir}: no sweep here (experiment.json is missing); run `clustersim sweep` first")
+    if json.loads((args.dir / "experiment.json").read_text(encoding="utf-8")).get("kind") == "national":
+        raise _BadOutput(f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)")
+    try:
+        path = build_report(args.dir)
+    except (FileNotFoundError, ValueError) as exc:
+        raise _BadOutput(str(exc)) from None
+    print(f"Wrote {path} (self-contained: open it in any browser)")
+    return 0
 
 
 def cmd_validate(args) -> int:
@@ -264,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     from .scenario import ScenarioError
     from .sweep import SweepError
 
-    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "validate": cmd_validate,
+    commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "report": cmd_report, "validate": cmd_validate,
                 "calibrate": cmd_calibrate, "dask-cluster": cmd_dask_cluster}
     try:
         return commands[args.command](args)

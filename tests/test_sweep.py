@@ -262,3 +262,19 @@ def test_melitz_polanec_parts_add_up_to_the_change(first, last):
 
     parts = melitz_polanec(frame(first), frame(last))
     assert parts["within"] + parts["reallocation"] + parts["entry"] + parts["exit"] == pytest.approx(parts["total"], abs=1e-9)
+
+
+def test_report_is_one_self_contained_page(tiny, tmp_path):
+    out = tmp_path / "out"
+    api.sweep(tiny, out, workers=2)
+    result = cli("report", out)
+    assert result.returncode == 0, result.stderr
+    page = (out / "report.html").read_text()
+    for section in ('id="summary"', 'id="effects"', 'id="value-for-money"', 'id="paths"', 'id="who-gains"',
+                    'id="assumptions"', 'id="caveats"'):
+        assert section in page
+    assert page.count("data:image/png;base64,") >= 2  # forest and paths plots embedded
+    assert "http://" not in page and "https://" not in page and "<script" not in page  # nothing to fetch
+    assert "holistic" in page and "undefined" in page.lower()
+    missing = cli("report", tmp_path / "nowhere")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
