@@ -48,7 +48,9 @@ class Moment:
 
 
 #: free parameter -> (calibration range).  Ranges are plausible values, inside the declared allowed ranges.
-FREE = {"finance.min_margin": (0.15, 0.7), "technology.tfp_dispersion": (0.2, 1.0), "dynamics.overhead_share": (0.02, 0.8)}
+#: TFP dispersion stops at 0.5: above it the largest firm of a 360-firm cluster holds 13-22 % of its jobs and a
+#: single exit can halve employment in a quarter -- a cluster of MSMEs, not one anchor firm (a plausibility bound).
+FREE = {"finance.min_margin": (0.15, 0.7), "technology.tfp_dispersion": (0.2, 0.5), "dynamics.overhead_share": (0.02, 0.8)}
 MOMENTS = (
     Moment("credit_access_formal", "share of firms with a bank loan", 0.10, 0.30),
     Moment("firm_size_distribution", "Hill tail exponent of workers (top 10 %)", 0.7, 1.6),
@@ -154,7 +156,12 @@ def report(result: dict) -> str:
               "| moment | " + " | ".join(f"`{k}`" for k in keys) + " |", "|---|" + "---|" * len(keys)]
     for mo, row in zip(MOMENTS, result["jacobian"], strict=True):
         lines.append(f"| {mo.name} | " + " | ".join(f"{v:+.2f}" for v in row) + " |")
-    lines += ["", "## Not calibrated here", "",
+    lines += ["", "## A plausibility bound", "",
+              "`technology.tfp_dispersion` is searched only up to 0.5. Above it (0.64 fits the Hill target's midpoint best) "
+              "the largest firm of a 360-firm cluster holds 13 % of its jobs on average and up to 22 %, and one exit can "
+              "halve the cluster's employment in a quarter (seen at seed 7). At 0.5 the Hill exponent is already inside "
+              "the published band while the largest firm holds about 8 %.", "",
+              "## Not calibrated here", "",
               "- `gva_per_worker` (Rs 1.50 lakh all-sector ASUSE mean): value added per worker is pinned by the data's "
               "turnover per worker and the materials share of revenue (gamma rho); matching it needs a larger materials "
               "share, which the decreasing-returns restriction alpha + beta + gamma < 1 forbids at sigma = 5. A joint "

@@ -208,7 +208,7 @@ def who_gains(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame:
     base = last[last["package"] == BASELINE].set_index(["point", "replicate", "slot", "entry_step"])
     rows = []
     for package, group in last[last["package"] != BASELINE].groupby("package"):
-        joined = group.set_index(["point", "replicate", "slot", "entry_step"]).join(base, rsuffix="_base", how="inner")
+        joined = group.set_index(["point", "replicate", "slot", "entry_step"]).join(base, how="inner", suffixes=("", "_base"))
         joined = joined.assign(
             size=joined["size_class_base"].map(SIZE_NAMES),
             distance=pd.cut(joined["distance_to_core_base"], DISTANCE_BANDS, right=False,
