@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", type=Path, help="scenario TOML file")
     run.add_argument("--out", type=_folder, required=True, help="output folder (created)")
     run.add_argument("--seed", type=_non_negative_int, help="override run.seed")
-    run.add_argument("--steps", type=_non_negative_int,
+    run.add_argument("--steps", type=_horizon,
                      help="override run.horizon: policy quarters simulated after the burn-in")
     run.add_argument("--firms", type=_non_negative_int, help="rescale the initial number of firms")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])")
     sweep.add_argument("--resume", action="store_true", help="finish an interrupted sweep: run only what is missing")
     sweep.add_argument("--replicates", type=_positive_int, help="override the experiment's replicates")
-    sweep.add_argument("--steps", type=_non_negative_int, help="override the policy horizon (quarters)")
+    sweep.add_argument("--steps", type=_horizon, help="override the policy horizon (quarters, 1-400)")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     compare = sub.add_parser("compare", help="effects of each package vs the baseline, with CIs, costs and plots")
@@ -86,6 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _horizon(text: str) -> int:
+    value = _non_negative_int(text)
+    if not 1 <= value <= 400:
+        raise argparse.ArgumentTypeError(f"{text!r} must be between 1 and 400 quarters")
+    return value
+
+
 def _positive_int(text: str) -> int:
     value = _non_negative_int(text)
     if value < 1:
@@ -111,23 +118,26 @@ def cmd_sweep(args) -> int:
 
 def cmd_compare(args) -> int:
     from .compare import compare, effects_table
+    from .output import COLUMN_NAMES
 
     targets = {}
     for item in args.target:
         outcome, _, value = item.partition("=")
         try:
-            targets[outcome] = float(value)
+            half_width = float(value)
         except ValueError:
-            raise _BadOutput(f"--target {item!r}: expected OUTCOME=HALF_WIDTH, e.g. jobs=100") from None
-    import json
-
-    info_path = args.dir / "experiment.json"
-    if info_path.exists() and json.loads(info_path.read_text(encoding="utf-8")).get("kind") == "national":
+            half_width = -1.0
+        if outcome not in COLUMN_NAMES or not (1e-9 < half_width < 1e12):
+            raise _BadOutput(f"--target {item!r}: expected OUTCOME=HALF_WIDTH with an output column and a positive number, "
+                             "e.g. jobs=100")
+        targets[outcome] = half_width
+    info = _sweep_info(args.dir)
+    if info.get("kind") == "national":
         return _compare_national(args)
     try:
         result = compare(args.dir, targets=targets)
-    except (FileNotFoundError, ValueError) as exc:
-        raise _BadOutput(str(exc)) from None
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise _BadOutput(f"{args.dir}: cannot compare ({type(exc).__name__}: {exc})") from None
     if not args.quiet:
         import pandas as pd
 
@@ -141,12 +151,26 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _sweep_info(folder: Path) -> dict:
+    """A sweep folder's experiment.json, or a one-line error."""
+    path = folder / "experiment.json"
+    if not path.exists():
+        raise _BadOutput(f"{folder}: no sweep here (experiment.json is missing); run `clustersim sweep` first")
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise _BadOutput(f"{path}: unreadable ({exc})") from None
+    if not isinstance(info, dict) or "packages" not in info or "title" not in info:
+        raise _BadOutput(f"{path}: not a clustersim sweep description (no packages or title)")
+    return info
+
+
 def _compare_national(args) -> int:
     from .national import national_summary
 
     try:
         result = national_summary(args.dir)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         raise _BadOutput(str(exc)) from None
     if not args.quiet:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
@@ -157,13 +181,11 @@ def _compare_national(args) -> int:
 def cmd_report(args) -> int:
     from .report import build_report
 
-    if not (args.dir / "experiment.json").exists():
-        raise _BadOutput(f"{args.dir}: no sweep here (experiment.json is missing); run `clustersim sweep` first")
-    if json.loads((args.dir / "experiment.json").read_text(encoding="utf-8")).get("kind") == "national":
+    if _sweep_info(args.dir).get("kind") == "national":
         raise _BadOutput(f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)")
     try:
         path = build_report(args.dir)
-    except (FileNotFoundError, ValueError) as exc:
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         raise _BadOutput(str(exc)) from None
     print(f"Wrote {path} (self-contained: open it in any browser)")
     return 0
@@ -189,6 +211,12 @@ def cmd_validate(args) -> int:
 def cmd_calibrate(args) -> int:
     from .calibrate import calibrate, report
 
+    try:  # check the report can be written before a two-minute search
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.report, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise _BadOutput(f"{args.report}: cannot write the report ({exc.strerror})") from None
     result = calibrate(evaluations=args.evaluations, replicates=args.replicates, progress=lambda t: print(t, flush=True))
     text = report(result)
     try:

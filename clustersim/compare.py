@@ -128,13 +128,16 @@ def _summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
         mean, lo, hi = t_interval(diffs[column], comparisons)
         return {"estimate": mean, "ci_low": lo, "ci_high": hi, "param_low": math.nan, "param_high": math.nan}
     point_means = by_point.mean()
-    within = diffs[column] - by_point.transform("mean")
-    dof = len(diffs) - by_point.ngroups
-    se = math.sqrt(float((within**2).sum()) / max(dof, 1) / len(diffs)) if dof > 0 else math.nan
-    t = stats.t.ppf(1 - 0.05 / (2 * comparisons), max(dof, 1))
-    mean = float(point_means.mean())
-    return {"estimate": mean, "ci_low": mean - t * se, "ci_high": mean + t * se,
+    # Replicate r shares its random numbers at every point, so the Monte Carlo noise is correlated across
+    # points: average over points within each replicate, then take the interval across replicates.
+    mean, lo, hi = t_interval(diffs.groupby("replicate")[column].mean(), comparisons)
+    return {"estimate": mean, "ci_low": lo, "ci_high": hi,
             "param_low": float(point_means.quantile(0.025)), "param_high": float(point_means.quantile(0.975))}
+
+
+def replicate_unit(diffs: pd.DataFrame, column: str = "horizon") -> pd.Series:
+    """The independent unit for Monte Carlo noise: one value per replicate (averaged over parameter points)."""
+    return diffs.groupby("replicate")[column].mean()
 
 
 # ----------------------------------------------------------- decompositions
@@ -265,11 +268,12 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int
                 rows.append({"package": package, "outcome": outcome, "measure": "effect_at_horizon_pct", "unit": "%", **rel})
             c = _summarise(d, "cumulative", comparisons)
             cum_unit = {"jobs": "job-years"}.get(outcome, f"{unit} x quarters")
-            scale = 0.25 if outcome == "jobs" else 1.0
+            scale = {"jobs": 0.25, "export_share": 100.0}.get(outcome, 1.0)
             rows.append({"package": package, "outcome": outcome, "measure": "cumulative_effect", "unit": cum_unit,
                          **{k: v * scale for k, v in c.items()}})
             if outcome in targets:
-                n = replicates_for_half_width(d["horizon"], targets[outcome], comparisons)
+                scale_pts = 100.0 if outcome == "export_share" else 1.0  # targets are in the units reported
+                n = replicates_for_half_width(replicate_unit(d) * scale_pts, targets[outcome], comparisons)
                 rows.append({"package": package, "outcome": outcome, "measure": "replicates_needed", "unit": "replicates",
                              "estimate": n, "note": f"for a 95 % CI half-width of {targets[outcome]:g}"})
         rows += _value_for_money(package, diffs, comparisons, rate_q, rng, draws)
@@ -288,11 +292,13 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int
         ranking.to_csv(out / "ranking.csv", index=False, float_format="%.6g")
         if "sensitivity" in result:
             result["sensitivity"].to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
-        (out / "summary.md").write_text(summary_markdown(table, ranking, info, series), encoding="utf-8")
+        if not ranking.empty:
+            (out / "summary.md").write_text(summary_markdown(table, ranking, info, series), encoding="utf-8")
         from . import compare_plots
 
-        compare_plots.forest(table, out / "forest.png", info)
-        compare_plots.paths(series, out / "paths.png", info)
+        if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
+            compare_plots.forest(table, out / "forest.png", info)
+            compare_plots.paths(series, out / "paths.png", info)
         if "sensitivity" in result:
             compare_plots.sensitivity(result["sensitivity"], out / "sensitivity.png")
     return result
@@ -307,21 +313,24 @@ def _value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[di
     mean, lo, hi = t_interval(cost, comparisons)
     rows.append({"package": package, "outcome": "public_cost", "measure": "cumulative_cost", "unit": "Rs crore",
                  "estimate": mean, "ci_low": lo, "ci_high": hi})
-    _, jobs_lo, jobs_hi = t_interval(jobs["horizon"], comparisons)
-    spans_zero = not (jobs_lo > 0 or jobs_hi < 0)
     for measure, denominator, unit, scale in (
             ("cost_per_job", jobs["horizon"], "Rs lakh per job", LAKH_PER_CRORE),
             ("cost_per_job_year", jobs["cumulative"] / 4.0, "Rs lakh per job-year", LAKH_PER_CRORE),
             ("cost_per_rupee_of_exports", pick["export_sales"]["cumulative"], "Rs per Rs of extra exports", 1.0)):
         estimate, low, high = bootstrap_ratio(cost.to_numpy() * scale, denominator.to_numpy(), rng, draws)
-        undefined = (spans_zero and measure.startswith("cost_per_job")) or not np.isfinite(estimate) or mean <= 0
-        if measure == "cost_per_rupee_of_exports":
-            _, x_lo, x_hi = t_interval(denominator, comparisons)
-            undefined = undefined or not (x_lo > 0 or x_hi < 0)
+        _, d_lo, d_hi = t_interval(denominator, comparisons)
+        if mean <= 0:
+            note = " (no public cost)"
+        elif d_hi < 0:
+            note = " (the effect is negative: nothing is created)"
+        elif not d_lo > 0 or not np.isfinite(estimate):
+            note = " (the effect's CI spans zero)"
+        else:
+            note = ""
+        undefined = bool(note)
         rows.append({"package": package, "outcome": "public_cost", "measure": measure, "unit": unit,
                      "estimate": math.nan if undefined else estimate, "ci_low": math.nan if undefined else low,
-                     "ci_high": math.nan if undefined else high,
-                     "note": UNDEFINED + (" (the effect's CI spans zero)" if mean > 0 else " (no public cost)") if undefined else ""})
+                     "ci_high": math.nan if undefined else high, "note": UNDEFINED + note if undefined else ""})
     return rows
 
 
@@ -334,7 +343,7 @@ def npv_rows(series: pd.DataFrame, packages, rate_q: float, comparisons: int) ->
         gain = (wide_va[package] - wide_va[BASELINE]).dropna().reset_index(name="gain")
         gain = gain[gain["quarter"] >= 1]
         gain["pv"] = gain["gain"] / (1 + rate_q) ** gain["quarter"]
-        spend = wide_cost[package].dropna().reset_index(name="cum").sort_values(["point", "replicate", "quarter"])
+        spend = (wide_cost[package] - wide_cost[BASELINE]).dropna().reset_index(name="cum").sort_values(["point", "replicate", "quarter"])
         spend["flow"] = spend.groupby(["point", "replicate"])["cum"].diff().fillna(spend["cum"])
         spend["pv"] = spend["flow"] / (1 + rate_q) ** spend["quarter"].clip(lower=0)
         npv_gain = gain.groupby(["point", "replicate"])["pv"].sum()
@@ -445,8 +454,9 @@ def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, ser
     lines = [f"# {info['title']}: packages compared with the baseline", "",
              f"{len(ranking)} packages, {reps} paired replicates each"
              + (f" at {points} parameter points" if points > 1 else "") + f", {horizon} policy quarters "
-             f"({horizon / 4:g} years). Effects are differences from the baseline run with the same random numbers, at "
-             "the horizon; ranges are 95 % confidence intervals adjusted for the number of packages compared.", ""]
+             f"({horizon / 4:g} years). Effects are differences from the baseline run with the same "
+             + ("random numbers (paired)" if info.get("common_random_numbers", True) else "replicate index (independent seeds)")
+             + ", at the horizon; ranges are 95 % confidence intervals adjusted for the number of packages compared.", ""]
     for _, r in ranking.iterrows():
         p = r["package"]
         mine = table[table["package"] == p]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,7 +154,12 @@ class Experiment:
                 "sampler": self.sampler}
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.design(), sort_keys=True, default=str).encode()).hexdigest()[:16]
+        """Hash of the design and of every package's resolved parameters (so editing a scenario file
+        between a crash and --resume is caught)."""
+        resolved = [load_scenario(p.scenario, _merge_overrides(p.overrides, self._run_settings())).resolved()
+                    for p in self.packages]
+        payload = json.dumps([self.design(), resolved], sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     @property
     def is_sensitivity(self) -> bool:
@@ -230,6 +236,9 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
         key = f"packages.{name}"
         if name == BASELINE:
             _fail(path, key, spec, "the name 'baseline' is reserved", "another name")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+            _fail(path, key, spec if isinstance(spec, str) else "[table]", "not a usable package name",
+                  "letters, digits, _ and - (it names files)")
         if isinstance(spec, str):
             packages.append(Package(name, scenario_path(spec, key)))
         elif isinstance(spec, dict):
@@ -280,7 +289,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
 
     sampler = dict(get["sampler"])
     for key in sampler:
-        if key not in ("method", "samples", "seed", "levels"):
+        if key not in ("method", "samples", "seed"):
             _fail(path, f"sampler.{key}", sampler[key], "unknown key", "method, samples, seed")
     method = sampler.setdefault("method", "none" if not parameters else "lhs")
     if method not in SAMPLERS:
@@ -294,6 +303,11 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
         if not isinstance(value, int) or isinstance(value, bool) or not (low <= value <= high):
             _fail(path, f"sampler.{key}", value, "wrong type or out of range", f"a whole number in [{low}, {high}]")
 
+    if method == "sobol" and sampler["samples"] < 8:
+        _fail(path, "sampler.samples", sampler["samples"], "too few for Sobol indices", "at least 8 base samples")
+    if method == "grid" and sampler["samples"] ** len(parameters) > 100_000:
+        _fail(path, "sampler.samples", sampler["samples"], f"a grid of {len(parameters)} parameters would have too many points",
+              "samples ** (number of parameters) <= 100000")
     precision = {}
     for outcome, target in get["precision"].items():
         if outcome not in outcomes:

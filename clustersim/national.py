@@ -114,24 +114,28 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
             _fail(path, key, value, "unknown key" + _suggest(key, FIELDS), ", ".join(FIELDS))
     here = path.parent
 
-    def need(key, kind, default=None):
+    def need(key, kind, default=None, low=None, high=None):
         value = raw.get(key, default)
         if value is None:
             _fail(path, key, None, "missing", kind.__name__)
         if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
             _fail(path, key, value, "wrong type", kind.__name__)
+        if low is not None and not (low <= value <= high):
+            _fail(path, key, value, "out of range", f"[{low}, {high}]")
         return value
 
     total = need("total", int, 200)
     if not 1 <= total <= 2000:
         _fail(path, "total", total, "out of range", "a whole number in [1, 2000]")
-    reps = replicates or need("replicates", int, 1)
+    reps = replicates or need("replicates", int, 1, 1, 10_000)
     scenarios = need("archetype_scenarios", dict)
     default_scenario = scenarios.get("default")
     if default_scenario is None:
         _fail(path, "archetype_scenarios.default", None, "missing", "a scenario for archetypes without their own")
     resolved = {}
     for archetype, file in scenarios.items():
+        if not isinstance(file, str):
+            _fail(path, f"archetype_scenarios.{archetype}", file, "wrong type", "a scenario file")
         target = (here / file).resolve()
         load_scenario(target)  # validate now
         resolved[archetype] = target
@@ -141,14 +145,15 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
                          for name, spec in vars(package.params.interventions).items() if spec is not None}
     if not package_overrides:
         _fail(path, "package", str(package_path), "switches on no intervention", "a scenario with [interventions.*] tables")
-    data_path = (here / raw["clusters"]).resolve() if "clusters" in raw else DATA
-    clusters = build_clusters(data_path, total, resolved, need("synthetic_seed", int, 1))
+    data_path = (here / need("clusters", str)).resolve() if "clusters" in raw else DATA
+    clusters = build_clusters(data_path, total, resolved, need("synthetic_seed", int, 1, 0, 2**63 - 1))
     experiment = NationalExperiment(
         path=path, title=need("title", str, path.stem), description=raw.get("description", ""),
         packages=[Package(BASELINE, resolved["default"]), Package(PACKAGE, package_path, package_overrides)],
-        replicates=reps, seed=need("seed", int, 1), common_random_numbers=True,
-        horizon=horizon if horizon is not None else need("horizon", int, 0), burn_in=need("burn_in", int, -1), n_firms=0,
-        discount_rate=float(raw.get("discount_rate", 0.08)), outcomes=["productivity", "export_share", "jobs"],
+        replicates=reps, seed=need("seed", int, 1, 0, 2**63 - 1), common_random_numbers=True,
+        horizon=horizon if horizon is not None else need("horizon", int, 0, 0, 400), burn_in=need("burn_in", int, -1, -1, 400),
+        n_firms=0, discount_rate=float(need("discount_rate", (int, float), 0.08, 0.0, 1.0)),
+        outcomes=["productivity", "export_share", "jobs"],
         sampler={"method": "none"}, parameters={}, precision={}, max_replicates=reps)
     experiment.clusters = clusters
     experiment.points = [{"cluster": c.name} for c in clusters]
@@ -186,6 +191,16 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
         clusters.append(Cluster(len(clusters), name, state, archetype, synthetic, reliability, n, overrides, scenario,
                                 float(np.clip(n / REFERENCE_FIRMS, MIN_SCALE, MAX_SCALE))))
 
+    missing = {"name", "state", "units", "employment", "turnover_inr_cr", "archetype"} - set(rows[0] if rows else {})
+    if missing:
+        raise ScenarioError(f"{data_path}: missing column(s) {', '.join(sorted(missing))}; "
+                            "allowed: the columns of clustersim/data/indian_clusters.csv")
+    from .params import ARCHETYPES
+
+    for i, r in enumerate(rows, start=2):
+        if r["archetype"] not in ARCHETYPES:
+            raise ScenarioError(f"{data_path}: row {i}, column 'archetype' = {r['archetype']!r}: unknown; "
+                                f"allowed: {', '.join(ARCHETYPES)}")
     usable = [r for r in rows if np.isfinite(_number(r.get("units")))]
     median_units = {a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
                     for a in {r["archetype"] for r in usable}}
@@ -237,7 +252,13 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         "public_cost_cr": per["public_cost_cr"]["horizon"]}), how="inner")
     table["jobs_per_crore"] = table["jobs_effect"] / table["public_cost_cr"]
     reps = int(series["replicate"].nunique())
-    by_replicate = paired_differences(series, "jobs").groupby("replicate")["horizon"].sum()
+    jobs = paired_differences(series, "jobs")
+    complete = jobs.groupby("point")["replicate"].nunique()
+    complete = complete[complete == reps].index  # clusters finished in every replicate
+    if len(complete) == 0:
+        raise ValueError("no cluster has finished runs with and without the scheme yet")
+    table = table.loc[table.index.isin(complete)]
+    by_replicate = jobs[jobs["point"].isin(complete)].groupby("replicate")["horizon"].sum()
     jobs_mean, jobs_lo, jobs_hi = t_interval(by_replicate) if reps > 1 else (float(by_replicate.sum()), math.nan, math.nan)
     productivity = float((table["productivity_effect_pct"] * table["jobs_baseline"]).sum() / table["jobs_baseline"].sum())
     national = pd.DataFrame([{

@@ -27,6 +27,7 @@ import os
 import signal
 import time
 import traceback
+import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -157,14 +158,21 @@ class LocalEngine:
         pool = self._pool()
         try:
             while queue or suspects or in_flight:
-                if isolating:
-                    if not in_flight and suspects:
-                        run = suspects.popleft()
-                        in_flight[pool.submit(execute_run, run.to_dict())] = run
-                else:
-                    while len(in_flight) < 2 * self.workers and queue:
-                        run = queue.popleft()
-                        in_flight[pool.submit(execute_run, run.to_dict())] = run
+                try:
+                    if isolating:
+                        if not in_flight and suspects:
+                            run = suspects.popleft()
+                            in_flight[pool.submit(execute_run, run.to_dict())] = run
+                    else:
+                        while len(in_flight) < 2 * self.workers and queue:
+                            run = queue.popleft()
+                            in_flight[pool.submit(execute_run, run.to_dict())] = run
+                except BrokenProcessPool:  # a worker died after the last wait: this run was never started
+                    (suspects if isolating else queue).appendleft(run)
+                    if not in_flight:  # nothing to harvest: rebuild now
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        pool = self._pool()
+                        continue
                 if not in_flight:
                     isolating = False
                     continue
@@ -208,9 +216,10 @@ class DaskEngine:
             raise SweepError(f"--scheduler {address!r}: expected an address like tcp://host:8786")
         try:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SweepError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})") from None
         self.name = f"Dask scheduler at {address}"
+        self.token = uuid.uuid4().hex[:12]  # task keys unique to this sweep: two sweeps on one scheduler never share results
 
     def map(self, runs):
         from distributed import as_completed
@@ -221,7 +230,7 @@ class DaskEngine:
 
         def submit():
             run = pending.popleft()
-            future = self.client.submit(execute_run, run.to_dict(), key=f"clustersim-{run.run_id}", pure=False)
+            future = self.client.submit(execute_run, run.to_dict(), key=f"clustersim-{self.token}-{run.run_id}", pure=False)
             by_key[future.key] = run
             return future
 
@@ -284,6 +293,13 @@ class Store:
         return line
 
     def append(self, line: dict) -> None:
+        if self.manifest.exists() and self.manifest.stat().st_size:
+            with open(self.manifest, "rb") as fh:  # a crash may have torn the last line: start a new one
+                fh.seek(-1, os.SEEK_END)
+                torn = fh.read(1) != b"\n"
+            if torn:
+                with open(self.manifest, "a", encoding="utf-8") as fh:
+                    fh.write("\n")
         with open(self.manifest, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line, default=_json_default) + "\n")
             fh.flush()
@@ -340,8 +356,9 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
     # A run whose file landed but whose manifest line did not (a crash in between) is recorded now.
     manifest = store.read_manifest()
     ok = set(manifest.loc[manifest["status"] == "ok", "run_id"]) if len(manifest) else set()
+    unrecorded = store.finished() - ok
     for run in experiment.runs():
-        if run.run_id in store.finished() - ok:
+        if run.run_id in unrecorded:
             store.append({**{k: v for k, v in run.to_dict().items() if k not in ("scenario", "overrides")},
                           "status": "ok", "error": "", "duration_s": None})
     return store
@@ -355,11 +372,17 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int | None = Non
     95 % CI half-width (paired, vs the baseline) meets its target, up to
     ``max_replicates``.
     """
-    store = prepare(experiment, Path(out), resume)
-    engine = DaskEngine(scheduler) if scheduler else LocalEngine(workers)
+    engine = DaskEngine(scheduler) if scheduler else LocalEngine(workers)  # an unreachable scheduler fails before any file is written
+    try:
+        store = prepare(experiment, Path(out), resume)
+    except BaseException:
+        engine.close()
+        raise
+    lock = _lock(store.out)
     try:
         while True:
-            todo = [r for r in experiment.runs() if r.run_id not in store.finished()]
+            finished = store.finished()
+            todo = [r for r in experiment.runs() if r.run_id not in finished]
             total = len(experiment.runs())
             _run_batch(engine, store, todo, total, progress, experiment.title)
             needed = replicates_needed_for_precision(experiment, store)
@@ -372,7 +395,25 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int | None = Non
             info_path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     finally:
         engine.close()
+        lock.unlink(missing_ok=True)
     return store.read_manifest()
+
+
+def _lock(out: Path) -> Path:
+    """An exclusive lock file, so two sweeps never write into one folder at once."""
+    lock = out / ".sweep.lock"
+    try:
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    except FileExistsError:
+        pid = lock.read_text(encoding="utf-8").strip() if lock.exists() else "?"
+        alive = pid.isdigit() and Path(f"/proc/{pid}").exists()
+        if alive:
+            raise SweepError(f"{out} is being written by another sweep (process {pid}); wait for it to finish") from None
+        lock.unlink(missing_ok=True)  # left by a sweep that was killed
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+    os.write(fd, str(os.getpid()).encode())
+    os.close(fd)
+    return lock
 
 
 def _run_batch(engine, store: Store, todo: list[Run], total: int, progress: bool, title: str) -> None:
@@ -393,15 +434,16 @@ def _run_batch(engine, store: Store, todo: list[Run], total: int, progress: bool
 def replicates_needed_for_precision(experiment: Experiment, store: Store) -> int:
     """Replicates every (package, outcome) with a precision target needs, capped; the
     current count when there is no target."""
-    if not experiment.precision or len(experiment.packages) < 2:
+    if not experiment.precision or len(experiment.packages) < 2 or not store.finished():
         return experiment.replicates
-    from .compare import load_results, paired_differences, replicates_for_half_width
+    from .compare import load_results, paired_differences, replicate_unit, replicates_for_half_width
 
     series, _ = load_results(store.out)
     needed = experiment.replicates
     for outcome, target in experiment.precision.items():
         diffs = paired_differences(series, outcome)
         for _, values in diffs.groupby("package"):
-            n = replicates_for_half_width(values["horizon"].to_numpy(), target, len(experiment.packages) - 1)
+            scale = 100.0 if outcome == "export_share" else 1.0
+            n = replicates_for_half_width(replicate_unit(values) * scale, target, len(experiment.packages) - 1)
             needed = max(needed, n)
     return min(needed, experiment.max_replicates)

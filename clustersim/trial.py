@@ -64,6 +64,12 @@ def replicate_estimates(frame: pd.DataFrame) -> pd.DataFrame:
                          "treated": int(treated.sum()), "control": int((~treated).sum()),
                          "attrition_treated": 1 - treated.sum() / max(int(g["treated"].sum()), 1),
                          "attrition_control": 1 - (~treated).sum() / max(int((~g["treated"]).sum()), 1)})
+        assigned = g["treated"].to_numpy(bool)
+        survived = g["alive_after"].to_numpy(float) == 1
+        rows.append({"replicate": replicate, "outcome": "survival",  # exit as an outcome: ITT on all assigned firms
+                     "difference_in_means": 100 * (survived[assigned].mean() - survived[~assigned].mean()), "ancova": math.nan,
+                     "treated": int(assigned.sum()), "control": int((~assigned).sum()),
+                     "attrition_treated": 0.0, "attrition_control": 0.0})
         if "grant" in g and g["grant"].sum() > 0:
             profit_gain = survivors.loc[treated, "profit_after"].mean() - survivors.loc[~treated, "profit_after"].mean()
             grant = g.loc[g["treated"], "grant"].mean()
@@ -80,9 +86,13 @@ def pooled(frame: pd.DataFrame) -> pd.DataFrame:
     for outcome, g in per.groupby("outcome", sort=False):
         dm, dm_lo, dm_hi = t_interval(g["difference_in_means"])
         an, an_lo, an_hi = t_interval(g["ancova"])
-        rows.append({"outcome": outcome, "unit": "points" if outcome == "exporter" else "%",
+        rows.append({"outcome": outcome, "unit": "points" if outcome in ("exporter", "survival") else "%",
                      "itt_difference_in_means": dm, "dm_ci_low": dm_lo, "dm_ci_high": dm_hi,
                      "itt_ancova": an, "ancova_ci_low": an_lo, "ancova_ci_high": an_hi,
                      "replicates": len(g), "treated_firms": int(g["treated"].sum()), "control_firms": int(g["control"].sum()),
-                     "treated_per_replicate": float(g["treated"].mean()), "note": SPILLOVER_NOTE})
+                     "treated_per_replicate": float(g["treated"].mean()),
+                     "attrition_treated": float(g["attrition_treated"].mean()) if "attrition_treated" in g else math.nan,
+                     "attrition_control": float(g["attrition_control"].mean()) if "attrition_control" in g else math.nan,
+                     "note": SPILLOVER_NOTE + " Outcomes other than survival are compared among firms still operating "
+                                              "at follow-up (see the attrition columns)."})
     return pd.DataFrame(rows)

@@ -278,3 +278,51 @@ def test_report_is_one_self_contained_page(tiny, tmp_path):
     assert "holistic" in page and "undefined" in page.lower()
     missing = cli("report", tmp_path / "nowhere")
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_unit(write_toml, tmp_path):
+    """Replicate r shares its draws at every point, so pooling all runs as independent understates the noise."""
+    from clustersim.compare import paired_differences, t_interval
+
+    text = TINY.replace("replicates = 3", "replicates = 5") + (
+        "[sampler]\nmethod = 'lhs'\nsamples = 3\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n")
+    api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
+    table = api.compare(tmp_path / "out", write=False)["comparison"]
+    row = table[(table["package"] == "holistic") & (table["outcome"] == "jobs") & (table["measure"] == "effect_at_horizon")].iloc[0]
+    d = paired_differences(api.results(tmp_path / "out"), "jobs")
+    mean, lo, hi = t_interval(d[d["package"] == "holistic"].groupby("replicate")["horizon"].mean(), comparisons=2)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi))
+
+
+def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
+    from clustersim.compare import _value_for_money
+
+    index = pd.MultiIndex.from_product([[0], range(6)], names=["point", "replicate"])
+    frame = lambda values: pd.DataFrame({"package": "p", "point": 0, "replicate": range(6), "horizon": values,  # noqa: E731
+                                         "cumulative": [4 * v for v in values], "base": 1.0})
+    diffs = {"public_cost_cr": frame([10.0] * 6), "jobs": frame([-50.0, -55, -48, -60, -52, -51]),
+             "export_sales": frame([1.0, 1.1, 0.9, 1.2, 1.0, 1.05])}
+    rows = {r["measure"]: r for r in _value_for_money("p", diffs, 1, 0.02, np.random.default_rng(0), 200)}
+    assert rows["cost_per_job"]["note"].startswith("undefined") and "negative" in rows["cost_per_job"]["note"]
+    assert np.isfinite(rows["cost_per_rupee_of_exports"]["estimate"]) and rows["cost_per_rupee_of_exports"]["estimate"] > 0
+    del index
+
+
+def test_two_sweeps_cannot_write_one_folder(tiny, tmp_path):
+    from clustersim.sweep import SweepError, _lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    lock = _lock(out)
+    with pytest.raises(SweepError, match="being written by another sweep"):
+        _lock(out)
+    lock.write_text("999999999")  # a dead owner's lock is taken over
+    assert _lock(out).exists()
+
+
+def test_editing_a_scenario_changes_the_fingerprint(write_toml):
+    child = write_toml(f'extends = "{SCENARIOS / "cfc.toml"}"\n', "pkg.toml")
+    experiment = write_toml(TINY.replace(f'cell = "{SCENARIOS / "facilitation_cell.toml"}"', f'cell = "{child}"'), "fp.toml")
+    before = load_experiment(experiment).fingerprint()
+    child.write_text(child.read_text() + "[interventions.cfc]\ncapacity_hours = 10.0\n")
+    assert load_experiment(experiment).fingerprint() != before
