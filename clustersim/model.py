@@ -147,8 +147,7 @@ class ClusterModel(mesa.Model):
             x, y = table["x"][rows].astype(np.int32), table["y"][rows].astype(np.int32)
             # Firm ability is backed out of the reported workforce: long-run L ~ Phi^zeta_LR.
             workers = table["workers"][rows]
-            zeta_long_run = self.tech.rho / (1 - self.tech.rho * (self.tech.alpha + self.tech.beta + self.tech.gamma))
-            f.tfp_permanent[:n] = np.log(workers / workers.mean()) / zeta_long_run
+            f.tfp_permanent[:n] = np.log(workers / workers.mean()) / self.tech.long_run_tfp_exponent
             f.tfp_transitory[:n] = 0.0
             if "women_owned" in table:
                 f.women_owned[:n] = table["women_owned"][rows] > 0
@@ -196,7 +195,7 @@ class ClusterModel(mesa.Model):
         demand = quality * (1.0 + exporter * foreign_ratio)
         inner = (demand ** (1 / t.sigma) * (phi * (t.alpha * r / wage) ** t.alpha * (t.beta * r / user_cost) ** t.beta
                                              * (t.gamma * r / self.material_price()) ** t.gamma) ** r)
-        return inner ** (1.0 / (1.0 - r * (t.alpha + t.beta + t.gamma)))
+        return inner ** (1.0 / t.long_run_profit_share)
 
     def _calibrate_initial_equilibrium(self, table) -> None:
         """Choose the demand level and TFP scale so the start matches the scenario's firm
@@ -214,8 +213,7 @@ class ClusterModel(mesa.Model):
         quality = self._quality(live)
         m = self.market
         foreign_ratio = m.foreign_demand_ratio * (m.exchange_rate / (1.0 + m.tariff)) ** t.sigma
-        scale_exp_demand = (1 / t.sigma) / (1 - t.rho * (t.alpha + t.beta + t.gamma))
-        scale_exp_tfp = t.rho / (1 - t.rho * (t.alpha + t.beta + t.gamma))
+        scale_exp_demand, scale_exp_tfp = t.long_run_demand_exponent, t.long_run_tfp_exponent
         exporter = np.zeros(n, dtype=bool)
         # Pass 1 without exporters; then certified firms for whom exporting pays export;
         # pass 2 recalibrates with them, so revenue and export status agree.
@@ -854,10 +852,9 @@ class ClusterModel(mesa.Model):
         t, q = self.tech, self.q
         user_cost = q.formal_rate + q.depreciation
         unit = self._long_run_revenue_unit(np.ones(len(rows)), np.zeros(len(rows)), self._tfp(rows), self.wage, user_cost, 0.0)
-        returns = 1 - t.rho * (t.alpha + t.beta + t.gamma)
         domestic_level = self.domestic_spending * self.price_index ** (t.sigma - 1.0)
-        revenue = domestic_level ** ((1 / t.sigma) / returns) * self.tfp_scale ** (t.rho / returns) * unit
-        return (returns * revenue - self.overhead) / (q.formal_rate + q.exit_hazard), revenue
+        revenue = domestic_level ** t.long_run_demand_exponent * self.tfp_scale ** t.long_run_tfp_exponent * unit
+        return (t.long_run_profit_share * revenue - self.overhead) / (q.formal_rate + q.exit_hazard), revenue
 
     def _calibrate_entry_threshold(self) -> float:
         """The value a candidate must expect to enter.  It starts where entries per

@@ -28,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from .compare import t_interval
+from .output import COLUMN_NAMES
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = Path(__file__).resolve().parent / "data" / "targets.toml"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-TECH_COLUMN = 24  # output.COLUMN_NAMES.index("mean_tech_level"), checked in tests
+TECH_COLUMN = COLUMN_NAMES.index("mean_tech_level")
 
 
 @dataclass

@@ -58,6 +58,21 @@ class Technology:
         return self.beta * self.rho * self.short_run_scale
 
     @property
+    def long_run_profit_share(self) -> float:
+        """1 - rho (alpha + beta + gamma): profit share of revenue when capital is chosen too."""
+        return 1 - self.rho * (self.alpha + self.beta + self.gamma)
+
+    @property
+    def long_run_demand_exponent(self) -> float:
+        """d ln R / d ln B with labour, materials and capital all chosen."""
+        return (1 / self.sigma) / self.long_run_profit_share
+
+    @property
+    def long_run_tfp_exponent(self) -> float:
+        """d ln R / d ln Phi with labour, materials and capital all chosen."""
+        return self.rho / self.long_run_profit_share
+
+    @property
     def labour_wage_elasticity(self) -> float:
         """epsilon = -d ln L* / d ln w, the same for every firm."""
         return 1.0 + self.alpha * self.rho * self.short_run_scale
