@@ -39,10 +39,10 @@ def _img(path: Path) -> str:
     return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
 
 
-def _table(frame: pd.DataFrame, caption: str) -> str:
+def _table(frame: pd.DataFrame, caption: str, missing: str = "") -> str:
     def cell(value):
         if isinstance(value, float):
-            return "" if math.isnan(value) else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+            return missing if math.isnan(value) else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
         return html.escape(str(value))
 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
@@ -87,7 +87,8 @@ def build_report(out: str | Path) -> Path:
     result = compare(out)  # refreshes comparison.csv, summary.md and the plots
     table, ranking = result["comparison"], result["ranking"]
     effects = effects_table(table, ranking)
-    money = table[table["outcome"] == "public_cost"].pivot_table(index="package", columns="measure", values="estimate")
+    money = table[table["outcome"] == "public_cost"].pivot_table(index="package", columns="measure", values="estimate",
+                                                                 dropna=False)
     money = money.reindex(columns=[c for c in ("cumulative_cost", "cost_per_job", "cost_per_job_year",
                                                "cost_per_rupee_of_exports", "npv_net") if c in money.columns]).reset_index()
     money.columns = ["package", *[{"cumulative_cost": "public cost (Rs crore)", "cost_per_job": "Rs lakh per job",
@@ -120,7 +121,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 {_table(effects, "Productivity, export share and jobs: package minus baseline")}
 {_img(out / "forest.png")}
 <h2 id="value-for-money">Value for money</h2>
-{_table(money, "Public cost and cost-effectiveness ('' = undefined: the effect's interval spans zero)")}
+{_table(money, "Public cost and cost-effectiveness (undefined: the effect's interval spans zero, or there is no net cost)",
+        missing="undefined")}
 <h2 id="paths">Outcome paths</h2>
 {_img(out / "paths.png")}
 <h2 id="who-gains">Who gains (by size class)</h2>
