@@ -1,4 +1,5 @@
-"""Command line: ``clustersim run | sweep | compare | dask-cluster`` (``--help`` on each).
+"""Command line: ``clustersim run | sweep | compare | report | validate | calibrate | viz | dask-cluster``
+(``--help`` on each).
 
 Bad input (a malformed scenario, a missing file, a bad option) prints one line
 naming the file, key, value and what is allowed, and exits with status 2.
@@ -80,10 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--replicates", type=_positive_int, default=4, help="seeds per evaluation (default 4)")
     calibrate.add_argument("--report", type=Path, default=Path("docs/calibration.md"), help="where to write the report")
 
+    viz = sub.add_parser("viz", help="watch and steer the cluster in Mesa's browser dashboard (needs clustersim[viz])")
+    viz.add_argument("scenario", type=Path, help="scenario TOML file")
+    viz.add_argument("--port", type=_port, default=8765, help="port to serve on (default 8765; 0 = any free port)")
+    viz.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)")
+
     dask = sub.add_parser("dask-cluster", help="start a local Dask cluster to try --scheduler (Ctrl-C stops it)")
     dask.add_argument("--workers", type=_positive_int, default=2, help="worker processes (default 2)")
     dask.add_argument("--port", type=_non_negative_int, default=8786, help="scheduler port (default 8786)")
     return parser
+
+
+def _port(text: str) -> int:
+    value = _non_negative_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0-65535)")
+    return value
 
 
 def _horizon(text: str) -> int:
@@ -227,6 +241,27 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def cmd_viz(args) -> int:
+    """Serve clustersim.dashboard with Solara until Ctrl-C."""
+    import importlib.util
+    import os
+    import subprocess
+
+    from .scenario import load_scenario
+
+    load_scenario(args.scenario)  # a bad file fails here, in one line, not in the browser
+    if importlib.util.find_spec("solara") is None:
+        raise _BadOutput("viz needs the dashboard extra: pip install 'clustersim[viz]'")
+    from .dashboard import SCENARIO_ENV
+
+    # No telemetry and no version check: the dashboard is local and must work without a network.
+    env = dict(os.environ, **{SCENARIO_ENV: str(args.scenario.resolve()), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
+    print(f"clustersim dashboard for {args.scenario} at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", "clustersim.dashboard", "--host", args.host, "--port", str(args.port),
+               "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
+    return subprocess.run(command, env=env, check=False).returncode
+
+
 def cmd_dask_cluster(args) -> int:
     try:
         from distributed import LocalCluster
@@ -312,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     from .sweep import SweepError
 
     commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "report": cmd_report, "validate": cmd_validate,
-                "calibrate": cmd_calibrate, "dask-cluster": cmd_dask_cluster}
+                "calibrate": cmd_calibrate, "viz": cmd_viz, "dask-cluster": cmd_dask_cluster}
     try:
         return commands[args.command](args)
     except (ScenarioError, SweepError, _BadOutput) as exc:

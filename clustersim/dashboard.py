@@ -1,0 +1,238 @@
+"""The browser dashboard: Mesa's SolaraViz on a cluster.
+
+``clustersim viz SCENARIO`` serves this module with Solara.  The page shows the
+cluster after its burn-in; each *Step* is one policy quarter.  Beside Mesa's
+own controls (step, play/pause, reset, play interval) the sidebar holds one
+control per entry of :data:`CONTROLS`.  Every control -- its label, range and
+starting value -- is generated from the parameter declarations in
+:mod:`clustersim.params` and the scenario file; nothing here repeats a
+default.  Changed controls take effect at *Reset*, which builds the cluster
+again from the scenario file with the controls applied as overrides (the same
+path as a scenario file's own values, so the same validation).
+
+Needs the ``viz`` extra (``pip install 'clustersim[viz]'``): solara and altair
+come with ``mesa[viz]``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+import solara
+from matplotlib.figure import Figure
+from mesa.visualization import SolaraViz
+
+from . import plots
+from .model import ClusterModel
+from .output import COLUMN_NAMES
+from .params import INTERVENTIONS, PARAMETERS, Param
+from .scenario import ScenarioError, load_scenario
+
+#: Environment variable through which ``clustersim viz`` names the scenario file.
+SCENARIO_ENV = "CLUSTERSIM_VIZ_SCENARIO"
+DEFAULT_SCENARIO = "scenarios/baseline.toml"
+#: Policy quarters before quarter 0 that the outcome plots keep for context.
+CONTEXT_QUARTERS = 8
+#: Sliders span the declared range, but at most this many times the default
+#: (a declared range such as 0-1e9 machine-hours is a validity bound, not a useful slider).
+SLIDER_SPAN = 10.0
+SLIDER_STEPS = 100
+
+#: The parameters the sidebar offers, beside each intervention's on/off switch.
+#: Keys only: meaning, unit, range and default come from clustersim.params.
+CONTROLS = (
+    "run.seed",
+    "cluster.n_firms",
+    "interventions.cfc.capacity_hours",
+    "interventions.cfc.governance",
+    "interventions.testing_lab.capacity_tests",
+    "interventions.credit_guarantee.cover_share",
+    "interventions.interest_subvention.rate_points",
+    "interventions.growth_fund.n_firms",
+    "interventions.tech_upgrade_subsidy.subsidy_share",
+    "interventions.consulting.share_of_firms",
+    "interventions.skills_training.trainee_share",
+    "interventions.export_promotion.sunk_cost_cut",
+    "interventions.facilitation_cell.outreach",
+)
+ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
+
+colour_by = solara.reactive(plots.COLOUR_BY[0])
+
+
+def default_scenario_file() -> str:
+    """The scenario the dashboard opens: $CLUSTERSIM_VIZ_SCENARIO, else the baseline."""
+    return os.environ.get(SCENARIO_ENV, DEFAULT_SCENARIO)
+
+
+def overrides_from(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{"section.name": value} -> {section: {name: value}}, as :func:`load_scenario` takes them."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        section, name = key.rsplit(".", 1)
+        out.setdefault(section, {})[name] = value
+    return out
+
+
+class DashboardModel(ClusterModel):
+    """A :class:`ClusterModel` built from keyword arguments, as Mesa's dashboard builds models.
+
+    ``scenario_file`` names the scenario; every other keyword is a scenario key
+    (``"interventions.cfc.capacity_hours"``, ``"interventions.cfc.enabled"``,
+    ``"run.seed"``...) whose value overrides the file's.  The burn-in is run
+    here, so that the first step shown is policy quarter 1.  A value the
+    scenario rules refuse is not applied: the file's values are used and
+    :attr:`notice` says why.
+    """
+
+    def __init__(self, scenario_file: str | Path | None = None, **controls):
+        controls.pop("scenario", None)  # Mesa's reset passes its own (unused) Scenario object
+        path = Path(scenario_file or default_scenario_file())
+        self.notice = ""
+        seed = controls.get("run.seed")
+        if isinstance(seed, str):  # the seed box is free text
+            try:
+                controls["run.seed"] = int(seed.strip())
+            except ValueError:
+                self.notice = f"run.seed = {seed!r} is not a whole number; the scenario's seed is used"
+                controls.pop("run.seed")
+        try:
+            scenario = load_scenario(path, overrides_from(controls))
+        except ScenarioError as exc:
+            self.notice = f"{exc} -- the scenario file's values are used instead"
+            scenario = load_scenario(path)
+        super().__init__(scenario)
+        self.run(self.burn_in)
+        self.running = self.steps < self.n_steps
+
+    def step(self) -> None:
+        super().step()
+        self.running = self.steps < self.n_steps  # Mesa greys out play and step at the horizon
+
+
+# ------------------------------------------------------------------ controls
+
+
+def _label(param: Param) -> str:
+    section = param.section.removeprefix("interventions.")
+    unit = "" if param.unit == "-" else f" ({param.unit})"
+    return f"{_title(section)}: {param.name.replace('_', ' ')}{unit}"
+
+
+def _title(section: str) -> str:
+    return {"cfc": "CFC", "run": "Run", "cluster": "Cluster"}.get(section, section.replace("_", " ").capitalize())
+
+
+def control(param: Param, value: Any) -> dict[str, Any]:
+    """Mesa's description of the input for one parameter, starting at ``value``."""
+    label = _label(param)
+    if param.kind is bool:
+        return {"type": "Checkbox", "value": value, "label": label}
+    if param.choices is not None and param.kind is str:
+        return {"type": "Select", "value": value, "values": list(param.choices), "label": label}
+    if param.key == "run.seed":  # any whole number: a text box, not a slider
+        return {"type": "InputText", "value": str(value), "label": "Run: seed (whole number)"}
+    if param.kind not in (int, float) or param.low is None:
+        raise ValueError(f"{param.key}: no dashboard control for a {param.kind.__name__}")
+    high = param.high
+    if param.default > 0:
+        high = min(high, SLIDER_SPAN * param.default)
+    high = max(high, value)
+    if param.kind is int:
+        step = max(1, int((high - param.low) // SLIDER_STEPS))
+        return {"type": "SliderInt", "value": int(value), "min": int(param.low), "max": int(high), "step": step, "label": label}
+    return {"type": "SliderFloat", "value": float(value), "min": float(param.low), "max": float(high),
+            "step": (high - param.low) / SLIDER_STEPS, "label": label}
+
+
+def model_params(path: str | Path) -> dict[str, Any]:
+    """Mesa's ``model_params`` for the dashboard: the scenario file (fixed), one on/off
+    switch per intervention and a control per :data:`CONTROLS` entry, starting at the
+    scenario's values (a declared default where the scenario is silent)."""
+    scenario = load_scenario(path)
+    p = scenario.params
+    params: dict[str, Any] = {"scenario_file": str(path)}
+    for name in INTERVENTIONS:
+        params[f"interventions.{name}.{ENABLED}"] = {"type": "Checkbox", "value": getattr(p.interventions, name) is not None,
+                                                     "label": f"{_title(name)} on"}
+    for key in CONTROLS:
+        param = PARAMETERS[key]
+        section = p.interventions if param.section.startswith("interventions.") else p
+        table = getattr(section, param.section.removeprefix("interventions."))
+        value = param.default if table is None else getattr(table, param.name)
+        params[key] = control(param, value)
+    return params
+
+
+# ---------------------------------------------------------------- the views
+
+
+def _row(model, index: int) -> dict[str, float]:
+    return dict(zip(COLUMN_NAMES, model.rows[index], strict=True))
+
+
+def status_view(model):
+    """Where the cluster stands: the policy quarter and the headline outcomes."""
+    title = f"<h3>{html.escape(model.settings.title)}</h3>"
+    if not model.rows:  # no burn-in and no step yet
+        return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
+    now, start = _row(model, -1), _row(model, max(model.burn_in - 1, 0))
+
+    def change(name):
+        return f"{100 * (now[name] / start[name] - 1):+.1f} %" if start[name] else "-"
+
+    rows = [
+        ("productivity (Rs lakh real VA/worker/yr)", f"{now['productivity']:.2f}", change("productivity")),
+        ("export share of sales", f"{100 * now['export_share']:.1f} %",
+         f"{100 * (now['export_share'] - start['export_share']):+.1f} pts"),
+        ("jobs", f"{now['jobs']:,.0f}", change("jobs")),
+        ("firms (exporters)", f"{now['firms']:.0f} ({now['exporters']:.0f})", change("firms")),
+        ("public cost so far", f"Rs {now['public_cost_cr']:.2f} crore", ""),
+        ("CFC utilisation", f"{100 * now['cfc_utilisation']:.0f} %", ""),
+    ]
+    table = "".join(f"<tr><td>{a}</td><td align='right'>{b}</td><td align='right'>{c}</td></tr>" for a, b, c in rows)
+    text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
+            f"{model.n_steps - model.burn_in} (quarter 0 = end of the burn-in)</p>"
+            f"<table class='clustersim-status'><tr><th>outcome</th><th>now</th><th>since quarter 0</th></tr>{table}</table>")
+    with solara.Column() as view:
+        solara.HTML(tag="div", unsafe_innerHTML=text)
+        if model.notice:
+            solara.Warning(model.notice)
+    return view
+
+
+def cluster_map_view(model):
+    """The grid: firms sized by workers, coloured by productivity or export status."""
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.subplots()
+    firms = plots.draw_cluster_map(ax, model, colour_by.value)
+    if colour_by.value == "productivity":
+        fig.colorbar(firms, ax=ax, label="Rs lakh real VA per worker per year")
+    ax.set_title(f"Firms at policy quarter {model.steps - model.burn_in}")
+    fig.tight_layout()
+    with solara.Column() as view:
+        solara.ToggleButtonsSingle(value=colour_by, values=list(plots.COLOUR_BY))
+        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps, colour_by.value], dpi=90)
+    return view
+
+
+def outcomes_view(model):
+    """Productivity, export share and jobs, quarter by quarter."""
+    fig = Figure(figsize=(6.4, 6.4))
+    axes = fig.subplots(3, 1, sharex=True)
+    plots.draw_outcomes(axes, model, since=-CONTEXT_QUARTERS)
+    fig.tight_layout()
+    return solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps], dpi=90)
+
+
+@solara.component
+def Page():
+    """One cluster per browser session, so two tabs do not step the same model."""
+    path = default_scenario_file()
+    model = solara.use_memo(lambda: DashboardModel(path), [])
+    params = solara.use_memo(lambda: model_params(path), [])
+    SolaraViz(model, components=[(status_view, 0), (cluster_map_view, 0), (outcomes_view, 0)],
+              model_params=params, name=f"clustersim: {model.settings.title}", play_interval=300)

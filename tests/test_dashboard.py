@@ -1,0 +1,92 @@
+"""The dashboard's model and controls, without a browser (tests/test_browser.py drives the page)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara", reason="the dashboard needs the viz extra")
+
+from clustersim import dashboard  # noqa: E402
+from clustersim.model import ClusterModel  # noqa: E402
+from clustersim.output import COLUMN_NAMES  # noqa: E402
+from clustersim.params import INTERVENTIONS, PARAMETERS  # noqa: E402
+from clustersim.scenario import load_scenario  # noqa: E402
+from helpers import SCENARIOS  # noqa: E402
+
+SMALL = {"run.burn_in": 6, "run.horizon": 3, "cluster.n_firms": 40}
+
+
+def test_every_control_comes_from_a_declaration_and_starts_at_the_scenarios_value():
+    params = dashboard.model_params(SCENARIOS / "holistic_spv.toml")
+    scenario = load_scenario(SCENARIOS / "holistic_spv.toml").params
+    assert params["scenario_file"].endswith("holistic_spv.toml")
+    for name in INTERVENTIONS:  # one switch per intervention, on where the file switches it on
+        assert params[f"interventions.{name}.enabled"]["value"] is (getattr(scenario.interventions, name) is not None)
+    for key in dashboard.CONTROLS:
+        param, control = PARAMETERS[key], params[key]
+        if control["type"].startswith("Slider"):
+            assert param.low <= control["min"] <= control["value"] <= control["max"] <= param.high, key
+            assert control["max"] <= max(dashboard.SLIDER_SPAN * param.default, control["value"]), key
+        elif control["type"] == "Select":
+            assert control["value"] in control["values"] == list(param.choices)
+    assert params["interventions.cfc.capacity_hours"]["value"] == scenario.interventions.cfc.capacity_hours
+    # an intervention the file leaves off starts at its declared default
+    assert params["interventions.consulting.share_of_firms"]["value"] == PARAMETERS["interventions.consulting.share_of_firms"].default
+
+
+def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
+    """Same file, same seed: the dashboard shows exactly the run `clustersim run` would make."""
+    shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
+    assert shown.steps == 6 and dashboard._row(shown, -1)["quarter"] == 0
+    shown.step()
+    reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", dashboard.overrides_from(SMALL)))
+    reference.run(7)
+    np.testing.assert_array_equal(np.array(shown.rows), np.array(reference.rows))
+
+
+def test_controls_switch_interventions_off_and_on_and_stop_at_the_horizon():
+    off = dashboard.DashboardModel(SCENARIOS / "holistic_spv.toml", **SMALL, **{"interventions.cfc.enabled": False})
+    assert off.p.interventions.cfc is None and off.p.interventions.testing_lab is not None
+    on = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **{"interventions.consulting.enabled": True,
+                                                                           "interventions.consulting.share_of_firms": 0.9})
+    assert on.p.interventions.consulting.share_of_firms == 0.9
+    assert on.running
+    for _ in range(3):
+        on.step()
+    assert not on.running  # Mesa's play loop stops here
+
+
+@pytest.mark.parametrize("controls, fragment", [
+    ({"run.seed": "twelve"}, "run.seed = 'twelve' is not a whole number"),
+    ({"interventions.interest_subvention.enabled": True, "interventions.interest_subvention.rate_points": 0.19},
+     "must be below finance.formal_rate"),
+])
+def test_a_refused_control_is_explained_and_the_files_values_are_used(controls, fragment):
+    model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **controls)
+    assert fragment in model.notice
+    assert model.p.run.seed == load_scenario(SCENARIOS / "baseline.toml").params.run.seed
+    assert len(model.rows[-1]) == len(COLUMN_NAMES)
+
+
+def test_mesas_reset_arguments_are_accepted():
+    """SolaraViz's Reset passes the fixed and user parameters plus a `scenario` of its own."""
+    from mesa.experimental.scenarios import Scenario
+
+    params = dashboard.model_params(SCENARIOS / "baseline.toml")
+    kwargs = {k: (v["value"] if isinstance(v, dict) else v) for k, v in params.items()} | SMALL
+    model = dashboard.DashboardModel(**kwargs, scenario=Scenario(rng=None))
+    assert model.notice == "" and model.steps == 6
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["viz", str(SCENARIOS / "nowhere.toml")], "nowhere.toml"),
+    (["viz", str(SCENARIOS / "baseline.toml"), "--port", "70000"], "not a port"),
+])
+def test_viz_refuses_bad_input_in_one_line(args, fragment):
+    result = subprocess.run([sys.executable, "-m", "clustersim", *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and fragment in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
