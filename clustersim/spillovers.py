@@ -46,6 +46,8 @@ class Neighbourhood:
         (firms, k) booleans.  Returns shares in [0, 1] of the same shape.
         """
         doers = np.asarray(doers)
+        if len(cells) == 0:  # every firm has closed: nobody to learn from
+            return np.zeros(doers.shape)
         matrix = doers.reshape(len(cells), -1)
         n_cells = self.width * self.width
         layers = [np.bincount(cells, minlength=n_cells)]

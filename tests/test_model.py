@@ -220,3 +220,13 @@ def test_the_path_does_not_depend_on_the_horizon_and_can_go_past_it():
     assert np.array_equal(np.array(short.rows), np.array(long.rows))
     long.run(long.n_steps)  # 60 more quarters than planned: the firm table grows
     assert long.steps == 88 and len(long.rows) == 88
+
+
+def test_a_cluster_whose_last_firm_closes_runs_on_with_finite_zeros():
+    """Limit case: one firm, which closes; the quarters after it record zero jobs, not a crash or a NaN."""
+    model = run_small(seed=0, n_firms=1, burn_in=40, horizon=20)
+    data = np.array(model.rows)
+    firms, jobs = data[:, output.COLUMN_NAMES.index("firms")], data[:, output.COLUMN_NAMES.index("jobs")]
+    assert (firms == 0).any()
+    assert np.isfinite(data).all()
+    assert (jobs[firms == 0] == 0).all()
