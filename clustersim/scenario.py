@@ -207,7 +207,7 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
         finance = resolve({"finance": out.get("finance", {})}).finance
         points = resolve({"interventions.interest_subvention": subvention}).interventions.interest_subvention.rate_points
         if points >= finance.formal_rate:
-            _fail(file_of("interventions.interest_subvention"), "interventions.interest_subvention.rate_points", points,
+            _fail(file_of("interventions.interest_subvention.rate_points"), "interventions.interest_subvention.rate_points", points,
                   f"must be below finance.formal_rate ({finance.formal_rate})", "a subsidy smaller than the interest rate")
     tech = resolve({"technology": out.get("technology", {})}).technology
     total = tech.labour_elasticity + tech.capital_elasticity + tech.materials_elasticity
@@ -335,11 +335,13 @@ class Scenario:
         return out
 
 
-def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None = None) -> Scenario:
+def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None = None,
+                  overrides_from: str = "command line") -> Scenario:
     """Read, inherit, validate and resolve a scenario file.
 
     ``overrides`` ({section: {name: value}}, e.g. from the command line) are
-    validated like file values and win over them.
+    validated like file values and win over them; an error in one names
+    ``overrides_from`` where it would name a file.
     """
     path = Path(path)
     raw, origin = _load_chain(path, ())
@@ -349,7 +351,7 @@ def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None 
         raw = _merge(raw, {section: table}) if "." not in section else _merge(
             raw, {"interventions": {section.split(".", 1)[1]: table}})
         for name in table:
-            origin[f"{section}.{name}"] = Path("command line")
+            origin[f"{section}.{name}"] = Path(overrides_from)
     values = validate(raw, origin, path.resolve())
     params = resolve(values)
     firm_table = None
