@@ -52,6 +52,8 @@ TIMESERIES_COLUMNS = (
     ("bank_funds", "Rs crore", "the bank's lendable funds for the cluster"),
 )
 COLUMN_NAMES = tuple(c[0] for c in TIMESERIES_COLUMNS)
+#: Column name -> index in a row of ``model.rows``.
+COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
 _INTEGER = {"step", "quarter", "firms", "exporters", "entries", "exits", "micro_firms", "small_firms", "medium_plus_firms"}
 
 
@@ -144,30 +146,35 @@ def write_scenario_json(model, path: Path, command: list[str] | None = None) -> 
     path.write_text(json.dumps(info, indent=2, sort_keys=False) + "\n", encoding="utf-8")
 
 
+def policy_start_and_now(model) -> tuple[dict[str, float], dict[str, float]]:
+    """The recorded row at the end of the burn-in (policy quarter 0; the first row when there was no
+    burn-in) and the latest row, each as {column: value}."""
+    data = timeseries_array(model)
+    start_rows = data[data[:, COLUMN["quarter"]] <= 0]
+    start = start_rows[-1] if len(start_rows) else data[0]
+    return dict(zip(COLUMN_NAMES, start.tolist(), strict=True)), dict(zip(COLUMN_NAMES, data[-1].tolist(), strict=True))
+
+
 def summary_lines(model) -> list[str]:
     """A few plain-language lines: where the cluster ended against where the policy period began."""
-    data = timeseries_array(model)
-    col = {name: i for i, name in enumerate(COLUMN_NAMES)}
-    start_rows = data[data[:, col["quarter"]] <= 0]
-    start = start_rows[-1] if len(start_rows) else data[0]
-    end = data[-1]
+    start, end = policy_start_and_now(model)
 
     def change(name, pct=True):
-        a, b = start[col[name]], end[col[name]]
+        a, b = start[name], end[name]
         if pct:
             return f"{a:,.2f} -> {b:,.2f} ({(b / a - 1) * 100:+.1f}%)" if a else f"{a:,.2f} -> {b:,.2f}"
         return f"{a:.1%} -> {b:.1%} ({(b - a) * 100:+.1f} points)"
 
-    horizon = int(end[col["quarter"]])
+    horizon = int(end["quarter"])
     package = ", ".join(n for n, v in vars(model.p.interventions).items() if v is not None) or "none (baseline)"
     return [
-        f"{model.settings.title}: {int(end[col['firms']])} firms, seed {model.seed_used}, package: {package}",
+        f"{model.settings.title}: {int(end['firms'])} firms, seed {model.seed_used}, package: {package}",
         f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
         f"  productivity (Rs lakh real value added per worker per year): {change('productivity')}",
         f"  export share of sales: {change('export_share', pct=False)}",
         f"  jobs: {change('jobs')}",
-        f"  wage (Rs lakh per worker per year): {change('wage')}; exporters {int(start[col['exporters']])} -> {int(end[col['exporters']])}",
-        f"  public cost so far: Rs {end[col['public_cost_cr']]:,.2f} crore",
+        f"  wage (Rs lakh per worker per year): {change('wage')}; exporters {int(start['exporters'])} -> {int(end['exporters'])}",
+        f"  public cost so far: Rs {end['public_cost_cr']:,.2f} crore",
         "Effects of a package are paired differences from the baseline with the same seed; "
         "compare with `clustersim run scenarios/baseline.toml --seed N`.",
     ]

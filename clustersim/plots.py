@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .output import COLUMN_NAMES
+from .output import COLUMN, COLUMN_NAMES
 
 #: (column, axis label) of the three headline outcomes, in the order they are plotted.
 OUTCOME_PANELS = (("productivity", "Productivity\n(Rs lakh real VA/worker/yr)"),
@@ -20,7 +20,6 @@ OUTCOME_PANELS = (("productivity", "Productivity\n(Rs lakh real VA/worker/yr)"),
 #: What the cluster map can colour firms by.
 COLOUR_BY = ("productivity", "export status")
 _EXPORT_STATUS = (("exporter", "#c0392b"), ("certified, home market only", "#e69f00"), ("home market only", "#4a6fa5"))
-_COLUMN = {n: i for i, n in enumerate(COLUMN_NAMES)}
 
 
 def _pyplot():
@@ -40,10 +39,10 @@ def draw_outcomes(axes, model, since: int | None = None) -> None:
     """
     data = np.array(model.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
     if since is not None:
-        data = data[data[:, _COLUMN["quarter"]] >= since]
-    quarter = data[:, _COLUMN["quarter"]]
+        data = data[data[:, COLUMN["quarter"]] >= since]
+    quarter = data[:, COLUMN["quarter"]]
     for ax, (name, label) in zip(axes, OUTCOME_PANELS, strict=True):
-        ax.plot(quarter, data[:, _COLUMN[name]], color="#1f4e79", lw=1.8)
+        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8)
         if len(quarter) and quarter.min() < 0:
             ax.axvspan(quarter.min(), 0, color="0.9", label="burn-in")
         ax.set_ylabel(label)
@@ -86,13 +85,17 @@ def draw_cluster_map(ax, model, colour_by: str = "productivity"):
         for label, colour in _EXPORT_STATUS:
             ax.scatter([], [], s=20, c=colour, label=label)
     # Largest first, so that a lab, a CFC and the bank on one cell (all default to the first core) all show.
-    marks = [(model.bank.cell.coordinate, "s", "bank & moneylender", "black", 260)]
+    # A facility approved but still being built is drawn hollow.
+    marks = [(model.bank, "s", "bank & moneylender", "black", 260)]
     if model.cfc is not None:
-        marks.append((model.cfc.cell.coordinate, "^", "CFC", "orange", 150))
+        marks.append((model.cfc, "^", "CFC", "orange", 150))
     if model.lab is not None:
-        marks.append((model.lab.cell.coordinate, "D", "testing lab", "magenta", 60))
-    for (mx, my), marker, label, colour, area in marks:
-        ax.scatter([mx], [my], marker=marker, s=area, c=colour, edgecolors="white", linewidths=1.2, label=label, zorder=5)
+        marks.append((model.lab, "D", "testing lab", "magenta", 60))
+    for agent, marker, label, colour, area in marks:
+        built = not hasattr(agent, "is_open") or agent.is_open(model.steps)
+        (mx, my), label = agent.cell.coordinate, label if built else f"{label} (approved, being built)"
+        ax.scatter([mx], [my], marker=marker, s=area, c=colour if built else "white", edgecolors=colour if not built else "white",
+                   linewidths=1.2 if built else 2.0, label=label, zorder=5)
     ax.set_xlim(-1, model.width)
     ax.set_ylim(-1, model.width)
     ax.set_aspect("equal")
