@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+VIZ_SCENARIO_ENV = "CLUSTERSIM_VIZ_SCENARIO"  # names the scenario file for the dashboard's server process
 
 
 class _Parser(argparse.ArgumentParser):
@@ -242,24 +243,30 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    """Serve clustersim.dashboard with Solara until Ctrl-C."""
+    """Serve clustersim.dashboard with Solara until Ctrl-C (this process becomes the server)."""
     import importlib.util
     import os
-    import subprocess
+    import socket
 
     from .scenario import load_scenario
 
     load_scenario(args.scenario)  # a bad file fails here, in one line, not in the browser
-    if importlib.util.find_spec("solara") is None:
-        raise _BadOutput("viz needs the dashboard extra: pip install 'clustersim[viz]'")
-    from .dashboard import SCENARIO_ENV
-
+    missing = [name for name in ("solara", "altair") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise _BadOutput(f"viz needs the dashboard extra ({', '.join(missing)} missing): pip install 'clustersim[viz]'")
+    with socket.socket() as probe:  # a busy port or a bad address is one line here, not a server traceback
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise _BadOutput(f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror or exc})") from None
+        port = probe.getsockname()[1]  # --port 0: the free port the system chose
     # No telemetry and no version check: the dashboard is local and must work without a network.
-    env = dict(os.environ, **{SCENARIO_ENV: str(args.scenario.resolve()), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
-    print(f"clustersim dashboard for {args.scenario} at http://{args.host}:{args.port} (Ctrl-C stops it)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "clustersim.dashboard", "--host", args.host, "--port", str(args.port),
+    env = dict(os.environ, **{VIZ_SCENARIO_ENV: str(args.scenario.resolve()), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
+    env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")  # its https-cookie advice for http://127.0.0.1
+    print(f"clustersim dashboard for {args.scenario} at http://{args.host}:{port} (Ctrl-C stops it)", flush=True)
+    command = [sys.executable, "-m", "solara", "run", "clustersim.dashboard", "--host", args.host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
-    return subprocess.run(command, env=env, check=False).returncode
+    os.execve(sys.executable, command, env)  # replaced by the server: a signal to this process reaches it
 
 
 def cmd_dask_cluster(args) -> int:

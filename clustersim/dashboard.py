@@ -2,21 +2,22 @@
 
 ``clustersim viz SCENARIO`` serves this module with Solara.  The page shows the
 cluster after its burn-in; each *Step* is one policy quarter.  Beside Mesa's
-own controls (step, play/pause, reset, play interval) the sidebar holds one
-control per entry of :data:`CONTROLS`.  Every control -- its label, range and
-starting value -- is generated from the parameter declarations in
-:mod:`clustersim.params` and the scenario file; nothing here repeats a
-default.  Changed controls take effect at *Reset*, which builds the cluster
-again from the scenario file with the controls applied as overrides (the same
-path as a scenario file's own values, so the same validation).
+own controls (step, play/pause, reset, play interval) the sidebar holds an
+on/off switch per intervention and one control per entry of :data:`CONTROLS`.
+Every control -- its label, range and starting value -- is generated from the
+parameter declarations in :mod:`clustersim.params` and the scenario file;
+nothing here repeats a default.  Changed controls take effect at *Reset*, which
+builds the cluster again from the scenario file with the controls applied as
+overrides (the same path, and the same validation, as a scenario file's own
+values).
 
-Needs the ``viz`` extra (``pip install 'clustersim[viz]'``): solara and altair
-come with ``mesa[viz]``.
+Needs the ``viz`` extra (``pip install 'clustersim[viz]'``).
 """
 
 from __future__ import annotations
 
 import html
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -26,20 +27,21 @@ from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
 from . import plots
+from .cli import VIZ_SCENARIO_ENV
 from .model import ClusterModel
-from .output import COLUMN_NAMES
+from .output import policy_start_and_now
 from .params import INTERVENTIONS, PARAMETERS, Param
 from .scenario import ScenarioError, load_scenario
 
-#: Environment variable through which ``clustersim viz`` names the scenario file.
-SCENARIO_ENV = "CLUSTERSIM_VIZ_SCENARIO"
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 #: Policy quarters before quarter 0 that the outcome plots keep for context.
 CONTEXT_QUARTERS = 8
 #: Sliders span the declared range, but at most this many times the default
 #: (a declared range such as 0-1e9 machine-hours is a validity bound, not a useful slider).
 SLIDER_SPAN = 10.0
-SLIDER_STEPS = 100
+SLIDER_STEPS = 100  # about this many positions on a number slider
+#: A cluster this small can empty at once; the firm-count slider starts here (the model copes, the view says little).
+MIN_FIRMS_SHOWN = 10
 
 #: The parameters the sidebar offers, beside each intervention's on/off switch.
 #: Keys only: meaning, unit, range and default come from clustersim.params.
@@ -60,12 +62,13 @@ CONTROLS = (
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 
+# Solara keeps a module-level reactive value per browser session: one tab's choice does not change another's.
 colour_by = solara.reactive(plots.COLOUR_BY[0])
 
 
 def default_scenario_file() -> str:
-    """The scenario the dashboard opens: $CLUSTERSIM_VIZ_SCENARIO, else the baseline."""
-    return os.environ.get(SCENARIO_ENV, DEFAULT_SCENARIO)
+    """The scenario the dashboard opens: $CLUSTERSIM_VIZ_SCENARIO (set by ``clustersim viz``), else the baseline."""
+    return os.environ.get(VIZ_SCENARIO_ENV, DEFAULT_SCENARIO)
 
 
 def overrides_from(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -84,26 +87,33 @@ class DashboardModel(ClusterModel):
     (``"interventions.cfc.capacity_hours"``, ``"interventions.cfc.enabled"``,
     ``"run.seed"``...) whose value overrides the file's.  The burn-in is run
     here, so that the first step shown is policy quarter 1.  A value the
-    scenario rules refuse is not applied: the file's values are used and
-    :attr:`notice` says why.
+    scenario rules refuse is not applied -- the file's value is used -- and
+    :attr:`notice` says why; the other controls still apply.
     """
 
     def __init__(self, scenario_file: str | Path | None = None, **controls):
-        controls.pop("scenario", None)  # Mesa's reset passes its own (unused) Scenario object
+        controls.pop("scenario", None)  # Mesa's Reset passes a Scenario object of its own; ours is the file
         path = Path(scenario_file or default_scenario_file())
-        self.notice = ""
+        notices = []
         seed = controls.get("run.seed")
         if isinstance(seed, str):  # the seed box is free text
             try:
                 controls["run.seed"] = int(seed.strip())
             except ValueError:
-                self.notice = f"run.seed = {seed!r} is not a whole number; the scenario's seed is used"
-                controls.pop("run.seed")
-        try:
-            scenario = load_scenario(path, overrides_from(controls))
-        except ScenarioError as exc:
-            self.notice = f"{exc} -- the scenario file's values are used instead"
-            scenario = load_scenario(path)
+                notices.append(f"run.seed = {seed!r} is not a whole number; the scenario's seed is used")
+                del controls["run.seed"]
+        while True:
+            try:
+                scenario = load_scenario(path, overrides_from(controls), overrides_from="dashboard")
+                break
+            except ScenarioError as exc:
+                refused = [key for key in controls if key in str(exc)]
+                if not refused:  # the file itself is at fault: nothing here can mend it
+                    raise
+                notices.append(f"{exc}; the scenario file's value is used")
+                for key in refused:
+                    del controls[key]
+        self.notice = "\n".join(notices)
         super().__init__(scenario)
         self.run(self.burn_in)
         self.running = self.steps < self.n_steps
@@ -116,14 +126,25 @@ class DashboardModel(ClusterModel):
 # ------------------------------------------------------------------ controls
 
 
-def _label(param: Param) -> str:
-    section = param.section.removeprefix("interventions.")
-    unit = "" if param.unit == "-" else f" ({param.unit})"
-    return f"{_title(section)}: {param.name.replace('_', ' ')}{unit}"
-
-
 def _title(section: str) -> str:
     return {"cfc": "CFC", "run": "Run", "cluster": "Cluster"}.get(section, section.replace("_", " ").capitalize())
+
+
+def _label(param: Param) -> str:
+    unit = "" if param.unit == "-" else f" ({param.unit})"
+    return f"{_title(param.section.removeprefix('interventions.'))}: {param.name.replace('_', ' ')}{unit}"
+
+
+def _float_step(low: float, high: float, value: float) -> float:
+    """A power of ten giving about SLIDER_STEPS positions, made finer until ``value`` lies on a position
+    (a slider snaps its value to a position, and would otherwise change the scenario unasked)."""
+    step = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
+    for _ in range(12):
+        positions = (value - low) / step
+        if abs(positions - round(positions)) < 1e-6:
+            break
+        step /= 10.0
+    return step
 
 
 def control(param: Param, value: Any) -> dict[str, Any]:
@@ -137,41 +158,43 @@ def control(param: Param, value: Any) -> dict[str, Any]:
         return {"type": "InputText", "value": str(value), "label": "Run: seed (whole number)"}
     if param.kind not in (int, float) or param.low is None:
         raise ValueError(f"{param.key}: no dashboard control for a {param.kind.__name__}")
-    high = param.high
-    if param.default > 0:
-        high = min(high, SLIDER_SPAN * param.default)
-    high = max(high, value)
-    if param.kind is int:
-        step = max(1, int((high - param.low) // SLIDER_STEPS))
-        return {"type": "SliderInt", "value": int(value), "min": int(param.low), "max": int(high), "step": step, "label": label}
-    return {"type": "SliderFloat", "value": float(value), "min": float(param.low), "max": float(high),
-            "step": (high - param.low) / SLIDER_STEPS, "label": label}
+    low = max(param.low, MIN_FIRMS_SHOWN) if param.key == "cluster.n_firms" else param.low
+    high = param.high if param.default <= 0 else min(param.high, SLIDER_SPAN * param.default)
+    low, high = min(low, value), max(high, value)  # a scenario may set a value beyond the slider's usual span
+    if param.kind is int:  # whole-number steps: every starting value lies on one
+        return {"type": "SliderInt", "value": int(value), "min": int(low), "max": int(high), "step": 1, "label": label}
+    return {"type": "SliderFloat", "value": float(value), "min": float(low), "max": float(high),
+            "step": _float_step(low, high, value), "label": label}
+
+
+def scenario_value(scenario, param: Param) -> Any:
+    """The value a loaded scenario gives a parameter; the declared default for an intervention it leaves off."""
+    if param.section.startswith("interventions."):
+        table = getattr(scenario.params.interventions, param.section.removeprefix("interventions."))
+        return param.default if table is None else getattr(table, param.name)
+    return getattr(getattr(scenario.params, param.section), param.name)
 
 
 def model_params(path: str | Path) -> dict[str, Any]:
     """Mesa's ``model_params`` for the dashboard: the scenario file (fixed), one on/off
     switch per intervention and a control per :data:`CONTROLS` entry, starting at the
-    scenario's values (a declared default where the scenario is silent)."""
+    scenario's values."""
     scenario = load_scenario(path)
-    p = scenario.params
     params: dict[str, Any] = {"scenario_file": str(path)}
     for name in INTERVENTIONS:
-        params[f"interventions.{name}.{ENABLED}"] = {"type": "Checkbox", "value": getattr(p.interventions, name) is not None,
-                                                     "label": f"{_title(name)} on"}
+        params[f"interventions.{name}.{ENABLED}"] = {
+            "type": "Checkbox", "value": getattr(scenario.params.interventions, name) is not None, "label": f"{_title(name)} on"}
     for key in CONTROLS:
-        param = PARAMETERS[key]
-        section = p.interventions if param.section.startswith("interventions.") else p
-        table = getattr(section, param.section.removeprefix("interventions."))
-        value = param.default if table is None else getattr(table, param.name)
-        params[key] = control(param, value)
+        params[key] = control(PARAMETERS[key], scenario_value(scenario, PARAMETERS[key]))
     return params
 
 
+def starting_values(params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments Mesa's Reset passes before any control is touched."""
+    return {key: spec["value"] if isinstance(spec, dict) else spec for key, spec in params.items()}
+
+
 # ---------------------------------------------------------------- the views
-
-
-def _row(model, index: int) -> dict[str, float]:
-    return dict(zip(COLUMN_NAMES, model.rows[index], strict=True))
 
 
 def status_view(model):
@@ -179,7 +202,7 @@ def status_view(model):
     title = f"<h3>{html.escape(model.settings.title)}</h3>"
     if not model.rows:  # no burn-in and no step yet
         return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
-    now, start = _row(model, -1), _row(model, max(model.burn_in - 1, 0))
+    start, now = policy_start_and_now(model)
 
     def change(name):
         return f"{100 * (now[name] / start[name] - 1):+.1f} %" if start[name] else "-"
@@ -196,7 +219,8 @@ def status_view(model):
     table = "".join(f"<tr><td>{a}</td><td align='right'>{b}</td><td align='right'>{c}</td></tr>" for a, b, c in rows)
     text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
             f"{model.n_steps - model.burn_in} (quarter 0 = end of the burn-in)</p>"
-            f"<table class='clustersim-status'><tr><th>outcome</th><th>now</th><th>since quarter 0</th></tr>{table}</table>")
+            "<table class='clustersim-status'><tr><th>outcome</th><th>now</th><th>since quarter 0</th></tr>"
+            f"{table}</table>")
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         if model.notice:
@@ -211,7 +235,7 @@ def cluster_map_view(model):
     firms = plots.draw_cluster_map(ax, model, colour_by.value)
     if colour_by.value == "productivity":
         fig.colorbar(firms, ax=ax, label="Rs lakh real VA per worker per year")
-    ax.set_title(f"Firms at policy quarter {model.steps - model.burn_in}")
+    ax.set_title(f"Firms at policy quarter {model.quarter}")
     fig.tight_layout()
     with solara.Column() as view:
         solara.ToggleButtonsSingle(value=colour_by, values=list(plots.COLOUR_BY))
@@ -230,9 +254,10 @@ def outcomes_view(model):
 
 @solara.component
 def Page():
-    """One cluster per browser session, so two tabs do not step the same model."""
+    """One cluster per browser session, so two tabs do not step the same model.  The first cluster is
+    built from the controls' starting values, exactly as an untouched Reset builds it."""
     path = default_scenario_file()
-    model = solara.use_memo(lambda: DashboardModel(path), [])
     params = solara.use_memo(lambda: model_params(path), [])
+    model = solara.use_memo(lambda: DashboardModel(**starting_values(params)), [])
     SolaraViz(model, components=[(status_view, 0), (cluster_map_view, 0), (outcomes_view, 0)],
               model_params=params, name=f"clustersim: {model.settings.title}", play_interval=300)

@@ -12,7 +12,7 @@ pytest.importorskip("solara", reason="the dashboard needs the viz extra")
 
 from clustersim import dashboard  # noqa: E402
 from clustersim.model import ClusterModel  # noqa: E402
-from clustersim.output import COLUMN_NAMES  # noqa: E402
+from clustersim.output import COLUMN_NAMES, policy_start_and_now  # noqa: E402
 from clustersim.params import INTERVENTIONS, PARAMETERS  # noqa: E402
 from clustersim.scenario import load_scenario  # noqa: E402
 from helpers import SCENARIOS  # noqa: E402
@@ -32,16 +32,36 @@ def test_every_control_comes_from_a_declaration_and_starts_at_the_scenarios_valu
             assert param.low <= control["min"] <= control["value"] <= control["max"] <= param.high, key
             assert control["max"] <= max(dashboard.SLIDER_SPAN * param.default, control["value"]), key
         elif control["type"] == "Select":
-            assert control["value"] in control["values"] == list(param.choices)
+            assert control["values"] == list(param.choices)
+            assert control["value"] in control["values"]
     assert params["interventions.cfc.capacity_hours"]["value"] == scenario.interventions.cfc.capacity_hours
     # an intervention the file leaves off starts at its declared default
     assert params["interventions.consulting.share_of_firms"]["value"] == PARAMETERS["interventions.consulting.share_of_firms"].default
 
 
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_every_starting_value_lies_on_its_sliders_steps(path):
+    """A slider snaps its value to a step; a value off the steps would change the scenario at the first Reset."""
+    for key, spec in dashboard.model_params(path).items():
+        if isinstance(spec, dict) and spec["type"].startswith("Slider"):
+            positions = (spec["value"] - spec["min"]) / spec["step"]
+            assert positions == pytest.approx(round(positions), abs=1e-6), (key, spec)
+            assert spec["max"] - spec["min"] <= 10_000 * spec["step"], key  # and the steps are not absurdly fine
+
+
+def test_the_first_cluster_is_the_one_an_untouched_reset_builds():
+    """Page builds its first model from the controls' starting values: the file's own settings, unchanged."""
+    from_controls = dashboard.DashboardModel(**dashboard.starting_values(dashboard.model_params(SCENARIOS / "cfc.toml")))
+    from_file = ClusterModel(load_scenario(SCENARIOS / "cfc.toml"))
+    from_file.run(from_file.burn_in)
+    assert from_controls.notice == ""
+    np.testing.assert_array_equal(np.array(from_controls.rows), np.array(from_file.rows))
+
+
 def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
     """Same file, same seed: the dashboard shows exactly the run `clustersim run` would make."""
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
-    assert shown.steps == 6 and dashboard._row(shown, -1)["quarter"] == 0
+    assert shown.steps == 6 and policy_start_and_now(shown)[1]["quarter"] == 0
     shown.step()
     reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", dashboard.overrides_from(SMALL)))
     reference.run(7)
@@ -60,16 +80,22 @@ def test_controls_switch_interventions_off_and_on_and_stop_at_the_horizon():
     assert not on.running  # Mesa's play loop stops here
 
 
-@pytest.mark.parametrize("controls, fragment", [
-    ({"run.seed": "twelve"}, "run.seed = 'twelve' is not a whole number"),
-    ({"interventions.interest_subvention.enabled": True, "interventions.interest_subvention.rate_points": 0.19},
-     "must be below finance.formal_rate"),
-])
-def test_a_refused_control_is_explained_and_the_files_values_are_used(controls, fragment):
-    model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **controls)
-    assert fragment in model.notice
+def test_a_seed_that_is_not_a_number_is_explained_and_the_files_seed_is_used():
+    model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **{"run.seed": "twelve"})
+    assert "run.seed = 'twelve' is not a whole number" in model.notice
     assert model.p.run.seed == load_scenario(SCENARIOS / "baseline.toml").params.run.seed
     assert len(model.rows[-1]) == len(COLUMN_NAMES)
+
+
+def test_a_refused_value_is_dropped_alone_and_explained():
+    """A subvention at or above the bank's rate is refused; the other controls still apply."""
+    controls = {"interventions.interest_subvention.enabled": True, "interventions.interest_subvention.rate_points": 0.19,
+                "interventions.consulting.enabled": True, "run.seed": "7"}
+    model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **controls)
+    assert "must be below finance.formal_rate" in model.notice and model.notice.startswith("dashboard:")
+    default = PARAMETERS["interventions.interest_subvention.rate_points"].default
+    assert model.p.interventions.interest_subvention.rate_points == default  # the file's (declared) value
+    assert model.p.interventions.consulting is not None and model.p.run.seed == 7
 
 
 def test_mesas_reset_arguments_are_accepted():
@@ -85,8 +111,10 @@ def test_mesas_reset_arguments_are_accepted():
 @pytest.mark.parametrize("args, fragment", [
     (["viz", str(SCENARIOS / "nowhere.toml")], "nowhere.toml"),
     (["viz", str(SCENARIOS / "baseline.toml"), "--port", "70000"], "not a port"),
+    (["viz", str(SCENARIOS / "baseline.toml"), "--host", "192.0.2.1"], "cannot listen there"),  # not this machine's
 ])
 def test_viz_refuses_bad_input_in_one_line(args, fragment):
+    """Before any server starts: a bad file, port or address is one line and status 2."""
     result = subprocess.run([sys.executable, "-m", "clustersim", *args], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and fragment in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
