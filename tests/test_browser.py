@@ -39,7 +39,7 @@ extends = "{SCENARIOS / 'baseline.toml'}"
 title = "Browser test cluster"
 [run]
 burn_in = 20
-horizon = 12
+horizon = 40
 [cluster]
 n_firms = 150
 [interventions.cfc]
@@ -105,6 +105,8 @@ def dashboard(tmp_path_factory):
             break
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
+                if server.poll() is None:
+                    os.killpg(server.pid, signal.SIGKILL)
                 log.close()
                 pytest.fail(f"clustersim viz did not serve {url}:\n{(folder / 'viz.log').read_text()}")
             time.sleep(0.5)
@@ -139,18 +141,31 @@ def _plots(page) -> list[str]:
     return [img.get_attribute("src") for img in page.locator("img").all()]
 
 
+def _status(page) -> str:
+    return page.locator(".clustersim-status").inner_text()
+
+
+def _public_cost(page) -> str:
+    return re.search(r"public cost so far\s+(Rs [\d.,]+ crore)", _status(page)).group(1)
+
+
+def _mesa_time(page) -> float:
+    return float(re.search(r"Time:\s*([\d.]+)", page.get_by_text("Time:").inner_text()).group(1))
+
+
 def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    outside = []  # the page must need nothing from beyond this machine
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((dashboard, "ws://127.0.0.1", "blob:", "data:"))
+            else None)
     page.goto(dashboard)
     _wait_for_quarter(page, 0)
-    page.get_by_text("Time:").wait_for(timeout=TIMEOUT_MS)
     for label in ("CFC on", "Testing lab on", "Credit guarantee on", "CFC: capacity hours (machine-hours/quarter)"):
         assert page.get_by_text(label, exact=True).count() >= 1, label  # controls generated from params.py
     page.wait_for_function("document.querySelectorAll('img').length >= 2", timeout=TIMEOUT_MS)
     page.screenshot(path=SHOTS / "dashboard_start.png")
-    mesa_time = page.get_by_text("Time:").inner_text()
-    assert "20" in mesa_time  # Mesa's own counter: the burn-in's 20 steps
-    plots = _plots(page)
+    assert _mesa_time(page) == 20  # Mesa's own counter: the burn-in's 20 steps
+    start, plots = _status(page), _plots(page)
 
     step = page.get_by_role("button", name="Step")
     for quarter in (1, 2, 3):
@@ -158,8 +173,8 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
         _wait_for_quarter(page, quarter)
     page.wait_for_function("([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
                            arg=[plots], timeout=TIMEOUT_MS)
-    assert page.get_by_text("Time:").inner_text() != mesa_time
-    assert "23" in page.get_by_text("Time:").inner_text()
+    assert _mesa_time(page) == 23
+    assert _public_cost(page) != "Rs 0.00 crore"  # the CFC and the lab were approved at quarter 0
     page.screenshot(path=SHOTS / "dashboard_stepped.png")
 
     before = _plots(page)
@@ -172,8 +187,20 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
     page.wait_for_function("() => /Policy quarter (\\d+)/.exec(document.querySelector('.clustersim-quarter').innerText)[1] >= 6",
                            timeout=TIMEOUT_MS)
     page.get_by_role("button", name="❚❚").click()
-    played = _settled_quarter(page)
-    assert played >= 6
+    assert 6 <= _settled_quarter(page) < 40  # paused well before the horizon
+
+    page.get_by_role("button", name="Reset").click()  # nothing touched: the same cluster as at the start
+    _wait_for_quarter(page, 0)
+    assert _status(page) == start
+
+    page.get_by_text("CFC on", exact=True).click()  # switch the CFC and the lab off, then rebuild
+    page.get_by_text("Testing lab on", exact=True).click()
+    page.get_by_role("button", name="Reset").click()
+    _wait_for_quarter(page, 0)
+    for quarter in (1, 2):
+        step.click()
+        _wait_for_quarter(page, quarter)
+    assert _public_cost(page) == "Rs 0.00 crore"  # no facility, no public money
 
     seed = page.get_by_label("Run: seed (whole number)")
     seed.fill("abc")
@@ -182,7 +209,29 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
     _wait_for_quarter(page, 0)
     page.get_by_text("is not a whole number").wait_for(timeout=TIMEOUT_MS)  # bad input explained, the model still runs
     page.screenshot(path=SHOTS / "dashboard_reset_bad_seed.png")
+    assert outside == []
     page.close()
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses with a socket listening on ``port``, from the kernel's table (Linux)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if not Path(table).exists():
+            continue
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]) if len(address) == 8 else address)
+    return found
+
+
+def test_the_dashboard_listens_on_this_machine_only(dashboard):
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("no /proc/net/tcp to read listening sockets from")
+    port = int(dashboard.rsplit(":", 1)[1])
+    assert _listening_addresses(port) == {"127.0.0.1"}
 
 
 def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, tmp_path):
