@@ -27,3 +27,18 @@ def run_small(name="baseline.toml", seed=1, **kwargs) -> ClusterModel:
     model = small_model(name, seed, **kwargs)
     model.run()
     return model
+
+
+#: A small experiment: baseline and two packages, 3 replicates of 30 firms, 4 + 4 quarters.
+TINY = f"""
+title = "tiny"
+baseline = "{SCENARIOS / 'baseline.toml'}"
+replicates = 3
+seed = 5
+horizon = 4
+burn_in = 4
+n_firms = 30
+[packages]
+holistic = "{SCENARIOS / 'holistic_spv.toml'}"
+cell = "{SCENARIOS / 'facilitation_cell.toml'}"
+"""

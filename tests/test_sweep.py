@@ -23,20 +23,7 @@ from clustersim.model import ClusterModel
 from clustersim.output import COLUMN_NAMES
 from clustersim.scenario import ScenarioError, load_scenario
 from clustersim.sweep import FAULT_ENV, run_sweep
-from helpers import ROOT, SCENARIOS
-
-TINY = f"""
-title = "tiny"
-baseline = "{SCENARIOS / 'baseline.toml'}"
-replicates = 3
-seed = 5
-horizon = 4
-burn_in = 4
-n_firms = 30
-[packages]
-holistic = "{SCENARIOS / 'holistic_spv.toml'}"
-cell = "{SCENARIOS / 'facilitation_cell.toml'}"
-"""
+from helpers import ROOT, SCENARIOS, TINY
 
 
 @pytest.fixture
