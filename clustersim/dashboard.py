@@ -115,11 +115,19 @@ class DashboardModel(ClusterModel):
                     del controls[key]
         self.notice = "\n".join(notices)
         super().__init__(scenario)
-        self.run(self.burn_in)
+        #: The same cluster and seed with every intervention off, stepped alongside: the package's effect
+        #: is the difference between the two (paired, as in `clustersim compare`).  None without a package.
+        self.no_interventions: ClusterModel | None = None
+        if any(vars(scenario.params.interventions).values()):
+            off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
+            self.no_interventions = ClusterModel(load_scenario(path, overrides_from(controls | off), overrides_from="dashboard"))
+        self.run(self.burn_in)  # step() moves both
         self.running = self.steps < self.n_steps
 
     def step(self) -> None:
         super().step()
+        if self.no_interventions is not None:
+            self.no_interventions.step()
         self.running = self.steps < self.n_steps  # Mesa greys out play and step at the horizon
 
 
@@ -203,24 +211,35 @@ def status_view(model):
     if not model.rows:  # no burn-in and no step yet
         return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
     start, now = policy_start_and_now(model)
+    none = policy_start_and_now(model.no_interventions)[1] if model.no_interventions is not None else None
 
-    def change(name):
-        return f"{100 * (now[name] / start[name] - 1):+.1f} %" if start[name] else "-"
+    def pct(a, b):
+        return f"{100 * (a / b - 1):+.1f} %" if b else "-"
 
-    rows = [
-        ("productivity (Rs lakh real VA/worker/yr)", f"{now['productivity']:.2f}", change("productivity")),
-        ("export share of sales", f"{100 * now['export_share']:.1f} %",
-         f"{100 * (now['export_share'] - start['export_share']):+.1f} pts"),
-        ("jobs", f"{now['jobs']:,.0f}", change("jobs")),
-        ("firms (exporters)", f"{now['firms']:.0f} ({now['exporters']:.0f})", change("firms")),
-        ("public cost so far", f"Rs {now['public_cost_cr']:.2f} crore", ""),
-        ("CFC utilisation", f"{100 * now['cfc_utilisation']:.0f} %", ""),
+    def pts(a, b):
+        return f"{100 * (a - b):+.1f} pts"
+
+    def diff(a, b):
+        return f"{a - b:+,.0f}"
+
+    rows = [  # (outcome, now, its change since quarter 0, difference from the same-seed run without interventions)
+        ("productivity (Rs lakh real VA/worker/yr)", f"{now['productivity']:.2f}", pct, "productivity"),
+        ("export share of sales", f"{100 * now['export_share']:.1f} %", pts, "export_share"),
+        ("jobs", f"{now['jobs']:,.0f}", diff, "jobs"),
+        ("firms", f"{now['firms']:.0f}", diff, "firms"),
+        ("exporters", f"{now['exporters']:.0f}", diff, "exporters"),
     ]
-    table = "".join(f"<tr><td>{a}</td><td align='right'>{b}</td><td align='right'>{c}</td></tr>" for a, b, c in rows)
+    head = "<tr><th>outcome</th><th>now</th><th>since quarter 0</th>"
+    head += "<th>vs no interventions (same seed)</th></tr>" if none else "</tr>"
+    body = ""
+    for label, value, change, name in rows:
+        body += f"<tr><td>{label}</td><td align='right'>{value}</td><td align='right'>{change(now[name], start[name])}</td>"
+        body += f"<td align='right'>{change(now[name], none[name])}</td></tr>" if none else "</tr>"
+    body += f"<tr><td>public cost so far</td><td align='right'>Rs {now['public_cost_cr']:.2f} crore</td></tr>"
+    body += f"<tr><td>CFC utilisation</td><td align='right'>{100 * now['cfc_utilisation']:.0f} %</td></tr>"
     text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
             f"{model.n_steps - model.burn_in} (quarter 0 = end of the burn-in)</p>"
-            "<table class='clustersim-status'><tr><th>outcome</th><th>now</th><th>since quarter 0</th></tr>"
-            f"{table}</table>")
+            f"<table class='clustersim-status'>{head}{body}</table>")
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         if model.notice:
@@ -247,7 +266,8 @@ def outcomes_view(model):
     """Productivity, export share and jobs, quarter by quarter."""
     fig = Figure(figsize=(6.4, 6.4))
     axes = fig.subplots(3, 1, sharex=True)
-    plots.draw_outcomes(axes, model, since=-CONTEXT_QUARTERS)
+    plots.draw_outcomes(axes, model, since=-CONTEXT_QUARTERS, reference=model.no_interventions,
+                        reference_label="no interventions (same seed)")
     fig.tight_layout()
     return solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps], dpi=90)
 

@@ -31,24 +31,32 @@ def _pyplot():
     return plt
 
 
-def draw_outcomes(axes, model, since: int | None = None) -> None:
+def draw_outcomes(axes, model, since: int | None = None, reference=None, reference_label: str = "") -> None:
     """Productivity, export share and jobs against the policy quarter on three axes, burn-in shaded.
 
     ``since`` (a policy quarter) drops the quarters before it, so that a short
-    policy period is not squeezed against a long burn-in.
+    policy period is not squeezed against a long burn-in.  ``reference``, a
+    second model, is drawn dashed beside it (the dashboard's same-seed run
+    without interventions).
     """
-    data = np.array(model.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
-    if since is not None:
-        data = data[data[:, COLUMN["quarter"]] >= since]
+
+    def series(of):
+        data = np.array(of.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
+        return data if since is None else data[data[:, COLUMN["quarter"]] >= since]
+
+    data = series(model)
     quarter = data[:, COLUMN["quarter"]]
     for ax, (name, label) in zip(axes, OUTCOME_PANELS, strict=True):
-        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8)
+        if reference is not None:
+            other = series(reference)
+            ax.plot(other[:, COLUMN["quarter"]], other[:, COLUMN[name]], color="0.45", lw=1.4, ls="--", label=reference_label)
+        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8, label=model.settings.title if reference else None)
         if len(quarter) and quarter.min() < 0:
             ax.axvspan(quarter.min(), 0, color="0.9", label="burn-in")
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
-    if len(quarter) and quarter.min() < 0:
-        axes[0].legend(loc="best", frameon=False)
+    if reference is not None or (len(quarter) and quarter.min() < 0):
+        axes[0].legend(loc="best", frameon=False, fontsize=8)
     axes[-1].set_xlabel("policy quarter (0 = end of burn-in)")
 
 

@@ -175,6 +175,7 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
                            arg=[plots], timeout=TIMEOUT_MS)
     assert _mesa_time(page) == 23
     assert _public_cost(page) != "Rs 0.00 crore"  # the CFC and the lab were approved at quarter 0
+    assert "vs no interventions (same seed)" in _status(page)  # the paired comparison run is stepped alongside
     page.screenshot(path=SHOTS / "dashboard_stepped.png")
 
     before = _plots(page)
@@ -201,6 +202,7 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
         step.click()
         _wait_for_quarter(page, quarter)
     assert _public_cost(page) == "Rs 0.00 crore"  # no facility, no public money
+    assert "vs no interventions" not in _status(page)  # and nothing to compare with
 
     seed = page.get_by_label("Run: seed (whole number)")
     seed.fill("abc")

@@ -118,3 +118,18 @@ def test_viz_refuses_bad_input_in_one_line(args, fragment):
     result = subprocess.run([sys.executable, "-m", "clustersim", *args], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and fragment in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_burn_in():
+    """The dashboard's comparison run is the file's cluster with every intervention off, on the same seed:
+    identical to the baseline before quarter 0 (interventions start at quarter 0) and the baseline's run after."""
+    shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
+    for _ in range(3):
+        shown.step()
+    baseline = ClusterModel(load_scenario(SCENARIOS / "baseline.toml", dashboard.overrides_from(SMALL)))
+    baseline.run(shown.steps)
+    np.testing.assert_array_equal(np.array(shown.no_interventions.rows), np.array(baseline.rows))
+    burn_in = shown.burn_in
+    np.testing.assert_array_equal(np.array(shown.rows[:burn_in]), np.array(baseline.rows[:burn_in]))
+    assert shown.rows[-1] != baseline.rows[-1]  # after quarter 0 the CFC makes a difference
+    assert dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL).no_interventions is None
