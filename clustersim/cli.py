@@ -255,6 +255,7 @@ def cmd_viz(args) -> int:
     if missing:
         raise _BadOutput(f"viz needs the dashboard extra ({', '.join(missing)} missing): pip install 'clustersim[viz]'")
     with socket.socket() as probe:  # a busy port or a bad address is one line here, not a server traceback
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a port in TIME_WAIT is free
         try:
             probe.bind((args.host, args.port))
         except OSError as exc:

@@ -110,9 +110,10 @@ class DashboardModel(ClusterModel):
                 refused = [key for key in controls if key in str(exc)]
                 if not refused:  # the file itself is at fault: nothing here can mend it
                     raise
-                notices.append(f"{exc}; the scenario file's value is used")
+                notices.append(f"{exc}; the scenario file's value (or its declared default) is used")
                 for key in refused:
                     del controls[key]
+        notices += _unused_settings(path, controls, scenario)
         self.notice = "\n".join(notices)
         super().__init__(scenario)
         #: The same cluster and seed with every intervention off, stepped alongside: the package's effect
@@ -131,6 +132,21 @@ class DashboardModel(ClusterModel):
         self.running = self.steps < self.n_steps  # Mesa greys out play and step at the horizon
 
 
+def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str]:
+    """Say so when a switched-off intervention's settings were changed: they wait until it is switched on."""
+    on_file = load_scenario(path)
+    changed: dict[str, list[str]] = {}
+    for key, value in controls.items():
+        param = PARAMETERS.get(key)
+        if param is None or not param.section.startswith("interventions."):
+            continue
+        name = param.section.removeprefix("interventions.")
+        if getattr(scenario.params.interventions, name) is None and value != scenario_value(on_file, param):
+            changed.setdefault(_title(name), []).append(param.name.replace("_", " "))
+    return [f"{name} is off: its changed {', '.join(names)} take effect when it is switched on"
+            for name, names in changed.items()]
+
+
 # ------------------------------------------------------------------ controls
 
 
@@ -144,15 +160,15 @@ def _label(param: Param) -> str:
 
 
 def _float_step(low: float, high: float, value: float) -> float:
-    """A power of ten giving about SLIDER_STEPS positions, made finer until ``value`` lies on a position
-    (a slider snaps its value to a position, and would otherwise change the scenario unasked)."""
-    step = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
-    for _ in range(12):
+    """A power of ten giving about SLIDER_STEPS positions, made up to 1000 times finer until ``value`` lies
+    on a position (a slider snaps its value to a position, and would otherwise change the scenario unasked);
+    for a value no such power fits (1/3, say), the step nearest the coarse one that divides value - low."""
+    coarse = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
+    for step in (coarse, coarse / 10, coarse / 100, coarse / 1000):
         positions = (value - low) / step
         if abs(positions - round(positions)) < 1e-6:
-            break
-        step /= 10.0
-    return step
+            return step
+    return (value - low) / max(1, round((value - low) / coarse))
 
 
 def control(param: Param, value: Any) -> dict[str, Any]:
@@ -193,7 +209,12 @@ def model_params(path: str | Path) -> dict[str, Any]:
         params[f"interventions.{name}.{ENABLED}"] = {
             "type": "Checkbox", "value": getattr(scenario.params.interventions, name) is not None, "label": f"{_title(name)} on"}
     for key in CONTROLS:
+        if key == "cluster.n_firms" and scenario.firm_table is not None:
+            continue  # the firm list fixes the cluster's firms
         params[key] = control(PARAMETERS[key], scenario_value(scenario, PARAMETERS[key]))
+    subvention = params["interventions.interest_subvention.rate_points"]
+    # The scenario rules refuse a subvention at or above the bank's rate: the slider stops a step below it.
+    subvention["max"] = max(subvention["value"], min(subvention["max"], scenario.params.finance.formal_rate - subvention["step"]))
     return params
 
 
@@ -211,7 +232,9 @@ def status_view(model):
     if not model.rows:  # no burn-in and no step yet
         return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
     start, now = policy_start_and_now(model)
-    none = policy_start_and_now(model.no_interventions)[1] if model.no_interventions is not None else None
+    none = None  # the same-seed run without interventions, at the same quarter
+    if model.no_interventions is not None and len(model.no_interventions.rows) >= len(model.rows):
+        none = dict(zip(now, model.no_interventions.rows[len(model.rows) - 1], strict=True))
 
     def pct(a, b):
         return f"{100 * (a / b - 1):+.1f} %" if b else "-"
@@ -222,24 +245,32 @@ def status_view(model):
     def diff(a, b):
         return f"{a - b:+,.0f}"
 
-    rows = [  # (outcome, now, its change since quarter 0, difference from the same-seed run without interventions)
-        ("productivity (Rs lakh real VA/worker/yr)", f"{now['productivity']:.2f}", pct, "productivity"),
+    rows = [  # (outcome, now, how a change is shown, column)
+        ("productivity (Rs lakh/worker/yr)", f"{now['productivity']:.2f}", pct, "productivity"),
         ("export share of sales", f"{100 * now['export_share']:.1f} %", pts, "export_share"),
         ("jobs", f"{now['jobs']:,.0f}", diff, "jobs"),
         ("firms", f"{now['firms']:.0f}", diff, "firms"),
         ("exporters", f"{now['exporters']:.0f}", diff, "exporters"),
     ]
-    head = "<tr><th>outcome</th><th>now</th><th>since quarter 0</th>"
-    head += "<th>vs no interventions (same seed)</th></tr>" if none else "</tr>"
-    body = ""
+    table = "<tr><th></th><th>now</th><th>since quarter 0</th>" + ("<th>effect *</th>" if none else "") + "</tr>"
     for label, value, change, name in rows:
-        body += f"<tr><td>{label}</td><td align='right'>{value}</td><td align='right'>{change(now[name], start[name])}</td>"
-        body += f"<td align='right'>{change(now[name], none[name])}</td></tr>" if none else "</tr>"
-    body += f"<tr><td>public cost so far</td><td align='right'>Rs {now['public_cost_cr']:.2f} crore</td></tr>"
-    body += f"<tr><td>CFC utilisation</td><td align='right'>{100 * now['cfc_utilisation']:.0f} %</td></tr>"
+        numbers = [value, change(now[name], start[name])] + ([change(now[name], none[name])] if none else [])
+        table += f"<tr><td>{label}</td>" + "".join(f"<td align='right'>{n}</td>" for n in numbers) + "</tr>"
+    if model.cfc is None:
+        cfc = "none"
+    elif not model.cfc.is_open(model.steps):
+        cfc = f"being built (opens in quarter {model.cfc.opens_step - model.burn_in})"
+    else:
+        cfc = f"{100 * now['cfc_utilisation']:.0f} % of its hours used"
+    package = ", ".join(_title(n) for n, v in vars(model.p.interventions).items() if v is not None) or "none"
+    note = ("* effect: against the same cluster and seed with no interventions, stepped alongside (the change since "
+            "quarter 0 mixes the cluster's own trend with the policy). " if none else "")
     text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
-            f"{model.n_steps - model.burn_in} (quarter 0 = end of the burn-in)</p>"
-            f"<table class='clustersim-status'>{head}{body}</table>")
+            f"{model.n_steps - model.burn_in} (0 = end of the burn-in). Interventions on: {html.escape(package)}</p>"
+            f"<div class='clustersim-status' style='font-size: 90%'><table style='border-spacing: 12px 1px'>{table}</table>"
+            f"<p>Public cost so far: <b>Rs {now['public_cost_cr']:.2f} crore</b>. CFC: {cfc}.</p>"
+            f"<p><small>{note}One run on one seed is an illustration: for effects with confidence intervals run an "
+            "experiment (<code>clustersim sweep</code>, then <code>clustersim compare</code>).</small></p></div>")
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         if model.notice:

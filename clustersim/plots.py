@@ -50,7 +50,7 @@ def draw_outcomes(axes, model, since: int | None = None, reference=None, referen
         if reference is not None:
             other = series(reference)
             ax.plot(other[:, COLUMN["quarter"]], other[:, COLUMN[name]], color="0.45", lw=1.4, ls="--", label=reference_label)
-        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8, label=model.settings.title if reference else None)
+        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8, label="with the interventions" if reference else None)
         if len(quarter) and quarter.min() < 0:
             ax.axvspan(quarter.min(), 0, color="0.9", label="burn-in")
         ax.set_ylabel(label)

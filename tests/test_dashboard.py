@@ -7,6 +7,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 pytest.importorskip("solara", reason="the dashboard needs the viz extra")
 
@@ -133,3 +135,27 @@ def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_
     np.testing.assert_array_equal(np.array(shown.rows[:burn_in]), np.array(baseline.rows[:burn_in]))
     assert shown.rows[-1] != baseline.rows[-1]  # after quarter 0 the CFC makes a difference
     assert dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL).no_interventions is None
+
+
+@given(low=st.floats(0, 10), span=st.floats(1e-3, 1e6), where=st.floats(0, 1))
+def test_a_float_sliders_step_puts_the_starting_value_on_a_position(low, span, where):
+    value = low + where * span
+    step = dashboard._float_step(low, low + span, value)
+    assert step > 0 and span / step <= 1e6  # not absurdly fine
+    if value > low:
+        positions = (value - low) / step
+        assert positions == pytest.approx(round(positions), abs=1e-6)
+
+
+def test_controls_follow_the_scenarios_own_limits():
+    with_list = dashboard.model_params(SCENARIOS / "from_firm_list.toml")
+    assert "cluster.n_firms" not in with_list  # the firm list fixes the firms
+    rate = load_scenario(SCENARIOS / "baseline.toml").params.finance.formal_rate
+    assert dashboard.model_params(SCENARIOS / "baseline.toml")["interventions.interest_subvention.rate_points"]["max"] < rate
+
+
+def test_settings_of_a_switched_off_intervention_are_said_to_wait():
+    controls = {"interventions.consulting.enabled": False, "interventions.consulting.share_of_firms": 0.9}  # as Mesa passes them
+    model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **controls)
+    assert model.p.interventions.consulting is None
+    assert "Consulting is off: its changed share of firms take effect when it is switched on" in model.notice
