@@ -13,6 +13,9 @@ An experiment is a TOML file (see ``experiments/*.toml``)::
     [packages.big_cfc]                            # or a scenario plus overrides
     scenario = "../scenarios/cfc.toml"
     set = { "interventions.cfc.capacity_hours" = 80000.0 }
+    [packages.no_guarantee]                       # a package minus one of its interventions
+    scenario = "../scenarios/holistic_spv.toml"
+    set = { "interventions.credit_guarantee.enabled" = false }
 
     [sampler]                                     # optional: vary parameters
     method = "lhs"                                # grid, lhs, random, sobol, morris
@@ -36,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from .params import PARAMETERS
+from .params import INTERVENTIONS, PARAMETERS
 from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
 
 OUTCOMES = ("productivity", "export_share", "jobs")
@@ -190,8 +193,13 @@ def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
     """{"section.key": value} -> {section: {key: value}}, each key checked against the declarations."""
     out: dict[str, dict] = {}
     for key, value in table.items():
-        if key not in PARAMETERS or key.startswith("shock."):
-            _fail(file, f"{where}.{key!r}", value, "unknown parameter" + _suggest(key, PARAMETERS), "a key of docs/parameters.md")
+        switch = re.fullmatch(r"interventions\.(\w+)\.enabled", key)
+        if switch and switch.group(1) in INTERVENTIONS:  # switch a scenario's intervention off (or on), as in a scenario file
+            if not isinstance(value, bool):
+                _fail(file, f"{where}.{key!r}", value, "wrong type", "true or false")
+        elif key not in PARAMETERS or key.startswith("shock."):
+            _fail(file, f"{where}.{key!r}", value, "unknown parameter" + _suggest(key, PARAMETERS),
+                  "a key of docs/parameters.md, or interventions.NAME.enabled")
         section, name = key.rsplit(".", 1)
         out.setdefault(section, {})[name] = value
     return out

@@ -50,6 +50,17 @@ def test_shipped_experiments_are_valid():
     assert load_experiment(ROOT / "experiments" / "compare_packages.toml").replicates >= 20
 
 
+def test_a_package_can_switch_off_one_intervention_of_a_scenario(write_toml):
+    head, _, _ = TINY.partition("[packages]")
+    path = write_toml(head + f"""[packages.no_cfc]
+scenario = "{SCENARIOS / 'holistic_spv.toml'}"
+set = {{ "interventions.cfc.enabled" = false }}
+""", "minus.toml")
+    package = load_experiment(path).packages[1]
+    interventions = load_scenario(package.scenario, package.overrides).params.interventions
+    assert interventions.cfc is None and interventions.credit_guarantee is not None  # only the CFC is gone
+
+
 @pytest.mark.parametrize("extra, fragment", [
     ("replicatez = 3\n", "replicatez"),
     ("[sampler]\nmethod = 'sobol'\n", "needs parameters to vary"),
@@ -58,6 +69,8 @@ def test_shipped_experiments_are_valid():
     ("[packages.bad]\nscenario = 'nowhere.toml'\n", "file not found"),
     ("[packages.bad]\nscenario = '" + str(SCENARIOS / "cfc.toml") + "'\nset = { 'interventions.cfc.capacity_hours' = -5.0 }\n",
      "out of range"),
+    ("[packages.bad]\nscenario = '" + str(SCENARIOS / "holistic_spv.toml") + "'\nset = { 'interventions.cfc.enabled' = 'no' }\n",
+     "wrong type"),
     ("outcomes = ['happiness']\n", "not an output column"),
 ])
 def test_bad_experiment_files_are_one_line_errors(write_toml, extra, fragment):
