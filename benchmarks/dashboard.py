@@ -47,6 +47,8 @@ def main() -> None:
                 urllib.request.urlopen(url, timeout=5).read()
                 break
             except OSError:
+                if server.poll() is not None or time.perf_counter() - t0 > 120:
+                    raise SystemExit(f"clustersim viz did not serve {url} (run it by hand to see why)") from None
                 time.sleep(0.1)
         served = time.perf_counter() - t0
         with sync_playwright() as pw:
@@ -80,7 +82,8 @@ def main() -> None:
                 resets.append(time.perf_counter() - t)
             browser.close()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
     print(f"scenario={Path(args.scenario).name}")
     print(f"server_start_s={served:.2f}")

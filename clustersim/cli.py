@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("--replicates", type=_positive_int, default=4, help="seeds per evaluation (default 4)")
     calibrate.add_argument("--report", type=Path, default=Path("docs/calibration.md"), help="where to write the report")
 
-    viz = sub.add_parser("viz", help="watch and steer the cluster in Mesa's browser dashboard (needs clustersim[viz])")
+    viz = sub.add_parser("viz", help="watch and steer the cluster in Mesa's browser dashboard (needs the viz extra)")
     viz.add_argument("scenario", type=Path, help="scenario TOML file")
     viz.add_argument("--port", type=_port, default=8765, help="port to serve on (default 8765; 0 = any free port)")
     viz.add_argument("--host", default="127.0.0.1",
@@ -253,7 +253,8 @@ def cmd_viz(args) -> int:
     load_scenario(args.scenario)  # a bad file fails here, in one line, not in the browser
     missing = [name for name in ("solara", "altair") if importlib.util.find_spec(name) is None]
     if missing:
-        raise _BadOutput(f"viz needs the dashboard extra ({', '.join(missing)} missing): pip install 'clustersim[viz]'")
+        raise _BadOutput(f"viz needs the dashboard extra ({', '.join(missing)} missing): "
+                         "pip install -e '.[viz]' in the repository")
     with socket.socket() as probe:  # a busy port or a bad address is one line here, not a server traceback
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a port in TIME_WAIT is free
         try:

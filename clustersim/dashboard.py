@@ -2,7 +2,7 @@
 
 ``clustersim viz SCENARIO`` serves this module with Solara.  The page shows the
 cluster after its burn-in; each *Step* is one policy quarter.  Beside Mesa's
-own controls (step, play/pause, reset, play interval) the sidebar holds an
+own controls (step, play/pause, reset, play and render intervals, threads) the sidebar holds an
 on/off switch per intervention and one control per entry of :data:`CONTROLS`.
 Every control -- its label, range and starting value -- is generated from the
 parameter declarations in :mod:`clustersim.params` and the scenario file;
@@ -11,7 +11,7 @@ builds the cluster again from the scenario file with the controls applied as
 overrides (the same path, and the same validation, as a scenario file's own
 values).
 
-Needs the ``viz`` extra (``pip install 'clustersim[viz]'``).
+Needs the ``viz`` extra (``pip install -e ".[viz]"`` in the repository).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def default_scenario_file() -> str:
     return os.environ.get(VIZ_SCENARIO_ENV, DEFAULT_SCENARIO)
 
 
-def overrides_from(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def nested(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """{"section.name": value} -> {section: {name: value}}, as :func:`load_scenario` takes them."""
     out: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
@@ -104,7 +104,7 @@ class DashboardModel(ClusterModel):
                 del controls["run.seed"]
         while True:
             try:
-                scenario = load_scenario(path, overrides_from(controls), overrides_from="dashboard")
+                scenario = load_scenario(path, nested(controls), overrides_from="dashboard")
                 break
             except ScenarioError as exc:
                 refused = [key for key in controls if key in str(exc)]
@@ -121,7 +121,7 @@ class DashboardModel(ClusterModel):
         self.no_interventions: ClusterModel | None = None
         if any(vars(scenario.params.interventions).values()):
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
-            self.no_interventions = ClusterModel(load_scenario(path, overrides_from(controls | off), overrides_from="dashboard"))
+            self.no_interventions = ClusterModel(load_scenario(path, nested(controls | off), overrides_from="dashboard"))
         self.run(self.burn_in)  # step() moves both
         self.running = self.steps < self.n_steps
 

@@ -257,9 +257,9 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
                 else _fail(path, f"{key}.set", spec["set"], "must be a table", '{ "section.key" = value }')
             pkg = Package(name, scenario_path(spec.get("scenario"), f"{key}.scenario"), overrides)
             try:
-                load_scenario(pkg.scenario, pkg.overrides)
+                load_scenario(pkg.scenario, pkg.overrides, overrides_from="set")
             except ScenarioError as exc:
-                raise ScenarioError(f"{path}: {key}.set: {exc}") from None
+                raise ScenarioError(f"{path}: {key}: {exc}") from None
             packages.append(pkg)
         else:
             _fail(path, key, spec, "wrong type", FIELDS["packages"][2])
@@ -271,9 +271,9 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
         packages = [Package(p.name, p.scenario, _merge_overrides(p.overrides, trial)) for p in packages]
         for pkg in packages:
             try:
-                load_scenario(pkg.scenario, pkg.overrides)
+                load_scenario(pkg.scenario, pkg.overrides, overrides_from="[trial]")
             except ScenarioError as exc:
-                raise ScenarioError(f"{path}: trial: {exc}") from None
+                raise ScenarioError(f"{path}: {exc}") from None
     outcomes = get["outcomes"]
     from .output import COLUMN_NAMES
 

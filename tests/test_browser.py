@@ -179,7 +179,7 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
     page.wait_for_function("([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
                            arg=[plots], timeout=TIMEOUT_MS)
     assert _mesa_time(page) == 23
-    assert _public_cost(page) != "Rs 0.00 crore"  # the CFC and the lab were approved at quarter 0
+    assert _public_cost(page) != "Rs 0.00 crore"  # the CFC and the lab were approved in quarter 1
     assert "effect *" in _status(page)  # the paired comparison run is stepped alongside
     page.screenshot(path=SHOTS / "dashboard_stepped.png")
 
