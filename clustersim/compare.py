@@ -29,6 +29,7 @@ from .experiment import BASELINE, SENSITIVITY_SAMPLERS
 SIZE_NAMES = {0: "micro", 1: "small", 2: "medium", 3: "large"}
 DISTANCE_BANDS = (0.0, 3.0, 6.0, 10.0, np.inf)
 UNDEFINED = "undefined"
+SAVING_PER_JOB_LOST = "saving_per_job_lost"
 LAKH_PER_CRORE = 100.0
 
 
@@ -331,6 +332,14 @@ def _value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[di
         rows.append({"package": package, "outcome": "public_cost", "measure": measure, "unit": unit,
                      "estimate": math.nan if undefined else estimate, "ci_low": math.nan if undefined else low,
                      "ci_high": math.nan if undefined else high, "note": UNDEFINED + note if undefined else ""})
+    # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger package, as in
+    # experiments/package_minus_one.toml): public money saved per job lost, i.e. what those jobs cost in the baseline.
+    _, j_lo, j_hi = t_interval(jobs["horizon"], comparisons)
+    if mean < 0 and j_hi < 0:
+        saving, low, high = bootstrap_ratio(cost.to_numpy() * LAKH_PER_CRORE, jobs["horizon"].to_numpy(), rng, draws)
+        if np.isfinite(saving):
+            rows.append({"package": package, "outcome": "public_cost", "measure": SAVING_PER_JOB_LOST,
+                         "unit": "Rs lakh saved per job lost", "estimate": saving, "ci_low": low, "ci_high": high, "note": ""})
     return rows
 
 
@@ -468,11 +477,15 @@ def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, ser
         prod, xs = row("productivity", "effect_at_horizon_pct"), row("export_share", "effect_at_horizon")
         jobs = row("jobs", "effect_at_horizon")
         cost, per_job = row("public_cost", "cumulative_cost"), row("public_cost", "cost_per_job")
+        saving = row("public_cost", SAVING_PER_JOB_LOST)
         text = f"- **{p}**: productivity {_fmt_ci(prod, 1, ' %')}, export share {_fmt_ci(xs, 1, ' points')}, jobs {_fmt_ci(jobs, 0)}"
         if cost is not None:
             text += f"; public cost Rs {cost['estimate']:.1f} crore"
             if per_job is not None and np.isfinite(per_job["estimate"]):
                 text += f", Rs {per_job['estimate']:.1f} lakh per job created ({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
+            elif saving is not None:
+                text += (f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
+                         f"({saving['ci_low']:.1f} to {saving['ci_high']:.1f})")
             elif per_job is not None:
                 text += f", cost per job {per_job['note']}"
         lines.append(text + ".")
@@ -484,6 +497,9 @@ def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, ser
     lines += ["", "## How to read this", "",
               "- An interval that includes zero means the model cannot tell the effect from noise at this number of replicates.",
               "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+              *(["- Against a baseline that is itself a package, a package that spends less and has fewer jobs shows the "
+                 "public money saved per job lost: what those jobs cost in the baseline package."]
+                if (table["measure"] == SAVING_PER_JOB_LOST).any() else []),
               "- Monte Carlo intervals shrink with more replicates; parameter uncertainty (shown when parameters were varied) "
               "does not: it reflects what we do not know about the economy.",
               "- Full table: comparison.csv (who gains by size, distance and owner gender; the productivity decomposition into "

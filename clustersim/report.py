@@ -80,7 +80,7 @@ def _markdown_to_html(text: str) -> str:
 
 def build_report(out: str | Path) -> Path:
     """Write DIR/report.html and return its path."""
-    from .compare import compare, effects_table
+    from .compare import SAVING_PER_JOB_LOST, compare, effects_table
 
     out = Path(out)
     info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
@@ -90,10 +90,12 @@ def build_report(out: str | Path) -> Path:
     money = table[table["outcome"] == "public_cost"].pivot_table(index="package", columns="measure", values="estimate",
                                                                  dropna=False)
     money = money.reindex(columns=[c for c in ("cumulative_cost", "cost_per_job", "cost_per_job_year",
-                                               "cost_per_rupee_of_exports", "npv_net") if c in money.columns]).reset_index()
+                                               "cost_per_rupee_of_exports", SAVING_PER_JOB_LOST, "npv_net")
+                                   if c in money.columns]).reset_index()
     money.columns = ["package", *[{"cumulative_cost": "public cost (Rs crore)", "cost_per_job": "Rs lakh per job",
                                    "cost_per_job_year": "Rs lakh per job-year",
                                    "cost_per_rupee_of_exports": "Rs per Rs of extra exports",
+                                   SAVING_PER_JOB_LOST: "Rs lakh saved per job lost",
                                    "npv_net": "net NPV (Rs crore)"}[c] for c in money.columns[1:]]]
     gains = table[table["outcome"].astype(str).str.startswith("who_gains_size") & table["measure"].astype(str).str.endswith(": jobs")]
     gains = gains[["package", "measure", "estimate", "ci_low", "ci_high"]].rename(

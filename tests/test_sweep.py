@@ -4,6 +4,7 @@ Dask, and the comparison's statistics."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -262,6 +263,33 @@ def test_melitz_polanec_parts_add_up_to_the_change(first, last):
 
     parts = melitz_polanec(frame(first), frame(last))
     assert parts["within"] + parts["reallocation"] + parts["entry"] + parts["exit"] == pytest.approx(parts["total"], abs=1e-9)
+
+
+def _paired(package, horizon, cumulative=None):
+    """A paired-differences frame as compare builds it: one row per replicate."""
+    n = len(horizon)
+    return pd.DataFrame({"package": package, "point": 0, "replicate": range(n), "horizon": horizon,
+                         "cumulative": horizon if cumulative is None else cumulative, "base": 1.0})
+
+
+def test_a_smaller_package_reports_the_money_saved_per_job_lost():
+    """Against a bigger baseline package: Rs 2 crore less spent and 100 fewer jobs is Rs 2 lakh saved per job lost;
+    a package that spends less but keeps its jobs has no such ratio."""
+    from clustersim.compare import SAVING_PER_JOB_LOST, _value_for_money
+
+    wobble = np.array([-1, 1, -1, 1, 0, 0, -2, 2, 0, 0]) * 1e-3
+    for jobs, expected in ((-100.0, 2.0), (+100.0, None)):
+        diffs = {"public_cost_cr": _paired("minus", -2.0 + wobble), "jobs": _paired("minus", jobs * (1 + wobble)),
+                 "export_sales": _paired("minus", np.full(10, -5.0))}
+        rows = _value_for_money("minus", diffs, 1, 0.02, np.random.default_rng(0), 500)
+        saving = [r for r in rows if r["measure"] == SAVING_PER_JOB_LOST]
+        if expected is None:
+            assert saving == []
+        else:
+            assert saving[0]["estimate"] == pytest.approx(expected, rel=1e-2)
+            assert saving[0]["ci_low"] <= saving[0]["estimate"] <= saving[0]["ci_high"]
+        per_job = next(r for r in rows if r["measure"] == "cost_per_job")
+        assert math.isnan(per_job["estimate"])  # spending less creates no cost per job either way
 
 
 def test_report_is_one_self_contained_page(tiny, tmp_path):
