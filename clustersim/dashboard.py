@@ -141,7 +141,9 @@ def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str
         if param is None or not param.section.startswith("interventions."):
             continue
         name = param.section.removeprefix("interventions.")
-        if getattr(scenario.params.interventions, name) is None and value != scenario_value(on_file, param):
+        on_file_value = scenario_value(on_file, param)
+        same = math.isclose(value, on_file_value) if param.kind is float else value == on_file_value
+        if getattr(scenario.params.interventions, name) is None and not same:
             changed.setdefault(_title(name), []).append(param.name.replace("_", " "))
     return [f"{name} is off: its changed {', '.join(names)} take effect when it is switched on"
             for name, names in changed.items()]
@@ -159,16 +161,18 @@ def _label(param: Param) -> str:
     return f"{_title(param.section.removeprefix('interventions.'))}: {param.name.replace('_', ' ')}{unit}"
 
 
-def _float_step(low: float, high: float, value: float) -> float:
-    """A power of ten giving about SLIDER_STEPS positions, made up to 1000 times finer until ``value`` lies
-    on a position (a slider snaps its value to a position, and would otherwise change the scenario unasked);
-    for a value no such power fits (1/3, say), the step nearest the coarse one that divides value - low."""
+def _float_grid(low: float, high: float, value: float) -> tuple[float, float]:
+    """(slider minimum, step) for a float slider whose positions include ``value`` (a slider snaps its value
+    to a position, and would otherwise change the scenario unasked).  The step is a power of ten giving about
+    SLIDER_STEPS positions, made up to 1000 times finer until ``value`` lies on a position counted from
+    ``low``; for a value no such power fits (1/3, say), the coarse step is kept and the minimum moves up by
+    less than a step so that the positions pass through ``value``."""
     coarse = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
     for step in (coarse, coarse / 10, coarse / 100, coarse / 1000):
         positions = (value - low) / step
         if abs(positions - round(positions)) < 1e-6:
-            return step
-    return (value - low) / max(1, round((value - low) / coarse))
+            return low, step
+    return value - math.floor((value - low) / coarse) * coarse, coarse
 
 
 def control(param: Param, value: Any) -> dict[str, Any]:
@@ -187,8 +191,8 @@ def control(param: Param, value: Any) -> dict[str, Any]:
     low, high = min(low, value), max(high, value)  # a scenario may set a value beyond the slider's usual span
     if param.kind is int:  # whole-number steps: every starting value lies on one
         return {"type": "SliderInt", "value": int(value), "min": int(low), "max": int(high), "step": 1, "label": label}
-    return {"type": "SliderFloat", "value": float(value), "min": float(low), "max": float(high),
-            "step": _float_step(low, high, value), "label": label}
+    low, step = _float_grid(low, high, value)
+    return {"type": "SliderFloat", "value": float(value), "min": float(low), "max": float(high), "step": step, "label": label}
 
 
 def scenario_value(scenario, param: Param) -> Any:
@@ -273,8 +277,8 @@ def status_view(model):
             "experiment (<code>clustersim sweep</code>, then <code>clustersim compare</code>).</small></p></div>")
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
-        if model.notice:
-            solara.Warning(model.notice)
+        for line in model.notice.splitlines():
+            solara.Warning(line)
     return view
 
 

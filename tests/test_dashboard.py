@@ -138,13 +138,12 @@ def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_
 
 
 @given(low=st.floats(0, 10), span=st.floats(1e-3, 1e6), where=st.floats(0, 1))
-def test_a_float_sliders_step_puts_the_starting_value_on_a_position(low, span, where):
+def test_a_float_sliders_positions_include_the_starting_value(low, span, where):
     value = low + where * span
-    step = dashboard._float_step(low, low + span, value)
-    assert step > 0 and span / step <= 1e6  # not absurdly fine
-    if value > low:
-        positions = (value - low) / step
-        assert positions == pytest.approx(round(positions), abs=1e-6)
+    start, step = dashboard._float_grid(low, low + span, value)
+    assert low <= start <= value and 0 < step and span / step <= 1e5  # within the range, not absurdly fine
+    positions = (value - start) / step
+    assert positions == pytest.approx(round(positions), abs=1e-6)
 
 
 def test_controls_follow_the_scenarios_own_limits():
