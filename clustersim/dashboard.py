@@ -164,11 +164,11 @@ def _label(param: Param) -> str:
 def _float_grid(low: float, high: float, value: float) -> tuple[float, float]:
     """(slider minimum, step) for a float slider whose positions include ``value`` (a slider snaps its value
     to a position, and would otherwise change the scenario unasked).  The step is a power of ten giving about
-    SLIDER_STEPS positions, made up to 1000 times finer until ``value`` lies on a position counted from
+    SLIDER_STEPS positions, made up to 100 times finer until ``value`` lies on a position counted from
     ``low``; for a value no such power fits (1/3, say), the coarse step is kept and the minimum moves up by
     less than a step so that the positions pass through ``value``."""
     coarse = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
-    for step in (coarse, coarse / 10, coarse / 100, coarse / 1000):
+    for step in (coarse, coarse / 10, coarse / 100):  # at most 100 000 positions
         positions = (value - low) / step
         if abs(positions - round(positions)) < 1e-6:
             return low, step
