@@ -61,12 +61,9 @@ MOMENTS = (
 def simulate_moments(theta: dict[str, float], seeds) -> np.ndarray:
     """Mean over seeds of each moment for parameter values ``theta`` (the baseline otherwise)."""
     from .model import ClusterModel
-    from .scenario import load_scenario
+    from .scenario import load_scenario, nest
 
-    overrides: dict[str, dict] = {}
-    for key, value in theta.items():
-        section, name = key.rsplit(".", 1)
-        overrides.setdefault(section, {})[name] = float(value)
+    overrides = nest({key: float(value) for key, value in theta.items()})
     values = []
     for seed in seeds:
         model = ClusterModel(load_scenario(BASELINE, overrides), seed=seed)

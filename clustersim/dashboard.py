@@ -31,7 +31,7 @@ from .cli import VIZ_SCENARIO_ENV
 from .model import ClusterModel
 from .output import policy_start_and_now
 from .params import INTERVENTIONS, PARAMETERS, Param
-from .scenario import ScenarioError, load_scenario
+from .scenario import ScenarioError, load_scenario, nest
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 #: Policy quarters before quarter 0 that the outcome plots keep for context.
@@ -71,15 +71,6 @@ def default_scenario_file() -> str:
     return os.environ.get(VIZ_SCENARIO_ENV, DEFAULT_SCENARIO)
 
 
-def nested(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """{"section.name": value} -> {section: {name: value}}, as :func:`load_scenario` takes them."""
-    out: dict[str, dict[str, Any]] = {}
-    for key, value in values.items():
-        section, name = key.rsplit(".", 1)
-        out.setdefault(section, {})[name] = value
-    return out
-
-
 class DashboardModel(ClusterModel):
     """A :class:`ClusterModel` built from keyword arguments, as Mesa's dashboard builds models.
 
@@ -104,7 +95,7 @@ class DashboardModel(ClusterModel):
                 del controls["run.seed"]
         while True:
             try:
-                scenario = load_scenario(path, nested(controls), overrides_from="dashboard")
+                scenario = load_scenario(path, nest(controls), overrides_from="dashboard")
                 break
             except ScenarioError as exc:
                 refused = [key for key in controls if key in str(exc)]
@@ -121,7 +112,7 @@ class DashboardModel(ClusterModel):
         self.no_interventions: ClusterModel | None = None
         if any(vars(scenario.params.interventions).values()):
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
-            self.no_interventions = ClusterModel(load_scenario(path, nested(controls | off), overrides_from="dashboard"))
+            self.no_interventions = ClusterModel(load_scenario(path, nest(controls | off), overrides_from="dashboard"))
         self.run(self.burn_in)  # step() moves both
         self.running = self.steps < self.n_steps
 

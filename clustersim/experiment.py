@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from .params import INTERVENTIONS, PARAMETERS
-from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+from .scenario import ScenarioError, _fail, _suggest, load_scenario, nest, read_toml
 
 OUTCOMES = ("productivity", "export_share", "jobs")
 SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
@@ -132,7 +132,7 @@ class Experiment:
         for k, package in enumerate(self.packages):
             for i, point in enumerate(self.points):
                 for r in range(replicates or self.replicates):
-                    overrides = _merge_overrides(package.overrides, _point_overrides(point), self._run_settings())
+                    overrides = _merge_overrides(package.overrides, nest(point), self._run_settings())
                     out.append(Run(run_id=f"{package.name}__p{i:04d}__r{r:04d}", package=package.name, point=i,
                                    replicate=r, seed=self.replicate_seed(r, k), scenario=str(package.scenario),
                                    overrides=overrides, parameters=dict(point)))
@@ -181,17 +181,8 @@ def _merge_overrides(*parts: dict) -> dict:
     return out
 
 
-def _point_overrides(point: dict[str, float]) -> dict:
-    out: dict[str, dict] = {}
-    for key, value in point.items():
-        section, name = key.rsplit(".", 1)
-        out.setdefault(section, {})[name] = value
-    return out
-
-
 def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
     """{"section.key": value} -> {section: {key: value}}, each key checked against the declarations."""
-    out: dict[str, dict] = {}
     for key, value in table.items():
         switch = re.fullmatch(r"interventions\.(\w+)\.enabled", key)
         if switch and switch.group(1) in INTERVENTIONS:  # switch a scenario's intervention off (or on), as in a scenario file
@@ -200,9 +191,7 @@ def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
         elif key not in PARAMETERS or key.startswith("shock."):
             _fail(file, f"{where}.{key!r}", value, "unknown parameter" + _suggest(key, PARAMETERS),
                   "a key of docs/parameters.md, or interventions.NAME.enabled")
-        section, name = key.rsplit(".", 1)
-        out.setdefault(section, {})[name] = value
-    return out
+    return nest(table)
 
 
 def _check_field(file, key, value):

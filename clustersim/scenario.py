@@ -335,6 +335,15 @@ class Scenario:
         return out
 
 
+def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{"section.name": value} -> {section: {name: value}}: dotted keys as :func:`load_scenario` takes overrides."""
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in values.items():
+        section, name = key.rsplit(".", 1)
+        out.setdefault(section, {})[name] = value
+    return out
+
+
 def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None = None,
                   overrides_from: str = "command line") -> Scenario:
     """Read, inherit, validate and resolve a scenario file.

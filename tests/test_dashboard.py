@@ -16,7 +16,7 @@ from clustersim import dashboard  # noqa: E402
 from clustersim.model import ClusterModel  # noqa: E402
 from clustersim.output import COLUMN_NAMES, policy_start_and_now  # noqa: E402
 from clustersim.params import INTERVENTIONS, PARAMETERS  # noqa: E402
-from clustersim.scenario import load_scenario  # noqa: E402
+from clustersim.scenario import load_scenario, nest  # noqa: E402
 from helpers import SCENARIOS  # noqa: E402
 
 SMALL = {"run.burn_in": 6, "run.horizon": 3, "cluster.n_firms": 40}
@@ -65,7 +65,7 @@ def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
     assert shown.steps == 6 and policy_start_and_now(shown)[1]["quarter"] == 0
     shown.step()
-    reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", dashboard.nested(SMALL)))
+    reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", nest(SMALL)))
     reference.run(7)
     np.testing.assert_array_equal(np.array(shown.rows), np.array(reference.rows))
 
@@ -128,7 +128,7 @@ def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
     for _ in range(3):
         shown.step()
-    baseline = ClusterModel(load_scenario(SCENARIOS / "baseline.toml", dashboard.nested(SMALL)))
+    baseline = ClusterModel(load_scenario(SCENARIOS / "baseline.toml", nest(SMALL)))
     baseline.run(shown.steps)
     np.testing.assert_array_equal(np.array(shown.no_interventions.rows), np.array(baseline.rows))
     burn_in = shown.burn_in
