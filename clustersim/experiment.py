@@ -246,9 +246,17 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
                 else _fail(path, f"{key}.set", spec["set"], "must be a table", '{ "section.key" = value }')
             pkg = Package(name, scenario_path(spec.get("scenario"), f"{key}.scenario"), overrides)
             try:
-                load_scenario(pkg.scenario, pkg.overrides, overrides_from="set")
+                resolved = load_scenario(pkg.scenario, pkg.overrides, overrides_from="set")
             except ScenarioError as exc:
                 raise ScenarioError(f"{path}: {key}: {exc}") from None
+            for section, values in overrides.items():
+                intervention = section.removeprefix("interventions.")
+                if section != intervention and getattr(resolved.params.interventions, intervention) is None \
+                        and "enabled" not in values:
+                    setting = f"{section}.{next(iter(values))}"
+                    _fail(path, f"{key}.set.{setting!r}", values[next(iter(values))],
+                          f"sets {intervention} but its scenario does not switch it on",
+                          f'add "{section}.enabled" = true to switch it on, or drop the setting')
             packages.append(pkg)
         else:
             _fail(path, key, spec, "wrong type", FIELDS["packages"][2])
@@ -283,6 +291,15 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
         if not (param.low <= low < high <= param.high):
             _fail(path, where, bounds, "out of range or empty", f"low < high within {param.allowed()}")
         parameters[key] = (low, high)
+
+    for key in parameters:
+        intervention = PARAMETERS[key].section.removeprefix("interventions.")
+        if intervention in INTERVENTIONS and not any(
+                getattr(load_scenario(p.scenario, p.overrides).params.interventions, intervention) is not None
+                for p in packages):
+            _fail(path, f"parameters.{key!r}", list(parameters[key]),
+                  f"varies {intervention}, which no package switches on (it would change nothing)",
+                  "a parameter of an intervention that some package switches on")
 
     sampler = dict(get["sampler"])
     for key in sampler:

@@ -350,15 +350,22 @@ def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None 
 
     ``overrides`` ({section: {name: value}}, e.g. from the command line) are
     validated like file values and win over them; an error in one names
-    ``overrides_from`` where it would name a file.
+    ``overrides_from`` where it would name a file.  An override of an
+    intervention's settings does not switch it on (only ``enabled = true``
+    does): a swept parameter of an intervention a package leaves off stays off.
     """
     path = Path(path)
     raw, origin = _load_chain(path, ())
     if overrides:
         validate(raw, origin, path.resolve())  # the files must be valid on their own
     for section, table in (overrides or {}).items():
-        raw = _merge(raw, {section: table}) if "." not in section else _merge(
-            raw, {"interventions": {section.split(".", 1)[1]: table}})
+        if "." in section:  # interventions.NAME: settings of an intervention switch it on only if they say so
+            name = section.split(".", 1)[1]
+            switched_on = isinstance(raw.get("interventions"), dict) and name in raw["interventions"]
+            table = table if switched_on or "enabled" in table else {"enabled": False} | table
+            raw = _merge(raw, {"interventions": {name: table}})
+        else:
+            raw = _merge(raw, {section: table})
         for name in table:
             origin[f"{section}.{name}"] = Path(overrides_from)
     values = validate(raw, origin, path.resolve())

@@ -22,6 +22,7 @@ from clustersim.compare import bootstrap_ratio, melitz_polanec, replicates_for_h
 from clustersim.experiment import load_experiment
 from clustersim.model import ClusterModel
 from clustersim.output import COLUMN_NAMES
+from clustersim.params import INTERVENTIONS, PARAMETERS
 from clustersim.scenario import ScenarioError, load_scenario
 from clustersim.sweep import FAULT_ENV, run_sweep
 from helpers import ROOT, SCENARIOS, TINY
@@ -60,6 +61,75 @@ set = {{ "interventions.cfc.enabled" = false }}
     package = load_experiment(path).packages[1]
     interventions = load_scenario(package.scenario, package.overrides).params.interventions
     assert interventions.cfc is None and interventions.credit_guarantee is not None  # only the CFC is gone
+
+
+def _first_varied_parameter(intervention: str) -> str:
+    from clustersim.params import PARAMETERS
+
+    return next(key for key, p in PARAMETERS.items() if key.startswith(f"interventions.{intervention}.")
+                and p.kind is float and p.high > p.low)
+
+
+@pytest.mark.parametrize("intervention", INTERVENTIONS)
+def test_a_varied_intervention_parameter_leaves_the_baseline_without_it(write_toml, intervention):
+    """Issue 11 item 1: sweeping a setting of an intervention must not switch it on in packages that leave it off."""
+    key = _first_varied_parameter(intervention)
+    head, _, _ = TINY.partition("[packages]")
+    path = write_toml(head + f"""[packages]
+on = "{SCENARIOS / f'{intervention}.toml'}"
+[sampler]
+method = "random"
+samples = 2
+[parameters]
+"{key}" = [{PARAMETERS[key].low}, {PARAMETERS[key].low + (PARAMETERS[key].high - PARAMETERS[key].low) / 4}]
+""", "vary.toml")
+    experiment = load_experiment(path)
+    for run in experiment.runs():
+        switched = getattr(load_scenario(run.scenario, run.overrides).params.interventions, intervention)
+        assert (switched is not None) == (run.package == "on"), run.run_id
+        if switched is not None:
+            assert getattr(switched, key.rsplit(".", 1)[1]) == run.parameters[key]
+
+
+def test_a_swept_cfc_setting_costs_the_baseline_nothing(write_toml, tmp_path):
+    """The attack's case, end to end: the baseline's public cost stays 0 and the CFC's effect is not 0."""
+    head, _, _ = TINY.partition("[packages]")
+    path = write_toml(head.replace("replicates = 3", "replicates = 1") + f"""[packages]
+cfc = "{SCENARIOS / 'cfc.toml'}"
+[sampler]
+method = "random"
+samples = 1
+[parameters]
+"interventions.cfc.capacity_hours" = [1000.0, 2000.0]
+""", "cfc_sweep.toml")
+    api.sweep(path, tmp_path / "out", workers=1)
+    series = api.results(tmp_path / "out")
+    last = series[series["quarter"] == series["quarter"].max()].set_index("package")
+    assert last.loc["baseline", "public_cost_cr"] == 0.0 < last.loc["cfc", "public_cost_cr"]
+
+
+def test_a_set_of_an_intervention_its_scenario_leaves_off_is_refused(write_toml):
+    head, _, _ = TINY.partition("[packages]")
+    path = write_toml(head + f"""[packages.quiet_cfc]
+scenario = "{SCENARIOS / 'baseline.toml'}"
+set = {{ "interventions.cfc.capacity_hours" = 80000.0 }}
+""", "set_off.toml")
+    with pytest.raises(ScenarioError, match="does not switch it on.*enabled"):
+        load_experiment(path)
+    path.write_text(path.read_text().replace("80000.0 }", '80000.0, "interventions.cfc.enabled" = true }'))
+    package = load_experiment(path).packages[1]
+    assert load_scenario(package.scenario, package.overrides).params.interventions.cfc.capacity_hours == 80000.0
+
+
+def test_varying_an_intervention_no_package_switches_on_is_refused(write_toml):
+    head, _, _ = TINY.partition("[packages]")
+    path = write_toml(head + """[sampler]
+method = "lhs"
+[parameters]
+"interventions.growth_fund.equity_lakh" = [10.0, 20.0]
+""", "nobody.toml")
+    with pytest.raises(ScenarioError, match="which no package switches on"):
+        load_experiment(path)
 
 
 @pytest.mark.parametrize("extra, fragment", [
