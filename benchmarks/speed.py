@@ -29,9 +29,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CLUSTERSIM = r"""
 import json, resource, sys, tempfile, time
 t0 = time.perf_counter()
-from clustersim.model import ClusterModel
-from clustersim.scenario import load_scenario
-from clustersim import output
+from clustersim.economy.model import ClusterModel
+from clustersim.inputs.scenario import load_scenario
+from clustersim.views import output
 t1 = time.perf_counter()
 rss_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 n, steps = int(sys.argv[1]), int(sys.argv[2])

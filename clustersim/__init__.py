@@ -9,12 +9,12 @@ Quick start::
 
 __version__ = "0.1.0"
 
-from .scenario import ScenarioError, load_scenario  # noqa: E402
+from .inputs.scenario import ScenarioError, load_scenario  # noqa: E402
 
 
 def __getattr__(name):  # keep `import clustersim` light: the model pulls in Mesa
     if name == "ClusterModel":
-        from .model import ClusterModel
+        from .economy.model import ClusterModel
 
         return ClusterModel
     raise AttributeError(name)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 def run_scenario(scenario: str | Path, seed: int | None = None, horizon: int | None = None, n_firms: int | None = None):
     """Load, validate and run a scenario; return the finished :class:`ClusterModel`."""
-    from .model import ClusterModel
-    from .scenario import load_scenario
+    from .economy.model import ClusterModel
+    from .inputs.scenario import load_scenario
 
     overrides: dict = {}
     if horizon is not None:
@@ -24,7 +24,7 @@ def timeseries(model):
     """The model's quarterly series as a pandas DataFrame (columns as in timeseries.csv)."""
     import pandas as pd
 
-    from .output import COLUMN_NAMES
+    from .views.output import COLUMN_NAMES
 
     return pd.DataFrame(model.rows, columns=list(COLUMN_NAMES))
 
@@ -32,8 +32,8 @@ def timeseries(model):
 def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, scheduler: str | None = None,
           resume: bool = False, replicates: int | None = None, horizon: int | None = None, progress: bool = False):
     """Run an experiment file's sweep (either kind); return its manifest (one row per run) as a DataFrame."""
-    from .national import load_any
-    from .sweep import run_sweep
+    from .experiments.national import load_any
+    from .experiments.sweep import run_sweep
 
     return run_sweep(load_any(experiment, replicates=replicates, horizon=horizon), out, workers=workers,
                      scheduler=scheduler, resume=resume, progress=progress)
@@ -42,13 +42,13 @@ def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, s
 def compare(out: str | Path, targets: dict[str, float] | None = None, write: bool = True):
     """Effects vs the baseline for a finished sweep: a dict of DataFrames
     (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``)."""
-    from .compare import compare as _compare
+    from .analysis.compare import compare as _compare
 
     return _compare(out, targets=targets, write=write)
 
 
 def results(out: str | Path):
     """Every finished run's quarterly series of a sweep, as one tidy DataFrame."""
-    from .compare import load_results
+    from .analysis.compare import load_results
 
     return load_results(out)[0]

@@ -116,8 +116,8 @@ def _positive_int(text: str) -> int:
 
 
 def cmd_sweep(args) -> int:
-    from .national import load_any
-    from .sweep import run_sweep
+    from .experiments.national import load_any
+    from .experiments.sweep import run_sweep
 
     experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
     started = time.perf_counter()
@@ -132,8 +132,8 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, effects_table
-    from .output import COLUMN_NAMES
+    from .analysis.compare import compare, effects_table
+    from .views.output import COLUMN_NAMES
 
     targets = {}
     for item in args.target:
@@ -181,7 +181,7 @@ def _sweep_info(folder: Path) -> dict:
 
 
 def _compare_national(args) -> int:
-    from .national import national_summary
+    from .experiments.national import national_summary
 
     try:
         result = national_summary(args.dir)
@@ -194,7 +194,7 @@ def _compare_national(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import build_report
+    from .views.report import build_report
 
     if _sweep_info(args.dir).get("kind") == "national":
         raise _BadOutput(f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)")
@@ -207,7 +207,7 @@ def cmd_report(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .validate import run_validation
+    from .experiments.validate import run_validation
 
     _writable_folder(args.out)
     started = time.perf_counter()
@@ -224,7 +224,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .calibrate import calibrate, report
+    from .experiments.calibrate import calibrate, report
 
     try:  # check the report can be written before a two-minute search
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -243,12 +243,12 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    """Serve clustersim.dashboard with Solara until Ctrl-C (this process becomes the server)."""
+    """Serve clustersim.views.dashboard with Solara until Ctrl-C (this process becomes the server)."""
     import importlib.util
     import os
     import socket
 
-    from .scenario import load_scenario
+    from .inputs.scenario import load_scenario
 
     load_scenario(args.scenario)  # a bad file fails here, in one line, not in the browser
     missing = [name for name in ("solara", "altair") if importlib.util.find_spec(name) is None]
@@ -266,7 +266,7 @@ def cmd_viz(args) -> int:
     env = dict(os.environ, **{VIZ_SCENARIO_ENV: str(args.scenario.resolve()), "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"})
     env.setdefault("PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette")  # its https-cookie advice for http://127.0.0.1
     print(f"clustersim dashboard for {args.scenario} at http://{args.host}:{port} (Ctrl-C stops it)", flush=True)
-    command = [sys.executable, "-m", "solara", "run", "clustersim.dashboard", "--host", args.host, "--port", str(port),
+    command = [sys.executable, "-m", "solara", "run", "clustersim.views.dashboard", "--host", args.host, "--port", str(port),
                "--production", "--no-open", "--no-check-version", "--log-level", "warning"]
     os.execve(sys.executable, command, env)  # replaced by the server: a signal to this process reaches it
 
@@ -289,7 +289,7 @@ def cmd_dask_cluster(args) -> int:
 
 def cmd_run(args) -> int:
     t0 = time.perf_counter()
-    from .scenario import load_scenario
+    from .inputs.scenario import load_scenario
 
     overrides: dict = {}
     if args.seed is not None:
@@ -300,8 +300,8 @@ def cmd_run(args) -> int:
         overrides.setdefault("cluster", {})["n_firms"] = args.firms
     scenario = load_scenario(args.scenario, overrides)
     _writable_folder(args.out)  # before the run, so a bad --out costs nothing
-    from . import output
-    from .model import ClusterModel
+    from .economy.model import ClusterModel
+    from .views import output
 
     t_import = time.perf_counter()
     model = ClusterModel(scenario, n_firms=args.firms, panel=args.panel)
@@ -317,7 +317,7 @@ def cmd_run(args) -> int:
             output.write_panel(model, args.out / "panel.csv")
         t_csv = time.perf_counter()
         if not args.no_plots:
-            from . import plots
+            from .views import plots
 
             plots.outcomes(model, args.out / "outcomes.png")
             plots.cluster_map(model, args.out / "cluster_map.png")
@@ -352,8 +352,8 @@ def _writable_folder(out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .scenario import ScenarioError
-    from .sweep import SweepError
+    from .experiments.sweep import SweepError
+    from .inputs.scenario import ScenarioError
 
     commands = {"run": cmd_run, "sweep": cmd_sweep, "compare": cmd_compare, "report": cmd_report, "validate": cmd_validate,
                 "calibrate": cmd_calibrate, "viz": cmd_viz, "dask-cluster": cmd_dask_cluster}

@@ -19,8 +19,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from clustersim.model import ClusterModel  # noqa: E402
-from clustersim.scenario import load_scenario  # noqa: E402
+from clustersim.economy.model import ClusterModel  # noqa: E402
+from clustersim.inputs.scenario import load_scenario  # noqa: E402
 
 BANDS = ((0, 3), (3, 6), (6, 10), (10, 1000))
 

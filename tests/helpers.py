@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clustersim.model import ClusterModel
-from clustersim.scenario import load_scenario
+from clustersim.economy.model import ClusterModel
+from clustersim.inputs.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"

@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clustersim.accounts import SECTORS, Ledger
-from clustersim.params import SCHEMES
+from clustersim.economy.accounts import SECTORS, Ledger
+from clustersim.inputs.params import SCHEMES
 from helpers import run_small
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from clustersim.cli import main
-from clustersim.output import COLUMN_NAMES
+from clustersim.views.output import COLUMN_NAMES
 from helpers import SCENARIOS
 
 SMALL = ["--firms", "40", "--steps", "4"]

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 pytest.importorskip("solara", reason="the dashboard needs the viz extra")
 
-from clustersim import dashboard  # noqa: E402
-from clustersim.model import ClusterModel  # noqa: E402
-from clustersim.output import COLUMN_NAMES, policy_start_and_now  # noqa: E402
-from clustersim.params import INTERVENTIONS, PARAMETERS  # noqa: E402
-from clustersim.scenario import load_scenario, nest  # noqa: E402
+from clustersim.economy.model import ClusterModel  # noqa: E402
+from clustersim.inputs.params import INTERVENTIONS, PARAMETERS  # noqa: E402
+from clustersim.inputs.scenario import load_scenario, nest  # noqa: E402
+from clustersim.views import dashboard  # noqa: E402
+from clustersim.views.output import COLUMN_NAMES, policy_start_and_now  # noqa: E402
 from helpers import SCENARIOS  # noqa: E402
 
 SMALL = {"run.burn_in": 6, "run.horizon": 3, "cluster.n_firms": 40}

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from clustersim import api
-from clustersim.output import COLUMN_NAMES
-from clustersim.trial import pooled, records_frame
-from clustersim.validate import TECH_COLUMN, bass_curve, fit_bass, hill_exponent
+from clustersim.experiments.trials import pooled, records_frame
+from clustersim.experiments.validate import TECH_COLUMN, bass_curve, fit_bass, hill_exponent
+from clustersim.views.output import COLUMN_NAMES
 from helpers import SCENARIOS, run_small
 
 

@@ -9,12 +9,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mesa.discrete_space import OrthogonalMooreGrid
 
-from clustersim import markets, timeunits
-from clustersim.agents import CommonFacilityCentre, Lender
-from clustersim.agents import TestingLab as Lab  # aliased: pytest would try to collect 'Test*'
-from clustersim.agents.msme import MSME, Technology
-from clustersim.model import _annuity
-from clustersim.spillovers import Neighbourhood
+from clustersim.economy import markets, timeunits
+from clustersim.economy.agents import CommonFacilityCentre, Lender
+from clustersim.economy.agents import TestingLab as Lab  # aliased: pytest would try to collect 'Test*'
+from clustersim.economy.agents.msme import MSME, Technology
+from clustersim.economy.model import _annuity
+from clustersim.economy.spillovers import Neighbourhood
 
 T = Technology(alpha=0.3, beta=0.15, gamma=0.45, sigma=5.0)
 positive = st.floats(0.05, 50.0)

@@ -7,10 +7,10 @@ import mesa
 import numpy as np
 import pytest
 
-from clustersim import output
-from clustersim.agents.msme import MSME
-from clustersim.model import ClusterModel
-from clustersim.scenario import load_scenario
+from clustersim.economy.agents.msme import MSME
+from clustersim.economy.model import ClusterModel
+from clustersim.inputs.scenario import load_scenario
+from clustersim.views import output
 from helpers import SCENARIOS, run_small, small_model, small_overrides
 
 FRICTIONLESS = {

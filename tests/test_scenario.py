@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clustersim.params import ARCHETYPES, INTERVENTIONS, PARAMETERS
-from clustersim.scenario import ScenarioError, load_scenario
+from clustersim.inputs.params import ARCHETYPES, INTERVENTIONS, PARAMETERS
+from clustersim.inputs.scenario import ScenarioError, load_scenario
 from helpers import ROOT, SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))
@@ -180,10 +180,10 @@ def test_drawn_bad_scenarios_never_raise_anything_but_a_scenario_error(tmp_path_
 
 
 def test_the_parameter_table_in_docs_is_up_to_date():
-    from clustersim.paramdoc import render
+    from clustersim.inputs.paramdoc import render
 
     committed = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
-    assert committed == render(), "run: python -m clustersim.paramdoc > docs/parameters.md"
+    assert committed == render(), "run: python -m clustersim.inputs.paramdoc > docs/parameters.md"
 
 
 @pytest.mark.parametrize("shock, fragment", [

@@ -18,13 +18,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clustersim import api
-from clustersim.compare import bootstrap_ratio, melitz_polanec, replicates_for_half_width, t_interval
-from clustersim.experiment import load_experiment
-from clustersim.model import ClusterModel
-from clustersim.output import COLUMN_NAMES
-from clustersim.params import INTERVENTIONS, PARAMETERS
-from clustersim.scenario import ScenarioError, load_scenario
-from clustersim.sweep import FAULT_ENV, run_sweep
+from clustersim.analysis.compare import bootstrap_ratio, melitz_polanec, replicates_for_half_width, t_interval
+from clustersim.economy.model import ClusterModel
+from clustersim.experiments.design import load_experiment
+from clustersim.experiments.sweep import FAULT_ENV, run_sweep
+from clustersim.inputs.params import INTERVENTIONS, PARAMETERS
+from clustersim.inputs.scenario import ScenarioError, load_scenario
+from clustersim.views.output import COLUMN_NAMES
 from helpers import ROOT, SCENARIOS, TINY
 
 
@@ -44,7 +44,7 @@ def cli(*args, **kw):
 
 # -------------------------------------------------------------- experiment files
 def test_shipped_experiments_are_valid():
-    from clustersim.national import load_any
+    from clustersim.experiments.national import load_any
 
     for path in sorted((ROOT / "experiments").glob("*.toml")):
         experiment = load_any(path)
@@ -64,7 +64,7 @@ set = {{ "interventions.cfc.enabled" = false }}
 
 
 def _first_varied_parameter(intervention: str) -> str:
-    from clustersim.params import PARAMETERS
+    from clustersim.inputs.params import PARAMETERS
 
     return next(key for key, p in PARAMETERS.items() if key.startswith(f"interventions.{intervention}.")
                 and p.kind is float and p.high > p.low)
@@ -345,7 +345,7 @@ def _paired(package, horizon, cumulative=None):
 def test_a_smaller_package_reports_the_money_saved_per_job_lost():
     """Against a bigger baseline package: Rs 2 crore less spent and 100 fewer jobs is Rs 2 lakh saved per job lost;
     a package that spends less but keeps its jobs has no such ratio."""
-    from clustersim.compare import SAVING_PER_JOB_LOST, _value_for_money
+    from clustersim.analysis.compare import SAVING_PER_JOB_LOST, _value_for_money
 
     wobble = np.array([-1, 1, -1, 1, 0, 0, -2, 2, 0, 0]) * 1e-3
     for jobs, expected in ((-100.0, 2.0), (+100.0, None)):
@@ -380,7 +380,7 @@ def test_report_is_one_self_contained_page(tiny, tmp_path):
 
 def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_unit(write_toml, tmp_path):
     """Replicate r shares its draws at every point, so pooling all runs as independent understates the noise."""
-    from clustersim.compare import paired_differences, t_interval
+    from clustersim.analysis.compare import paired_differences, t_interval
 
     text = TINY.replace("replicates = 3", "replicates = 5") + (
         "[sampler]\nmethod = 'lhs'\nsamples = 3\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n")
@@ -393,7 +393,7 @@ def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_uni
 
 
 def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
-    from clustersim.compare import _value_for_money
+    from clustersim.analysis.compare import _value_for_money
 
     index = pd.MultiIndex.from_product([[0], range(6)], names=["point", "replicate"])
     frame = lambda values: pd.DataFrame({"package": "p", "point": 0, "replicate": range(6), "horizon": values,  # noqa: E731
@@ -407,7 +407,7 @@ def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
 
 
 def test_two_sweeps_cannot_write_one_folder(tiny, tmp_path):
-    from clustersim.sweep import SweepError, _lock
+    from clustersim.experiments.sweep import SweepError, _lock
 
     out = tmp_path / "out"
     out.mkdir()

@@ -2,7 +2,7 @@
 
 Each plot is drawn by a ``draw_*`` function onto matplotlib axes, so that the
 PNG files ``clustersim run`` writes and the browser dashboard
-(:mod:`clustersim.dashboard`) show the same picture.  matplotlib is imported
+(:mod:`clustersim.views.dashboard`) show the same picture.  matplotlib is imported
 lazily, so that a run without plots (and the test suite) does not pay for it.
 """
 

@@ -39,8 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from .params import INTERVENTIONS, PARAMETERS
-from .scenario import ScenarioError, _fail, _suggest, load_scenario, nest, read_toml
+from ..inputs.params import INTERVENTIONS, PARAMETERS
+from ..inputs.scenario import ScenarioError, _fail, _suggest, load_scenario, nest, read_toml
 
 OUTCOMES = ("productivity", "export_share", "jobs")
 SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
@@ -272,7 +272,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
             except ScenarioError as exc:
                 raise ScenarioError(f"{path}: {exc}") from None
     outcomes = get["outcomes"]
-    from .output import COLUMN_NAMES
+    from ..views.output import COLUMN_NAMES
 
     for outcome in outcomes:
         if outcome not in COLUMN_NAMES:

@@ -26,12 +26,12 @@ import solara
 from matplotlib.figure import Figure
 from mesa.visualization import SolaraViz
 
+from ..cli import VIZ_SCENARIO_ENV
+from ..economy.model import ClusterModel
+from ..inputs.params import INTERVENTIONS, PARAMETERS, Param
+from ..inputs.scenario import ScenarioError, load_scenario, nest
 from . import plots
-from .cli import VIZ_SCENARIO_ENV
-from .model import ClusterModel
 from .output import policy_start_and_now
-from .params import INTERVENTIONS, PARAMETERS, Param
-from .scenario import ScenarioError, load_scenario, nest
 
 DEFAULT_SCENARIO = "scenarios/baseline.toml"
 #: Policy quarters before quarter 0 that the outcome plots keep for context.

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .agents.msme import MSME
-from .params import PARAMETERS
+from ..economy.agents.msme import MSME
+from ..inputs.params import PARAMETERS
 from .validate import hill_exponent
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 
 
@@ -60,8 +60,8 @@ MOMENTS = (
 
 def simulate_moments(theta: dict[str, float], seeds) -> np.ndarray:
     """Mean over seeds of each moment for parameter values ``theta`` (the baseline otherwise)."""
-    from .model import ClusterModel
-    from .scenario import load_scenario, nest
+    from ..economy.model import ClusterModel
+    from ..inputs.scenario import load_scenario, nest
 
     overrides = nest({key: float(value) for key, value in theta.items()})
     values = []

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
-from .accounts import SECTORS, Ledger
-from .agents.msme import MSME, SIZE_CLASS_NAMES
+from .. import __version__
+from ..economy.accounts import SECTORS, Ledger
+from ..economy.agents.msme import MSME, SIZE_CLASS_NAMES
 
 FLOAT_FORMAT = "{:.10g}"
 

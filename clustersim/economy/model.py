@@ -15,16 +15,16 @@ import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from ..inputs.params import SCHEMES, SIZE_CLASSES
+from ..inputs.scenario import Scenario
+from ..views.output import COLUMN_NAMES
 from . import markets
 from .accounts import SECTORS, Ledger
 from .agents import MSME, CommonFacilityCentre, Lender, TestingLab
 from .agents.msme import Technology
-from .firms import FirmTable
-from .output import COLUMN_NAMES
-from .params import SCHEMES, SIZE_CLASSES
-from .rng import Streams
-from .scenario import Scenario
+from .firm_table import FirmTable
 from .spillovers import Neighbourhood
+from .streams import Streams
 from .timeunits import per_quarter, quarterly_hazard, quarterly_intensity, quarterly_rate
 
 LAKH_PER_CRORE = 100.0

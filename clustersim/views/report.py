@@ -80,7 +80,7 @@ def _markdown_to_html(text: str) -> str:
 
 def build_report(out: str | Path) -> Path:
     """Write DIR/report.html and return its path."""
-    from .compare import SAVING_PER_JOB_LOST, compare, effects_table
+    from ..analysis.compare import SAVING_PER_JOB_LOST, compare, effects_table
 
     out = Path(out)
     info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
@@ -143,8 +143,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 
 def _package_files(out: Path) -> list[str]:
     """The scenario file (and overrides) of each package, from the experiment file if it still loads."""
-    from .experiment import load_experiment
-    from .scenario import ScenarioError
+    from ..experiments.design import load_experiment
+    from ..inputs.scenario import ScenarioError
 
     info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
     files = {}

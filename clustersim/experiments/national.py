@@ -26,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import BASELINE, Experiment, Package, Run, _merge_overrides
-from .scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+from ..inputs.scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+from .design import BASELINE, Experiment, Package, Run, _merge_overrides
 
-DATA = Path(__file__).resolve().parent / "data" / "indian_clusters.csv"
+DATA = Path(__file__).resolve().parents[1] / "data" / "indian_clusters.csv"
 PACKAGE = "scheme"
 REFERENCE_FIRMS = 360  # the package file's facilities are sized for a cluster of this many firms
 MIN_SCALE, MAX_SCALE = 0.05, 60.0  # one CFC and one lab per cluster: at most 60x the reference (Rs 900 crore of CFC capex)
@@ -93,7 +93,7 @@ def _scale_package(overrides: dict, scale: float) -> dict:
 
 def load_any(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> Experiment:
     """Load an experiment file of either kind (package comparison or national)."""
-    from .experiment import load_experiment
+    from .design import load_experiment
 
     loader = load_national if is_national(Path(path)) else load_experiment
     return loader(path, replicates=replicates, horizon=horizon)
@@ -195,7 +195,7 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
     if missing:
         raise ScenarioError(f"{data_path}: missing column(s) {', '.join(sorted(missing))}; "
                             "allowed: the columns of clustersim/data/indian_clusters.csv")
-    from .params import ARCHETYPES
+    from ..inputs.params import ARCHETYPES
 
     for i, r in enumerate(rows, start=2):
         if r["archetype"] not in ARCHETYPES:
@@ -232,7 +232,7 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
 # ------------------------------------------------------------------ summary
 def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
     """Per-cluster effects (scheme minus baseline, same seed), national totals and a table by state."""
-    from .compare import load_results, paired_differences, t_interval
+    from ..analysis.compare import load_results, paired_differences, t_interval
 
     out = Path(out)
     series, info = load_results(out)

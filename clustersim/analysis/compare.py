@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .experiment import BASELINE, SENSITIVITY_SAMPLERS
+from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
 
 SIZE_NAMES = {0: "micro", 1: "small", 2: "medium", 3: "large"}
 DISTANCE_BANDS = (0.0, 3.0, 6.0, 10.0, np.inf)
@@ -295,7 +295,7 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int
             result["sensitivity"].to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
         if not ranking.empty:
             (out / "summary.md").write_text(summary_markdown(table, ranking, info, series), encoding="utf-8")
-        from . import compare_plots
+        from ..views import compare_plots
 
         if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
             compare_plots.forest(table, out / "forest.png", info)

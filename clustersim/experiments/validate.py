@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .compare import t_interval
-from .output import COLUMN_NAMES
+from ..analysis.compare import t_interval
+from ..views.output import COLUMN_NAMES
 
-ROOT = Path(__file__).resolve().parents[1]
-TARGETS = Path(__file__).resolve().parent / "data" / "targets.toml"
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
 TECH_COLUMN = COLUMN_NAMES.index("mean_tech_level")
 
@@ -56,8 +56,8 @@ class Result:
 
 
 def _run(overrides: dict, seed: int, panel: bool = False):
-    from .model import ClusterModel
-    from .scenario import load_scenario
+    from ..economy.model import ClusterModel
+    from ..inputs.scenario import load_scenario
 
     model = ClusterModel(load_scenario(BASELINE, overrides), seed=seed, panel=panel)
     model.run()
@@ -89,9 +89,9 @@ def fit_bass(years: np.ndarray, adoption: np.ndarray) -> tuple[float, float, flo
 
 def run_validation(replicates: int = 8, out: Path | None = None, progress=print) -> pd.DataFrame:
     """Run every target; return the table (and write files into ``out`` when given)."""
-    from .agents.msme import MSME, SIZE_THRESHOLDS_LAKH
-    from .params import PARAMETERS
-    from .trial import pooled, records_frame
+    from ..economy.agents.msme import MSME, SIZE_THRESHOLDS_LAKH
+    from ..inputs.params import PARAMETERS
+    from .trials import pooled, records_frame
 
     targets = {t["id"]: t for t in tomllib.loads(TARGETS.read_text(encoding="utf-8"))["target"]}
     seeds = range(1, replicates + 1)
@@ -205,7 +205,7 @@ def _ci(values):
 
 
 def write_outputs(table: pd.DataFrame, plots: dict, out: Path) -> None:
-    from .plots import _pyplot
+    from ..views.plots import _pyplot
 
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "validation.csv", index=False, float_format="%.6g")

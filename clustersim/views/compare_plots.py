@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .experiment import BASELINE
+from ..experiments.design import BASELINE
 from .plots import _pyplot
 
 PANELS = (("productivity", "effect_at_horizon_pct", "Productivity (%)"),

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiment import Experiment, Run
+from .design import Experiment, Run
 
 #: Environment variable for tests: "raise:RUN_ID" or "kill:RUN_ID" (comma-separated)
 FAULT_ENV = "CLUSTERSIM_TEST_FAULT"
@@ -56,7 +56,7 @@ class SweepError(Exception):
 # ------------------------------------------------------------------ one run
 def firm_snapshot(model, quarter: int) -> dict[str, np.ndarray]:
     """Operating firms at this moment: what `compare` needs for who gains and the decomposition."""
-    from .agents.msme import MSME
+    from ..economy.agents.msme import MSME
 
     f, live = model.firms, model.firms.live()
     cx, cy = model.cores[0]
@@ -88,9 +88,9 @@ def execute_run(run: dict) -> dict:
     """Run one model; never raises for a model error (it is returned as a failed record)."""
     import pandas as pd
 
-    from .model import ClusterModel
-    from .output import COLUMN_NAMES
-    from .scenario import load_scenario
+    from ..economy.model import ClusterModel
+    from ..inputs.scenario import load_scenario
+    from ..views.output import COLUMN_NAMES
 
     started = time.perf_counter()
     record = {k: run[k] for k in ("run_id", "package", "point", "replicate", "seed", "parameters")}
@@ -101,7 +101,7 @@ def execute_run(run: dict) -> dict:
         first = firm_snapshot(model, 0)
         model.run(model.n_steps - model.burn_in)
         last = firm_snapshot(model, model.quarter)
-        from .trial import records_frame
+        from .trials import records_frame
 
         trial = records_frame(model)
         series = pd.DataFrame(model.rows[max(model.burn_in - 1, 0):], columns=list(COLUMN_NAMES))
@@ -436,7 +436,7 @@ def replicates_needed_for_precision(experiment: Experiment, store: Store) -> int
     current count when there is no target."""
     if not experiment.precision or len(experiment.packages) < 2 or not store.finished():
         return experiment.replicates
-    from .compare import load_results, paired_differences, replicate_unit, replicates_for_half_width
+    from ..analysis.compare import load_results, paired_differences, replicate_unit, replicates_for_half_width
 
     series, _ = load_results(store.out)
     needed = experiment.replicates
