@@ -24,9 +24,9 @@ def timeseries(model):
     """The model's quarterly series as a pandas DataFrame (columns as in timeseries.csv)."""
     import pandas as pd
 
-    from .views.output import COLUMN_NAMES
+    from .economy.reporters import COLUMN_NAMES
 
-    return pd.DataFrame(model.rows, columns=list(COLUMN_NAMES))
+    return pd.DataFrame(model.series.rows, columns=list(COLUMN_NAMES))
 
 
 def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, scheduler: str | None = None,

@@ -133,7 +133,7 @@ def cmd_sweep(args) -> int:
 
 def cmd_compare(args) -> int:
     from .analysis.compare import compare, effects_table
-    from .views.output import COLUMN_NAMES
+    from .economy.reporters import COLUMN_NAMES
 
     targets = {}
     for item in args.target:

@@ -58,5 +58,5 @@ def test_public_cost_is_the_governments_net_outlay():
     government = SECTORS.index("government")
     transfer_row = Ledger.row_names().index("central_transfer")
     outlay = sum(m[transfer_row, government] for m in model.flow_matrices[model.burn_in:]) / 100.0
-    assert model.public_cost_cr > 0
-    assert np.isclose(model.public_cost_cr, outlay)
+    assert model.government.public_cost_cr > 0
+    assert np.isclose(model.government.public_cost_cr, outlay)

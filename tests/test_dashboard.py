@@ -27,7 +27,7 @@ def test_every_control_comes_from_a_declaration_and_starts_at_the_scenarios_valu
     scenario = load_scenario(SCENARIOS / "holistic_spv.toml").params
     assert params["scenario_file"].endswith("holistic_spv.toml")
     for name in INTERVENTIONS:  # one switch per intervention, on where the file switches it on
-        assert params[f"interventions.{name}.enabled"]["value"] is (getattr(scenario.interventions, name) is not None)
+        assert params[f"interventions.{name}.enabled"]["value"] is getattr(scenario.interventions, name).enabled
     for key in dashboard.CONTROLS:
         param, control = PARAMETERS[key], params[key]
         if control["type"].startswith("Slider"):
@@ -57,7 +57,7 @@ def test_the_first_cluster_is_the_one_an_untouched_reset_builds():
     from_file = ClusterModel(load_scenario(SCENARIOS / "cfc.toml"))
     from_file.run(from_file.burn_in)
     assert from_controls.notice == ""
-    np.testing.assert_array_equal(np.array(from_controls.rows), np.array(from_file.rows))
+    np.testing.assert_array_equal(np.array(from_controls.series.rows), np.array(from_file.series.rows))
 
 
 def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
@@ -67,12 +67,12 @@ def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
     shown.step()
     reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", nest(SMALL)))
     reference.run(7)
-    np.testing.assert_array_equal(np.array(shown.rows), np.array(reference.rows))
+    np.testing.assert_array_equal(np.array(shown.series.rows), np.array(reference.series.rows))
 
 
 def test_controls_switch_interventions_off_and_on_and_stop_at_the_horizon():
     off = dashboard.DashboardModel(SCENARIOS / "holistic_spv.toml", **SMALL, **{"interventions.cfc.enabled": False})
-    assert off.p.interventions.cfc is None and off.p.interventions.testing_lab is not None
+    assert not off.p.interventions.cfc.enabled and off.p.interventions.testing_lab.enabled
     on = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **{"interventions.consulting.enabled": True,
                                                                            "interventions.consulting.share_of_firms": 0.9})
     assert on.p.interventions.consulting.share_of_firms == 0.9
@@ -86,7 +86,7 @@ def test_a_seed_that_is_not_a_number_is_explained_and_the_files_seed_is_used():
     model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **{"run.seed": "twelve"})
     assert "run.seed = 'twelve' is not a whole number" in model.notice
     assert model.p.run.seed == load_scenario(SCENARIOS / "baseline.toml").params.run.seed
-    assert len(model.rows[-1]) == len(COLUMN_NAMES)
+    assert len(model.series.rows[-1]) == len(COLUMN_NAMES)
 
 
 def test_a_refused_value_is_dropped_alone_and_explained():
@@ -97,7 +97,7 @@ def test_a_refused_value_is_dropped_alone_and_explained():
     assert "must be below finance.formal_rate" in model.notice and model.notice.startswith("dashboard:")
     default = PARAMETERS["interventions.interest_subvention.rate_points"].default
     assert model.p.interventions.interest_subvention.rate_points == default  # the file's (declared) value
-    assert model.p.interventions.consulting is not None and model.p.run.seed == 7
+    assert model.p.interventions.consulting.enabled and model.p.run.seed == 7
 
 
 def test_mesas_reset_arguments_are_accepted():
@@ -130,10 +130,10 @@ def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_
         shown.step()
     baseline = ClusterModel(load_scenario(SCENARIOS / "baseline.toml", nest(SMALL)))
     baseline.run(shown.steps)
-    np.testing.assert_array_equal(np.array(shown.no_interventions.rows), np.array(baseline.rows))
+    np.testing.assert_array_equal(np.array(shown.no_interventions.series.rows), np.array(baseline.series.rows))
     burn_in = shown.burn_in
-    np.testing.assert_array_equal(np.array(shown.rows[:burn_in]), np.array(baseline.rows[:burn_in]))
-    assert shown.rows[-1] != baseline.rows[-1]  # after quarter 0 the CFC makes a difference
+    np.testing.assert_array_equal(np.array(shown.series.rows[:burn_in]), np.array(baseline.series.rows[:burn_in]))
+    assert shown.series.rows[-1] != baseline.series.rows[-1]  # after quarter 0 the CFC makes a difference
     assert dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL).no_interventions is None
 
 
@@ -156,5 +156,5 @@ def test_controls_follow_the_scenarios_own_limits():
 def test_settings_of_a_switched_off_intervention_are_said_to_wait():
     controls = {"interventions.consulting.enabled": False, "interventions.consulting.share_of_firms": 0.9}  # as Mesa passes them
     model = dashboard.DashboardModel(SCENARIOS / "baseline.toml", **SMALL, **controls)
-    assert model.p.interventions.consulting is None
+    assert not model.p.interventions.consulting.enabled
     assert "Consulting is off: its changed share of firms take effect when it is switched on" in model.notice

@@ -11,8 +11,7 @@ import pytest
 
 from clustersim import api
 from clustersim.experiments.trials import pooled, records_frame
-from clustersim.experiments.validate import TECH_COLUMN, bass_curve, fit_bass, hill_exponent
-from clustersim.views.output import COLUMN_NAMES
+from clustersim.experiments.validate import bass_curve, fit_bass, hill_exponent
 from helpers import SCENARIOS, run_small
 
 
@@ -28,7 +27,7 @@ def test_assignment_is_random_within_the_eligible_and_draws_are_paired():
     assert set(np.unique(f.trial_arm[frame["slot"]])) == {1, 2}
     # the trial draws do not move anything before the treatment quarter
     base = run_small(seed=1, n_firms=150, horizon=7)
-    assert np.array_equal(np.array(base.rows)[:8], np.array(model.rows)[:8])  # treated in step 9
+    assert np.array_equal(np.array(base.series.rows)[:8], np.array(model.series.rows)[:8])  # treated in step 9
 
 
 def test_consulting_raises_treated_tfp_by_the_lift_relative_to_controls():
@@ -96,7 +95,6 @@ def test_bass_fit_recovers_p_and_q():
     years = np.arange(1, 81) / 4
     p, q, m = fit_bass(years, bass_curve(years, 0.03, 0.38, 0.9))
     assert (p, q, m) == pytest.approx((0.03, 0.38, 0.9), rel=1e-3)
-    assert COLUMN_NAMES[TECH_COLUMN] == "mean_tech_level"
 
 
 @pytest.mark.slow

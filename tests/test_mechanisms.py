@@ -10,11 +10,13 @@ from hypothesis import strategies as st
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from clustersim.economy import markets, timeunits
-from clustersim.economy.agents import CommonFacilityCentre, Lender
+from clustersim.economy.agents import CommonFacilityCentre
 from clustersim.economy.agents import TestingLab as Lab  # aliased: pytest would try to collect 'Test*'
 from clustersim.economy.agents.msme import MSME, Technology
-from clustersim.economy.model import _annuity
+from clustersim.economy.finance import annuity
 from clustersim.economy.spillovers import Neighbourhood
+from clustersim.economy.timeunits import quarterly_rate
+from helpers import small_model
 
 T = Technology(alpha=0.3, beta=0.15, gamma=0.45, sigma=5.0)
 positive = st.floats(0.05, 50.0)
@@ -110,21 +112,21 @@ def test_user_cost_uses_the_rate_the_firm_can_borrow_at():
 
 @given(principal=st.floats(1.0, 1e4), rate=st.floats(0.0, 0.2), term=st.integers(1, 40))
 def test_annuity_repays_the_loan_exactly_over_its_term(principal, rate, term):
-    payment = _annuity(principal, rate, term)
+    payment = annuity(principal, rate, term)
     debt = principal
     for _ in range(term):
         debt = debt * (1 + rate) - payment
     assert abs(debt) < 1e-8 * principal
 
 
-def _lender(funds):
-    model = mesa.Model(rng=0)
-    grid = OrthogonalMooreGrid((3, 3), random=model.random)
-    return Lender(model, grid[(1, 1)], kind="formal", funds=funds, rate=0.03, funds_target=funds)
+def _bank(funds):
+    bank = small_model(n_firms=4).bank
+    bank.funds = funds
+    return bank
 
 
 def test_bank_rations_by_score_collateral_and_funds():
-    bank = _lender(funds=25.0)
+    bank = _bank(funds=25.0)
     request = np.array([10.0, 10.0, 10.0, 10.0])
     score = np.array([0.5, 0.1, 0.4, 0.3])  # firm 1 is below the bar
     room = np.array([10.0, 10.0, 4.0, 10.0])  # firm 2 has collateral for 4 only
@@ -133,14 +135,20 @@ def test_bank_rations_by_score_collateral_and_funds():
     assert granted.tolist() == [10.0, 0.0, 4.0, 10.0]
     assert approved.tolist() == [True, False, True, True]
     assert bank.funds == pytest.approx(1.0)
-    poorer = _lender(funds=12.0)
+    poorer = _bank(funds=12.0)
     granted, _ = poorer.ration(request, score, 0.2, room)
     assert granted.tolist() == [10.0, 0.0, 0.0, 0.0]  # firm 2 would overflow (10 + 4 > 12)... so would firm 3
 
 
-def test_moneylender_lends_up_to_the_cap():
-    lender = _lender(funds=100.0)
-    assert lender.lend_up_to(np.array([5.0, 5.0, 0.0]), np.array([10.0, 2.0, 3.0])).tolist() == [5.0, 2.0, 0.0]
+def test_moneylender_lends_up_to_the_cap_at_its_rate():
+    model = small_model(n_firms=3)
+    lender, firms, rows = model.moneylender, model.firms, np.arange(3)
+    debt_before, funds_before = firms.informal_debt[rows].copy(), lender.funds
+    granted = lender.lend_up_to(firms, rows, np.array([5.0, 5.0, 0.0]), np.array([10.0, 2.0, 3.0]))
+    assert granted.tolist() == [5.0, 2.0, 0.0]
+    assert (firms.informal_debt[rows] - debt_before).tolist() == [5.0, 2.0, 0.0]
+    assert lender.funds == pytest.approx(funds_before - 7.0)
+    assert firms.informal_rate[:2].tolist() == [lender.rate] * 2 == [quarterly_rate(0.45)] * 2
 
 
 # ---------------------------------------------------------------- facilities
@@ -149,7 +157,7 @@ def _cfc(capacity):
     grid = OrthogonalMooreGrid((5, 5), random=model.random)
     return CommonFacilityCentre(model, grid[(0, 0)], capacity_hours=capacity, uptime=0.5, hours_per_worker=10,
                                 fee_per_hour=0.01, travel_cost=0.1, lift=0.2, reach=4.0, opens_step=3,
-                                governance="spv")
+                                governance="spv", opex_cr=0.0)
 
 
 def test_cfc_lift_falls_with_distance_and_is_nil_at_zero_capacity():
@@ -171,8 +179,9 @@ def test_cfc_rations_hours_pro_rata_and_opens_after_its_lag():
 def test_lab_serves_oldest_requests_first_up_to_capacity():
     model = mesa.Model(rng=0)
     grid = OrthogonalMooreGrid((3, 3), random=model.random)
-    lab = Lab(model, grid[(1, 1)], capacity_tests=2, uptime=1.0, fee=0.1, reach=5, opens_step=0, governance="spv")
-    served = lab.serve(np.array([5, 3, 3, 4]), np.array([0.9, 0.8, 0.1, 0.5]))
+    lab = Lab(model, grid[(1, 1)], capacity_tests=2, uptime=1.0, fee=0.1, reach=5, opens_step=0, governance="spv",
+              opex_cr=0.0)
+    served = lab.first_in_queue(np.array([5, 3, 3, 4]), np.array([0.9, 0.8, 0.1, 0.5]))
     assert served.tolist() == [2, 1]  # both step-3 requests, the better priority first
 
 
@@ -225,7 +234,7 @@ def test_market_clearing_is_a_consistent_equilibrium():
         quality=quality, exporter_foreign_level=foreign, phi=np.exp(rng.normal(0, 0.3, n)), capital=rng.uniform(5, 20, n),
         workers_before=rng.uniform(5, 15, n), hiring_speed=0.6, wage_before=1.0, price_index_before=1.0,
         material_price=1.0, domestic_spending=400.0, outside_weight=0.7,
-        supply=markets.LabourSupply(500.0, 1.0, 2.0), t=T)
+        supply=markets.LabourSupply(500.0, 1.0, 2.0), tech=T)
     assert result.workers.sum() == pytest.approx(markets.LabourSupply(500.0, 1.0, 2.0).jobs(result.wage), rel=1e-9)
     index = (0.7 + np.sum(quality * result.price ** (1 - T.sigma))) ** (1 / (1 - T.sigma))
     assert result.price_index == pytest.approx(index, rel=1e-9)

@@ -32,20 +32,24 @@ def test_without_shocks_entry_or_frictions_labour_is_the_closed_form_optimum():
     model = small_model("holistic_spv.toml", **FRICTIONLESS)
     for _ in range(12):
         model.step()
-    # Walk one more quarter phase by phase and stop right after the markets clear.
-    for phase in ("begin_quarter", "spread_awareness", "shock_productivity", "deliver_support", "plan_spending",
-                  "lend", "invest", "use_facilities", "clear_markets"):
-        getattr(model, phase)()
-    f, live, t = model.firms, model.live, model.tech
+    # Walk one more quarter phase by phase (as step() does) and stop right after the markets clear.
+    firms = model.firms
+    for phase in (model.open_books, model.markets.apply_shocks, model.government.open_schemes, firms.hear_of_schemes,
+                  firms.draw_productivity_shocks, lambda: model.field_trial.treat(firms),
+                  lambda: model.government.deliver_support(firms), firms.plan, lambda: model.bank.lend(firms),
+                  lambda: model.moneylender.lend(firms), firms.invest, lambda: model.facilities.serve(firms),
+                  firms.receive_test_results, lambda: model.markets.clear(firms)):
+        phase()
+    f, live, t = model.firms, model.firms.operating, model.technology
     certified = f.certified_until[live] >= model.steps
     quality = 1 + model.p.technology.quality_lift_certified * certified
-    demand = quality * (model.domestic_spending * model.price_index ** (t.sigma - 1) + model.foreign_level() * f.exporter[live])
-    phi = model.tfp_scale * np.exp(f.tfp_permanent[live] + f.tfp_transitory[live]) * (1 + model.p.technology.tech_step) ** f.tech[live] \
+    demand = quality * (model.markets.domestic_spending * model.markets.price_index ** (t.sigma - 1) + model.markets.foreign_level() * f.exporter[live])
+    phi = model.firms.tfp_scale * np.exp(f.tfp_permanent[live] + f.tfp_transitory[live]) * (1 + model.p.technology.tech_step) ** f.tech_level[live] \
         * (1 + model.p.technology.skill_lift * f.skill[live]) * (1 + f.cfc_lift[live]) * (1 + f.consulting_lift[live])
     r, a, g = t.rho, t.alpha, t.gamma
-    revenue = (demand ** (1 / t.sigma) * (phi * f.capital[live] ** t.beta) ** r * (a * r / model.wage) ** (a * r)
-               * (g * r / model.material_price()) ** (g * r)) ** (1 / (1 - r * (a + g)))
-    assert np.allclose(f.workers[live], a * r * revenue / model.wage, rtol=1e-9)
+    revenue = (demand ** (1 / t.sigma) * (phi * f.capital[live] ** t.beta) ** r * (a * r / model.markets.wage) ** (a * r)
+               * (g * r / model.markets.material_price()) ** (g * r)) ** (1 / (1 - r * (a + g)))
+    assert np.allclose(f.workers[live], a * r * revenue / model.markets.wage, rtol=1e-9)
     assert f.exporter[live].any() and certified.any()  # the check covered exporters too
 
 
@@ -53,8 +57,8 @@ def test_jobs_equal_the_sum_of_workers_every_quarter():
     model = small_model()
     for _ in range(10):
         model.step()
-        assert model.rows[-1][4] == pytest.approx(model.firms.workers[model.firms.live()].sum(), rel=1e-12)
-        assert model.rows[-1][10] == len(model.agents_by_row) == len(model.agents_by_type[MSME])
+        assert model.series.latest("jobs") == pytest.approx(model.firms.workers[model.firms.live()].sum(), rel=1e-12)
+        assert model.series.latest("firms") == len(model.agents_by_row) == len(model.agents_by_type[MSME])
 
 
 def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_path):
@@ -83,8 +87,8 @@ def test_a_cfc_nobody_can_use_changes_nothing_but_the_public_cost(cfc):
     model = run_small("cfc.toml", seed=5, interventions__cfc=cfc)
     drop = [output.COLUMN_NAMES.index(c) for c in ("public_cost_cr", "cfc_utilisation")]
     keep = [i for i in range(len(output.COLUMN_NAMES)) if i not in drop]
-    assert np.array_equal(np.array(base.rows)[:, keep], np.array(model.rows)[:, keep])
-    assert model.public_cost_cr > 0
+    assert np.array_equal(np.array(base.series.rows)[:, keep], np.array(model.series.rows)[:, keep])
+    assert model.government.public_cost_cr > 0
 
 
 def test_nothing_draws_from_mesas_shared_random(monkeypatch):
@@ -123,9 +127,9 @@ def test_draws_are_per_firm_slot_so_packages_are_paired():
 
 def test_a_students_edit_in_msme_changes_the_simulation(monkeypatch):
     """The firm's rules live in agents/msme.py and nowhere else."""
-    before = run_small(seed=2).rows[-1]
+    before = run_small(seed=2).series.rows[-1]
     monkeypatch.setattr(MSME, "adjust_workforce", staticmethod(lambda current, desired, speed: current + 0.1 * speed * (desired - current)))
-    after = run_small(seed=2).rows[-1]
+    after = run_small(seed=2).series.rows[-1]
     assert before[4] != after[4]
 
 
@@ -135,8 +139,8 @@ def test_a_tariff_shock_cuts_exports_against_the_same_seed():
     shocked = run_small("export_shock_tariff.toml", seed=4, **kw, market={"shocks": [{"quarter": 2, "tariff": 0.5}]})
     col = output.COLUMN_NAMES.index("export_sales")
     before = slice(0, 14)  # up to policy quarter 2 the runs are identical
-    assert np.array_equal(np.array(base.rows)[before], np.array(shocked.rows)[before])
-    assert shocked.rows[-1][col] < 0.7 * base.rows[-1][col]
+    assert np.array_equal(np.array(base.series.rows)[before], np.array(shocked.series.rows)[before])
+    assert shocked.series.rows[-1][col] < 0.7 * base.series.rows[-1][col]
 
 
 def test_firm_list_scenario_starts_from_the_csv():
@@ -172,7 +176,7 @@ def test_awareness_only_spreads_by_word_of_mouth_and_outreach():
     cell = run_small("facilitation_cell.toml", awareness={"word_of_mouth": 0.0}, horizon=12)
     live = cell.firms.live()
     aware_share = cell.firms.aware[live].mean(axis=1)
-    cx, cy = cell.facilitation_cell.coordinate
+    cx, cy = cell.facilities.facilitation_cell.coordinate
     distance = np.hypot(cell.firms.x[live] - cx, cell.firms.y[live] - cy)
     assert aware_share.mean() > before.mean() + 0.2
     assert aware_share[distance < 3].mean() > aware_share[distance > 8].mean()
@@ -180,7 +184,7 @@ def test_awareness_only_spreads_by_word_of_mouth_and_outreach():
 
 def test_no_entry_candidates_means_no_entrants_and_exits_only_shrink_the_cluster():
     model = run_small(dynamics={"entry_candidates": 0.0, "exit_hazard": 0.2})
-    entries = [row[output.COLUMN_NAMES.index("entries")] for row in model.rows]
+    entries = [row[output.COLUMN_NAMES.index("entries")] for row in model.series.rows]
     assert sum(entries) == 0
     assert len(model.firms.live()) < model.n_initial
 
@@ -188,15 +192,15 @@ def test_no_entry_candidates_means_no_entrants_and_exits_only_shrink_the_cluster
 def test_an_entrant_values_entry_more_when_wages_fall_or_demand_rises():
     model = small_model()
     pool = np.arange(model.n_initial, model.firms.capacity)
-    value, _ = model._entrant_value(pool)
-    model.wage *= 0.9
-    cheaper_labour, _ = model._entrant_value(pool)
-    model.wage /= 0.9
-    model.price_index *= 1.05  # rivals dearer: more demand for each variety
-    more_demand, _ = model._entrant_value(pool)
+    value, _ = model.demography.entrant_value(pool)
+    model.markets.wage *= 0.9
+    cheaper_labour, _ = model.demography.entrant_value(pool)
+    model.markets.wage /= 0.9
+    model.markets.price_index *= 1.05  # rivals dearer: more demand for each variety
+    more_demand, _ = model.demography.entrant_value(pool)
     assert np.all(cheaper_labour > value) and np.all(more_demand > value)
     # and the threshold admits exactly the candidates worth more than it
-    assert np.isclose(np.mean(value > model.entry_threshold), model.entry_share, atol=2 / len(pool))
+    assert np.isclose(np.mean(value > model.demography.entry_threshold), model.demography.entry_share, atol=2 / len(pool))
 
 
 def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
@@ -206,9 +210,9 @@ def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
               interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.01})
     spv = run_small("cfc.toml", **kw)
     grant = 0.7 * 15.0
-    assert spv.public_cost_cr == pytest.approx(grant, rel=1e-9)
+    assert spv.government.public_cost_cr == pytest.approx(grant, rel=1e-9)
     government = run_small("cfc.toml", **{**kw, "interventions__cfc": {**kw["interventions__cfc"], "governance": "government"}})
-    assert government.public_cost_cr < grant
+    assert government.government.public_cost_cr < grant
 
 
 def test_the_path_does_not_depend_on_the_horizon_and_can_go_past_it():
@@ -217,15 +221,15 @@ def test_the_path_does_not_depend_on_the_horizon_and_can_go_past_it():
     short.run()
     long = small_model(burn_in=20, horizon=40)
     long.run(short.n_steps)
-    assert np.array_equal(np.array(short.rows), np.array(long.rows))
+    assert np.array_equal(np.array(short.series.rows), np.array(long.series.rows))
     long.run(long.n_steps)  # 60 more quarters than planned: the firm table grows
-    assert long.steps == 88 and len(long.rows) == 88
+    assert long.steps == 88 and len(long.series.rows) == 88
 
 
 def test_a_cluster_whose_last_firm_closes_runs_on_with_finite_zeros():
     """Limit case: one firm, which closes; the quarters after it record zero jobs, not a crash or a NaN."""
     model = run_small(seed=0, n_firms=1, burn_in=40, horizon=20)
-    data = np.array(model.rows)
+    data = np.array(model.series.rows)
     firms, jobs = data[:, output.COLUMN_NAMES.index("firms")], data[:, output.COLUMN_NAMES.index("jobs")]
     assert (firms == 0).any()
     assert np.isfinite(data).all()

@@ -70,7 +70,7 @@ def test_extends_inherits_and_overrides(write_toml):
 
 def test_an_inherited_intervention_can_be_switched_off(write_toml):
     child = write_toml(f'extends = "{SCENARIOS / "cfc.toml"}"\n[interventions.cfc]\nenabled = false\n')
-    assert load_scenario(child).params.interventions.cfc is None
+    assert not load_scenario(child).params.interventions.cfc.enabled
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -60,7 +60,7 @@ set = {{ "interventions.cfc.enabled" = false }}
 """, "minus.toml")
     package = load_experiment(path).packages[1]
     interventions = load_scenario(package.scenario, package.overrides).params.interventions
-    assert interventions.cfc is None and interventions.credit_guarantee is not None  # only the CFC is gone
+    assert not interventions.cfc.enabled and interventions.credit_guarantee.enabled  # only the CFC is gone
 
 
 def _first_varied_parameter(intervention: str) -> str:
@@ -86,8 +86,8 @@ samples = 2
     experiment = load_experiment(path)
     for run in experiment.runs():
         switched = getattr(load_scenario(run.scenario, run.overrides).params.interventions, intervention)
-        assert (switched is not None) == (run.package == "on"), run.run_id
-        if switched is not None:
+        assert switched.enabled == (run.package == "on"), run.run_id
+        if switched.enabled:
             assert getattr(switched, key.rsplit(".", 1)[1]) == run.parameters[key]
 
 
@@ -170,7 +170,7 @@ def test_a_sweep_stores_every_run_exactly_as_a_direct_run_would(tiny, tmp_path):
     model = ClusterModel(load_scenario(run.scenario, run.overrides), seed=run.seed)
     model.run()
     stored = pd.read_parquet(tmp_path / "out" / "runs" / f"{run.run_id}.parquet")
-    direct = np.array(model.rows[model.burn_in - 1:])
+    direct = np.array(model.series.rows[model.burn_in - 1:])
     assert np.array_equal(stored[list(COLUMN_NAMES)].to_numpy(), direct)
 
 

@@ -45,3 +45,12 @@ class Ledger:
     @staticmethod
     def row_names() -> tuple[str, ...]:
         return (*ROWS, "change_in_money")
+
+
+def money_stocks(model) -> np.ndarray:
+    """Money held by each sector (order of :data:`SECTORS`); the rest of the world is the
+    residual (money is conserved)."""
+    firms = model.firms
+    domestic = [float(firms.cash.sum() + firms.earmarked.sum()), model.households.deposits, model.government.cash,
+                model.bank.funds, model.moneylender.funds]
+    return np.array([*domestic, -sum(domestic)])

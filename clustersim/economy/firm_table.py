@@ -2,13 +2,17 @@
 
 Slots ``0 .. n_firms-1`` hold the initial firms; the slots after them are the
 pre-drawn pool of potential entrants, consumed at a fixed rate whatever the
-package (see :mod:`clustersim.rng`).  ``alive`` says which slots are firms now.
-The MSME agents (:mod:`clustersim.agents.msme`) are Mesa handles onto rows.
+package (see :mod:`clustersim.economy.streams` and :mod:`clustersim.economy.demography`).
+``alive`` says which slots are firms now.  How the firms act on these columns is
+:mod:`clustersim.economy.agents.firms`; the MSME agents
+(:mod:`clustersim.economy.agents.msme`) are Mesa handles onto rows.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from ..inputs.params import SCHEMES
 
 #: name -> (dtype, meaning).  Every firm state variable is declared here once.
 FIELDS: dict[str, tuple[type, str]] = {
@@ -18,7 +22,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "women_owned": (bool, "owner is a woman"),
     "tfp_permanent": (float, "permanent log-TFP component (firm ability)"),
     "tfp_transitory": (float, "AR(1) log-TFP component"),
-    "tech": (np.int8, "technology level, 0 = legacy"),
+    "tech_level": (np.int8, "technology level, 0 = legacy"),
     "skill": (float, "workforce skill, 0-1"),
     "consulting_lift": (float, "TFP gain from consulting still in effect (share)"),
     "cfc_lift": (float, "TFP lift received from the CFC this quarter (share)"),
@@ -37,6 +41,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "subvention": (float, "quarterly interest points paid by the government on the formal loan"),
     "informal_debt": (float, "outstanding moneylender principal, Rs lakh"),
     "informal_payment": (float, "quarterly instalment to the moneylender, Rs lakh"),
+    "informal_rate": (float, "quarterly rate the firm pays on its moneylender debt"),
     "formal_access": (bool, "last formal loan application was approved"),
     "loss_streak": (np.int16, "consecutive quarters with a loss"),
     "entry_step": (np.int32, "step the firm entered (0 = initial firm)"),
@@ -48,6 +53,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "real_value_added": (float, "value added this quarter at base-period prices, Rs lakh"),
     "profit": (float, "profit this quarter after depreciation and interest, Rs lakh"),
     "cfc_user": (bool, "used the CFC this quarter"),
+    "facility_costs": (float, "CFC fees and trips paid this quarter, Rs lakh"),
     "schemes_used": (np.int8, "number of schemes used this quarter"),
     "trained_workers": (float, "workers trained under the scheme so far"),
     "consulted": (bool, "received scheme consulting"),
@@ -57,10 +63,14 @@ FIELDS: dict[str, tuple[type, str]] = {
 }
 
 
+#: Column of each scheme in ``FirmTable.aware``.
+SCHEME_COLUMN = {name: k for k, name in enumerate(SCHEMES)}
+
+
 class FirmTable:
     """Columns of firm state (attributes named as in :data:`FIELDS`)."""
 
-    def __init__(self, capacity: int, n_schemes: int):
+    def __init__(self, capacity: int, n_schemes: int = len(SCHEMES)):
         self.capacity = capacity
         for name, (dtype, _) in FIELDS.items():
             setattr(self, name, np.zeros(capacity, dtype=dtype))
@@ -73,7 +83,7 @@ class FirmTable:
         """Make room for more slots (new rows start as FIELDS' zeros / -1)."""
         if capacity <= self.capacity:
             return
-        fresh = FirmTable(capacity - self.capacity, self.aware.shape[1])
+        fresh = FirmTable(capacity - self.capacity, self.aware.shape[1])  # columns only: a plain table
         for name in (*FIELDS, "aware"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(fresh, name)]))
         self.capacity = capacity

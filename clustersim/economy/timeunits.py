@@ -7,6 +7,8 @@ here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 QUARTERS_PER_YEAR = 4
@@ -35,3 +37,39 @@ def quarterly_intensity(annual_intensity: float) -> float:
 def per_quarter(annual_amount: float) -> float:
     """A yearly flow (Rs per year) spread evenly over the quarters."""
     return annual_amount / QUARTERS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class QuarterlyRates:
+    """The cluster's per-year parameters as quarterly ones, converted once.  Intervention rates
+    are converted where the intervention acts, always through the functions above."""
+
+    formal_rate: float  # the bank's lending rate, and the cost of funds at which entry and the start are valued
+    informal_rate: float  # the moneylender's rate
+    depreciation: float
+    exit_hazard: float
+    skill_depreciation: float
+    consulting_decay: float
+    innovation: float  # Bass p: chance of hearing of the next technology with no better neighbour
+    imitation: float  # Bass q: the same when every neighbour uses it
+    word_of_mouth: float
+    obsolescence: float
+    export_fixed_cost: float  # Rs lakh a quarter
+
+    @classmethod
+    def of(cls, params) -> QuarterlyRates:
+        """From a scenario's resolved parameters."""
+        technology, finance = params.technology, params.finance
+        return cls(
+            formal_rate=quarterly_rate(finance.formal_rate),
+            informal_rate=quarterly_rate(finance.informal_rate),
+            depreciation=quarterly_hazard(technology.depreciation),
+            exit_hazard=quarterly_hazard(params.dynamics.exit_hazard),
+            skill_depreciation=quarterly_hazard(technology.skill_depreciation),
+            consulting_decay=quarterly_hazard(technology.consulting_decay),
+            innovation=quarterly_hazard(technology.innovation_rate),
+            imitation=quarterly_hazard(technology.imitation_rate),
+            word_of_mouth=quarterly_hazard(params.awareness.word_of_mouth),
+            obsolescence=quarterly_hazard(technology.obsolescence),
+            export_fixed_cost=per_quarter(params.market.export_fixed_cost_lakh),
+        )

@@ -251,7 +251,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
                 raise ScenarioError(f"{path}: {key}: {exc}") from None
             for section, values in overrides.items():
                 intervention = section.removeprefix("interventions.")
-                if section != intervention and getattr(resolved.params.interventions, intervention) is None \
+                if section != intervention and not getattr(resolved.params.interventions, intervention).enabled \
                         and "enabled" not in values:
                     setting = f"{section}.{next(iter(values))}"
                     _fail(path, f"{key}.set.{setting!r}", values[next(iter(values))],
@@ -272,7 +272,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
             except ScenarioError as exc:
                 raise ScenarioError(f"{path}: {exc}") from None
     outcomes = get["outcomes"]
-    from ..views.output import COLUMN_NAMES
+    from ..economy.reporters import COLUMN_NAMES
 
     for outcome in outcomes:
         if outcome not in COLUMN_NAMES:
@@ -295,7 +295,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
     for key in parameters:
         intervention = PARAMETERS[key].section.removeprefix("interventions.")
         if intervention in INTERVENTIONS and not any(
-                getattr(load_scenario(p.scenario, p.overrides).params.interventions, intervention) is not None
+                getattr(load_scenario(p.scenario, p.overrides).params.interventions, intervention).enabled
                 for p in packages):
             _fail(path, f"parameters.{key!r}", list(parameters[key]),
                   f"varies {intervention}, which no package switches on (it would change nothing)",

@@ -141,8 +141,8 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
         resolved[archetype] = target
     package_path = (here / need("package", str)).resolve()
     package = load_scenario(package_path)
-    package_overrides = {f"interventions.{name}": {"enabled": True, **vars(spec)}  # every value, so sizes can be scaled
-                         for name, spec in vars(package.params.interventions).items() if spec is not None}
+    package_overrides = {f"interventions.{name}": {"enabled": True, **settings}  # every value, so sizes can be scaled
+                         for name, settings in package.resolved()["interventions"].items()}
     if not package_overrides:
         _fail(path, "package", str(package_path), "switches on no intervention", "a scenario with [interventions.*] tables")
     data_path = (here / need("clusters", str)).resolve() if "clusters" in raw else DATA

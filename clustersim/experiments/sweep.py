@@ -89,8 +89,8 @@ def execute_run(run: dict) -> dict:
     import pandas as pd
 
     from ..economy.model import ClusterModel
+    from ..economy.reporters import COLUMN_NAMES
     from ..inputs.scenario import load_scenario
-    from ..views.output import COLUMN_NAMES
 
     started = time.perf_counter()
     record = {k: run[k] for k in ("run_id", "package", "point", "replicate", "seed", "parameters")}
@@ -104,7 +104,7 @@ def execute_run(run: dict) -> dict:
         from .trials import records_frame
 
         trial = records_frame(model)
-        series = pd.DataFrame(model.rows[max(model.burn_in - 1, 0):], columns=list(COLUMN_NAMES))
+        series = pd.DataFrame(model.series.rows[max(model.burn_in - 1, 0):], columns=list(COLUMN_NAMES))
         firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
         for frame in (series, firms):
             for key in ("run_id", "package", "point", "replicate"):

@@ -32,9 +32,9 @@ SPILLOVER_NOTE = ("Control firms share the cluster with treated ones and feel th
 
 def records_frame(model) -> pd.DataFrame:
     """A run's trial records (one row per firm in the trial), or an empty frame."""
-    if model.trial_records is None or "sales_after" not in model.trial_records:
+    if "sales_after" not in model.field_trial.records:
         return pd.DataFrame()
-    return pd.DataFrame(model.trial_records)
+    return pd.DataFrame(model.field_trial.records)
 
 
 def _ancova(after, treated, before) -> float:

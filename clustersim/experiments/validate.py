@@ -28,12 +28,10 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.compare import t_interval
-from ..views.output import COLUMN_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"
 BASELINE = ROOT / "scenarios" / "baseline.toml"
-TECH_COLUMN = COLUMN_NAMES.index("mean_tech_level")
 
 
 @dataclass
@@ -180,7 +178,7 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
                                 "upgrade_cost_per_worker_lakh": 0.05}}
     for seed in seeds:
         model = _run(overrides, seed)
-        adoption = np.array([row[TECH_COLUMN] for row in model.rows])  # mean level = share at level 1 (two levels)
+        adoption = np.array(model.series.column("mean_tech_level"))  # mean level = share at level 1 (two levels)
         years = np.arange(1, len(adoption) + 1) / 4.0
         try:
             p, q, _ = fit_bass(years, adoption)

@@ -12,8 +12,9 @@ place, :mod:`clustersim.timeunits`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from types import MappingProxyType, SimpleNamespace
+from types import MappingProxyType
 from typing import Any
 
 SIZE_CLASSES = ("micro", "small", "medium", "large")
@@ -301,25 +302,61 @@ def _copy(value):
     return list(value) if isinstance(value, list) else value
 
 
-def resolve(values: dict[str, dict[str, Any]]) -> SimpleNamespace:
-    """Build the read-only parameter object the model uses.
+def _settings_class(section: str) -> type:
+    """A frozen dataclass for one section: a typed field per declaration, in declaration order.
+    An intervention's settings also say whether it is switched on (``enabled``)."""
+    declared = [p for p in _DECLARED if p.section == section]
+    fields: list[tuple[str, type, Any]] = []
+    if section.startswith("interventions."):
+        fields.append(("enabled", bool, dataclasses.field(default=False)))
+    for p in declared:
+        kind = tuple[str, ...] if p.kind is list else p.kind
+        fields.append((p.name, kind, dataclasses.field(default=_frozen(p.default))))
+    words = section.removeprefix("interventions.").split("_")
+    return dataclasses.make_dataclass("".join(w.capitalize() for w in words) + "Settings", fields, frozen=True,
+                                      module=__name__)
 
-    ``values`` maps sections to already-validated overrides.  Interventions not
-    named in ``values`` are ``None`` (switched off); named ones get their
-    declared defaults for keys not given.
+
+def _frozen(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+#: The settings type of every section (``"finance"``, ``"interventions.cfc"``, ``"shock"``...).
+SETTINGS: MappingProxyType = MappingProxyType({s: _settings_class(s) for s in dict.fromkeys(p.section for p in _DECLARED)})
+
+#: Every intervention's settings, switched on or off: ``params.interventions.cfc.capacity_hours``.
+def _switched_on(self) -> tuple[str, ...]:
+    """The interventions switched on, in the order of :data:`INTERVENTIONS`."""
+    return tuple(name for name in INTERVENTIONS if getattr(self, name).enabled)
+
+
+Interventions = dataclasses.make_dataclass(
+    "Interventions", [(name, SETTINGS[f"interventions.{name}"]) for name in INTERVENTIONS], frozen=True,
+    module=__name__, namespace={"switched_on": _switched_on,
+                                "__doc__": "Every intervention's settings; ``enabled`` says which are switched on."})
+
+#: The resolved parameters of a scenario: one typed, frozen settings object per section.
+Params = dataclasses.make_dataclass(
+    "Params", [(s, SETTINGS[s]) for s in sections() if not s.startswith("interventions.")]
+    + [("interventions", Interventions), ("shocks", tuple)], frozen=True, module=__name__,
+    namespace={"__doc__": "The resolved parameters: a frozen settings object per section, the interventions "
+                          "and the export shocks (a tuple of shock settings, by quarter)."})
+
+
+def resolve(values: dict[str, dict[str, Any]]) -> Params:
+    """Build the frozen, typed parameter object the model reads.
+
+    ``values`` maps sections to already-validated overrides.  Every intervention
+    has its settings (declared defaults for keys not given); those named in
+    ``values`` are switched on (``enabled``), the others are off.
     """
-    ns = SimpleNamespace()
-    for section in sections():
-        if section.startswith("interventions."):
-            continue
-        merged = defaults(section) | values.get(section, {})
-        setattr(ns, section, SimpleNamespace(**merged))
-    ns.interventions = SimpleNamespace()
-    for name in INTERVENTIONS:
-        section = f"interventions.{name}"
-        chosen = values.get(section)
-        setattr(ns.interventions, name, None if chosen is None else SimpleNamespace(**(defaults(section) | chosen)))
-    ns.shocks = tuple(
-        SimpleNamespace(**(defaults("shock") | s)) for s in sorted(values.get("shocks", []), key=lambda s: s["quarter"])
-    )
-    return ns
+    def settings(section: str, given: dict[str, Any], **extra):
+        return SETTINGS[section](**{k: _frozen(v) for k, v in given.items()}, **extra)
+
+    plain = {s: settings(s, values.get(s, {})) for s in sections() if not s.startswith("interventions.")}
+    interventions = Interventions(**{
+        name: settings(f"interventions.{name}", values.get(f"interventions.{name}") or {},
+                       enabled=values.get(f"interventions.{name}") is not None)
+        for name in INTERVENTIONS})
+    shocks = tuple(settings("shock", s) for s in sorted(values.get("shocks", []), key=lambda s: s["quarter"]))
+    return Params(**plain, interventions=interventions, shocks=shocks)

@@ -13,12 +13,11 @@ import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from .params import INTERVENTIONS, PARAMETERS, SHOCK_KEYS, Param, resolve, sections
+from .params import INTERVENTIONS, PARAMETERS, SHOCK_KEYS, Param, Params, resolve, sections
 
 TOP_LEVEL = ("extends", "title", "description")
 FIRM_CSV_COLUMNS = {
@@ -315,7 +314,7 @@ class Scenario:
 
     path: Path
     values: dict[str, Any]
-    params: SimpleNamespace = field(repr=False)
+    params: Params = field(repr=False)
     firm_table: dict[str, np.ndarray] | None = field(default=None, repr=False)
 
     @property
@@ -329,10 +328,16 @@ class Scenario:
         for section in sections():
             if section.startswith("interventions."):
                 continue
-            out[section] = vars(getattr(p, section)).copy()
-        out["interventions"] = {n: vars(v).copy() for n, v in vars(p.interventions).items() if v is not None}
-        out["market"]["shocks"] = [vars(s).copy() for s in p.shocks]
+            out[section] = _plain(getattr(p, section))
+        out["interventions"] = {name: _plain(getattr(p.interventions, name), "enabled")
+                                for name in p.interventions.switched_on()}
+        out["market"]["shocks"] = [_plain(s) for s in p.shocks]
         return out
+
+
+def _plain(settings, *leave_out: str) -> dict[str, Any]:
+    """A settings object as a JSON-ready dict (lists, not tuples), without the named fields."""
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(settings).items() if k not in leave_out}
 
 
 def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -110,7 +110,7 @@ class DashboardModel(ClusterModel):
         #: The same cluster and seed with every intervention off, stepped alongside: the package's effect
         #: is the difference between the two (paired, as in `clustersim compare`).  None without a package.
         self.no_interventions: ClusterModel | None = None
-        if any(vars(scenario.params.interventions).values()):
+        if scenario.params.interventions.switched_on():
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
             self.no_interventions = ClusterModel(load_scenario(path, nest(controls | off), overrides_from="dashboard"))
         self.run(self.burn_in)  # step() moves both
@@ -134,7 +134,7 @@ def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str
         name = param.section.removeprefix("interventions.")
         on_file_value = scenario_value(on_file, param)
         same = math.isclose(value, on_file_value) if param.kind is float else value == on_file_value
-        if getattr(scenario.params.interventions, name) is None and not same:
+        if not getattr(scenario.params.interventions, name).enabled and not same:
             changed.setdefault(_title(name), []).append(param.name.replace("_", " "))
     return [f"{name} is off: its changed {', '.join(names)} take effect when it is switched on"
             for name, names in changed.items()]
@@ -187,11 +187,11 @@ def control(param: Param, value: Any) -> dict[str, Any]:
 
 
 def scenario_value(scenario, param: Param) -> Any:
-    """The value a loaded scenario gives a parameter; the declared default for an intervention it leaves off."""
-    if param.section.startswith("interventions."):
-        table = getattr(scenario.params.interventions, param.section.removeprefix("interventions."))
-        return param.default if table is None else getattr(table, param.name)
-    return getattr(getattr(scenario.params, param.section), param.name)
+    """The value a loaded scenario gives a parameter (the declared default for an intervention it leaves off)."""
+    section = param.section.removeprefix("interventions.")
+    settings = getattr(scenario.params.interventions, section) if section != param.section \
+        else getattr(scenario.params, section)
+    return getattr(settings, param.name)
 
 
 def model_params(path: str | Path) -> dict[str, Any]:
@@ -202,7 +202,7 @@ def model_params(path: str | Path) -> dict[str, Any]:
     params: dict[str, Any] = {"scenario_file": str(path)}
     for name in INTERVENTIONS:
         params[f"interventions.{name}.{ENABLED}"] = {
-            "type": "Checkbox", "value": getattr(scenario.params.interventions, name) is not None, "label": f"{_title(name)} on"}
+            "type": "Checkbox", "value": getattr(scenario.params.interventions, name).enabled, "label": f"{_title(name)} on"}
     for key in CONTROLS:
         if key == "cluster.n_firms" and scenario.firm_table is not None:
             continue  # the firm list fixes the cluster's firms
@@ -224,12 +224,12 @@ def starting_values(params: dict[str, Any]) -> dict[str, Any]:
 def status_view(model):
     """Where the cluster stands: the policy quarter and the headline outcomes."""
     title = f"<h3>{html.escape(model.settings.title)}</h3>"
-    if not model.rows:  # no burn-in and no step yet
+    if not model.series.rows:  # no burn-in and no step yet
         return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
     start, now = policy_start_and_now(model)
     none = None  # the same-seed run without interventions, at the same quarter
-    if model.no_interventions is not None and len(model.no_interventions.rows) >= len(model.rows):
-        none = dict(zip(now, model.no_interventions.rows[len(model.rows) - 1], strict=True))
+    if model.no_interventions is not None and len(model.no_interventions.series) >= len(model.series):
+        none = dict(zip(now, model.no_interventions.series.rows[len(model.series) - 1], strict=True))
 
     def pct(a, b):
         return f"{100 * (a / b - 1):+.1f} %" if b else "-"
@@ -257,7 +257,7 @@ def status_view(model):
         cfc = f"being built (opens in quarter {model.cfc.opens_step - model.burn_in})"
     else:
         cfc = f"{100 * now['cfc_utilisation']:.0f} % of its hours used"
-    package = ", ".join(_title(n) for n, v in vars(model.p.interventions).items() if v is not None) or "none"
+    package = ", ".join(_title(n) for n in model.p.interventions.switched_on()) or "none"
     note = ("* effect: against the same cluster and seed with no interventions, stepped alongside (the change since "
             "quarter 0 mixes the cluster's own trend with the policy). " if none else "")
     text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "

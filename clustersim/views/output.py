@@ -14,47 +14,14 @@ import numpy as np
 from .. import __version__
 from ..economy.accounts import SECTORS, Ledger
 from ..economy.agents.msme import MSME, SIZE_CLASS_NAMES
+from ..economy.reporters import COLUMN, COLUMN_NAMES, SERIES
 
 FLOAT_FORMAT = "{:.10g}"
 
-#: (column, unit, meaning) of timeseries.csv, in order.  One row per quarter.
-TIMESERIES_COLUMNS = (
-    ("step", "quarter", "model step, 1 = first quarter of the burn-in"),
-    ("quarter", "quarter", "policy quarter: step minus burn-in (<= 0 during the burn-in)"),
-    ("productivity", "Rs lakh/worker/year",
-     "real value added per worker: sales deflated by a matched-model Tornqvist index of cluster prices, materials by theirs"),
-    ("export_share", "share", "export sales / total sales"),
-    ("jobs", "workers", "sum of workers over firms"),
-    ("sales", "Rs crore/quarter", "sales of all firms"),
-    ("export_sales", "Rs crore/quarter", "export sales"),
-    ("value_added", "Rs crore/quarter", "nominal value added (sales - materials)"),
-    ("wage", "Rs lakh/worker/year", "market-clearing wage"),
-    ("price_index", "index, start = 1", "CES price index of the cluster's domestic market"),
-    ("firms", "firms", "operating firms"),
-    ("exporters", "firms", "firms selling abroad"),
-    ("entries", "firms", "firms that entered this quarter"),
-    ("exits", "firms", "firms that closed this quarter"),
-    ("credit_outstanding", "Rs crore", "formal (bank) debt outstanding"),
-    ("informal_credit_outstanding", "Rs crore", "moneylender debt outstanding"),
-    ("default_rate", "share/quarter", "formal borrowers that closed with unpaid bank debt"),
-    ("formal_loan_share", "share", "firms holding a bank loan"),
-    ("cfc_utilisation", "share", "CFC hours used / hours available (0 if no CFC open)"),
-    ("lab_wait", "quarters", "mean wait of tests completed at the cluster lab"),
-    ("take_up", "share", "firms using at least one scheme this quarter"),
-    ("imported_input_share", "share", "imported materials / all materials (value)"),
-    ("public_cost_cr", "Rs crore", "cumulative net public spending since the end of the burn-in"),
-    ("mean_tfp", "index", "mean TFP multiplier of operating firms (before the calibration scale)"),
-    ("mean_tech_level", "level", "mean technology level"),
-    ("certified_share", "share", "firms with a valid quality certificate"),
-    ("micro_firms", "firms", "firms in the micro class (2025 thresholds)"),
-    ("small_firms", "firms", "firms in the small class"),
-    ("medium_plus_firms", "firms", "firms in the medium class or above"),
-    ("bank_funds", "Rs crore", "the bank's lendable funds for the cluster"),
-)
-COLUMN_NAMES = tuple(c[0] for c in TIMESERIES_COLUMNS)
-#: Column name -> index in a row of ``model.rows``.
-COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
-_INTEGER = {"step", "quarter", "firms", "exporters", "entries", "exits", "micro_firms", "small_firms", "medium_plus_firms"}
+#: (column, unit, meaning) of timeseries.csv, in order (declared with their reporters in
+#: clustersim.economy.reporters).  One row per quarter.
+TIMESERIES_COLUMNS = tuple((s.name, s.unit, s.meaning) for s in SERIES)
+_INTEGER = {s.name for s in SERIES if s.whole}
 
 
 def _fmt(name: str, value) -> str:
@@ -62,7 +29,7 @@ def _fmt(name: str, value) -> str:
 
 
 def timeseries_array(model) -> np.ndarray:
-    return np.array(model.rows, dtype=float)
+    return np.array(model.series.rows, dtype=float)
 
 
 def write_csv(path: Path, header, rows) -> None:
@@ -73,7 +40,7 @@ def write_csv(path: Path, header, rows) -> None:
 
 
 def write_timeseries(model, path: Path) -> None:
-    write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.rows))
+    write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.series.rows))
 
 
 FIRM_COLUMNS = ("firm_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh", "output",
@@ -85,15 +52,15 @@ FIRM_COLUMNS = ("firm_id", "x", "y", "size_class", "workers", "capital_lakh", "s
 def write_firms(model, path: Path) -> None:
     f, live = model.firms, model.firms.live()
     size = MSME.size_class_index(f.capital[live], 4.0 * f.sales[live])
-    tfp = model._tfp(live)
-    dist = model._distance(live, model.cfc) if model.cfc is not None else np.full(len(live), np.nan)
+    tfp = f.tfp(live)
+    dist = f.distance_to(live, model.cfc) if model.cfc is not None else np.full(len(live), np.nan)
     rows = []
     for k, row in enumerate(live):
         values = (
             str(row), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
             *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.output[row], f.export_sales[row],
                                                f.real_value_added[row], tfp[k])),
-            str(int(f.tech[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),
+            str(int(f.tech_level[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),
             str(int(f.certified_until[row] >= model.steps)), str(int(f.women_owned[row])),
             *(FLOAT_FORMAT.format(v) for v in (f.cash[row], f.formal_debt[row], f.informal_debt[row])),
             str(int(f.guarantee_cover[row] > 0 and f.formal_debt[row] > 0)), str(int(f.cfc_user[row])),
@@ -166,7 +133,7 @@ def summary_lines(model) -> list[str]:
         return f"{a:.1%} -> {b:.1%} ({(b - a) * 100:+.1f} points)"
 
     horizon = int(end["quarter"])
-    package = ", ".join(n for n, v in vars(model.p.interventions).items() if v is not None) or "none (baseline)"
+    package = ", ".join(model.p.interventions.switched_on()) or "none (baseline)"
     return [
         f"{model.settings.title}: {int(end['firms'])} firms, seed {model.seed_used}, package: {package}",
         f"Over the {horizon} policy quarters (end of burn-in -> horizon):",

@@ -41,7 +41,7 @@ def draw_outcomes(axes, model, since: int | None = None, reference=None, referen
     """
 
     def series(of):
-        data = np.array(of.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
+        data = np.array(of.series.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
         return data if since is None else data[data[:, COLUMN["quarter"]] >= since]
 
     data = series(model)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from .facility import Facility
+from .msme import MSME
 
 
 class CommonFacilityCentre(Facility):
     """A CFC at a grid cell.  All money in Rs lakh, time in steps (quarters)."""
 
     def __init__(self, model, cell, *, capacity_hours, uptime, hours_per_worker, fee_per_hour,
-                 travel_cost, lift, reach, opens_step, governance):
-        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance)
+                 travel_cost, lift, reach, opens_step, governance, opex_cr):
+        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance, opex_cr=opex_cr)
         self.capacity_hours = capacity_hours
         self.hours_per_worker = hours_per_worker
         self.fee_per_hour = fee_per_hour
@@ -25,6 +26,40 @@ class CommonFacilityCentre(Facility):
         self.lift = lift
         self.reach = reach
         self.hours_used = 0.0
+
+    def serve(self, firms) -> None:
+        """Firms that know of the CFC use it when the TFP lift is worth the fee and the trip; when
+        they want more hours than it has, every user gets the same share of its hours (found by
+        :meth:`clear_service`).  Users pay fees and travel; last quarter's lift ends."""
+        model, live = self.model, firms.operating
+        firms.cfc_lift[live] = 0.0
+        open_now = self.is_open(model.steps)
+        distance = firms.distance_to(live, self)
+        full_lift = self.lift_at(distance)
+        expected = firms.expectations(live)
+        hours = self.hours_per_worker * firms.workers[live]
+        aware = model.government.reaches(firms, live, "cfc")
+
+        def wants(share):  # firms that find the CFC worth it when it serves this share of their hours
+            gain = MSME.gain_from_tfp(expected.variable_profit, full_lift * share, model.technology)
+            return MSME.uses_cfc(aware, open_now, gain, self.fee_per_hour * hours * share, self.travel_cost * distance)
+
+        served, users = self.clear_service(hours, wants)
+        rows = live[users]
+        firms.cfc_lift[rows] = full_lift[users] * served
+        firms.cfc_user[rows] = True
+        firms.schemes_used[rows] += 1
+        fees = self.fee_per_hour * hours[users] * served + self.travel_cost * distance[users]
+        firms.cash[rows] -= fees
+        firms.facility_costs[rows] = fees
+        self.hours_used = float(hours[users].sum() * served)
+        fee_total = float((self.fee_per_hour * hours[users] * served).sum())
+        model.ledger.post("facility_fees", "firms", "government", fee_total)
+        model.ledger.post("other_firm_costs", "firms", "rest_of_world", float((self.travel_cost * distance[users]).sum()))
+        model.government.collect(fee_total)
+        self.fees_collected = fee_total
+        if open_now:
+            self.run()
 
     @property
     def available_hours(self) -> float:

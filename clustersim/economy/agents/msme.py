@@ -112,9 +112,9 @@ class MSME(FixedAgent):
     # ================================================================ rules
     # Production and pricing -------------------------------------------------
     @staticmethod
-    def tfp(permanent, transitory, tech, skill, cfc_lift, consulting_lift, tech_step, skill_lift):
-        """Phi = exp(a + z) (1 + tech_step)^tech (1 + skill_lift * skill) (1 + cfc_lift) (1 + consulting)."""
-        return (np.exp(permanent + transitory) * (1.0 + tech_step) ** tech
+    def tfp(permanent, transitory, tech_level, skill, cfc_lift, consulting_lift, tech_step, skill_lift):
+        """Phi = exp(a + z) (1 + tech_step)^level (1 + skill_lift * skill) (1 + cfc_lift) (1 + consulting)."""
+        return (np.exp(permanent + transitory) * (1.0 + tech_step) ** tech_level
                 * (1.0 + skill_lift * skill) * (1.0 + cfc_lift) * (1.0 + consulting_lift))
 
     @staticmethod
@@ -129,38 +129,38 @@ class MSME(FixedAgent):
         return b_dom, b_dom + quality * foreign_level * exporter
 
     @staticmethod
-    def optimal_revenue(demand, phi, capital, wage, material_price, t: Technology):
+    def optimal_revenue(demand, phi, capital, wage, material_price, tech: Technology):
         """Revenue when labour and materials are chosen to maximise profit (capital fixed).
 
         R* = [B^(1/sigma) (Phi K^beta)^rho (alpha rho / w)^(alpha rho) (gamma rho / p_m)^(gamma rho)]^(1/(1 - rho(alpha+gamma)))
         """
-        r, a, g = t.rho, t.alpha, t.gamma
-        inner = (demand ** (1.0 / t.sigma) * (phi * capital ** t.beta) ** r
+        r, a, g = tech.rho, tech.alpha, tech.gamma
+        inner = (demand ** (1.0 / tech.sigma) * (phi * capital ** tech.beta) ** r
                  * (a * r / wage) ** (a * r) * (g * r / material_price) ** (g * r))
-        return inner ** t.short_run_scale
+        return inner ** tech.short_run_scale
 
     @staticmethod
-    def optimal_labour(optimal_revenue, wage, t: Technology):
+    def optimal_labour(optimal_revenue, wage, tech: Technology):
         """First-order condition for labour: w L* = alpha rho R*."""
-        return t.alpha * t.rho * optimal_revenue / wage
+        return tech.alpha * tech.rho * optimal_revenue / wage
 
     @staticmethod
-    def revenue_given_labour(demand, phi, capital, labour, material_price, t: Technology):
+    def revenue_given_labour(demand, phi, capital, labour, material_price, tech: Technology):
         """Revenue with the workforce fixed and materials chosen:
         R = [B^(1/sigma) (Phi K^beta L^alpha)^rho (gamma rho / p_m)^(gamma rho)]^(1/(1 - gamma rho))."""
-        r, g = t.rho, t.gamma
-        inner = demand ** (1.0 / t.sigma) * (phi * capital ** t.beta * labour ** t.alpha) ** r * (g * r / material_price) ** (g * r)
+        r, g = tech.rho, tech.gamma
+        inner = demand ** (1.0 / tech.sigma) * (phi * capital ** tech.beta * labour ** tech.alpha) ** r * (g * r / material_price) ** (g * r)
         return inner ** (1.0 / (1.0 - g * r))
 
     @staticmethod
-    def materials_spend(revenue, t: Technology):
+    def materials_spend(revenue, tech: Technology):
         """First-order condition for materials: p_m M = gamma rho R."""
-        return t.gamma * t.rho * revenue
+        return tech.gamma * tech.rho * revenue
 
     @staticmethod
-    def price(revenue, demand, t: Technology):
+    def price(revenue, demand, tech: Technology):
         """Price on the demand curve: q = (R / B^(1/sigma))^(1/rho), p = R / q."""
-        quantity = (revenue / demand ** (1.0 / t.sigma)) ** (1.0 / t.rho)
+        quantity = (revenue / demand ** (1.0 / tech.sigma)) ** (1.0 / tech.rho)
         return revenue / quantity
 
     @staticmethod
@@ -169,19 +169,36 @@ class MSME(FixedAgent):
         return current + hiring_speed * (desired - current)
 
     @staticmethod
-    def variable_profit(optimal_revenue, t: Technology):
+    def variable_profit(optimal_revenue, tech: Technology):
         """Sales less wages and materials at the optimum: (1 - rho (alpha + gamma)) R*."""
-        return (1.0 - t.rho * (t.alpha + t.gamma)) * optimal_revenue
+        return (1.0 - tech.rho * (tech.alpha + tech.gamma)) * optimal_revenue
+
+    @staticmethod
+    def long_run_revenue_unit(quality, exporter, phi, wage, user_cost, material_price, foreign_ratio, tech: Technology):
+        """Revenue with labour, materials and capital all chosen, at unit demand level and TFP scale:
+        R = [B^(1/sigma) (Phi (alpha rho/w)^alpha (beta rho/u)^beta (gamma rho/p_m)^gamma)^rho]^(1/(1 - rho(alpha+beta+gamma)))
+        with B = quality (1 + exporter * foreign_ratio)."""
+        r = tech.rho
+        demand = quality * (1.0 + exporter * foreign_ratio)
+        inner = (demand ** (1 / tech.sigma) * (phi * (tech.alpha * r / wage) ** tech.alpha
+                                               * (tech.beta * r / user_cost) ** tech.beta
+                                               * (tech.gamma * r / material_price) ** tech.gamma) ** r)
+        return inner ** (1.0 / tech.long_run_profit_share)
+
+    @staticmethod
+    def long_run_capital(long_run_revenue, user_cost, tech: Technology):
+        """Capital when every input is chosen: its marginal revenue product equals the user cost, K = beta rho R / u."""
+        return tech.beta * tech.rho * long_run_revenue / user_cost
 
     # Investment -------------------------------------------------------------
     @staticmethod
-    def desired_capital(optimal_revenue, capital, user_cost, t: Technology):
+    def desired_capital(optimal_revenue, capital, user_cost, tech: Technology):
         """Capital where its marginal revenue product beta rho R*/K equals the user cost.
 
         R* grows as K^kappa, so K* = K (beta rho R* / (u K))^(1 / (1 - kappa)).
         """
-        mrpk_ratio = t.beta * t.rho * optimal_revenue / (user_cost * capital)
-        return capital * mrpk_ratio ** (1.0 / (1.0 - t.capital_exponent))
+        mrpk_ratio = tech.beta * tech.rho * optimal_revenue / (user_cost * capital)
+        return capital * mrpk_ratio ** (1.0 / (1.0 - tech.capital_exponent))
 
     @staticmethod
     def investment(capital, desired, depreciation, speed):
@@ -196,16 +213,51 @@ class MSME(FixedAgent):
         rate = np.where(formal_access, formal_rate - subvention, np.where(cash_rich, formal_rate, informal_rate))
         return rate + depreciation
 
-    # Gains a firm weighs when it decides ------------------------------------
+    # Money -----------------------------------------------------------------
     @staticmethod
-    def gain_from_tfp(variable_profit, lift, t: Technology):
-        """Extra variable profit per quarter from a TFP lift: pi ((1 + lift)^zeta - 1)."""
-        return variable_profit * ((1.0 + lift) ** t.tfp_exponent - 1.0)
+    def cash_buffer(wage, labour, materials, capital, buffer_quarters, depreciation):
+        """Cash a firm keeps before its owner is paid: ``buffer_quarters`` of wages and materials,
+        plus a quarter's depreciation."""
+        return buffer_quarters * (wage * labour + materials) + depreciation * capital
 
     @staticmethod
-    def gain_from_demand(variable_profit, demand_ratio, t: Technology):
+    def financing_need(investment, upgrade_cost, upgrade, sunk_cost, entering, test_cost, seek, earmarked, own_funds):
+        """What a firm must borrow for its plans: the spending planned, less growth-fund money (which pays
+        only for capital and upgrades) and its own cash above the buffer.  Returns (need, earmarked used)."""
+        spending = investment + upgrade_cost * upgrade + sunk_cost * entering + test_cost * seek
+        earmarked_use = np.minimum(earmarked, investment + upgrade_cost * upgrade)
+        return np.maximum(spending - earmarked_use - own_funds, 0.0), earmarked_use
+
+    @staticmethod
+    def spend_in_order(funds, test_cost, seek, sunk_cost, entering, earmarked_use, upgrade_cost, upgrade, investment):
+        """What a firm's funds (cash above the buffer and loans) pay for, in order: the certification test,
+        export entry, then, with any growth-fund money, the upgrade and capital.
+        Returns (seek, enter, upgrade, investment) as carried out."""
+        funds = funds.copy()
+        seek = seek & (funds >= test_cost)
+        funds -= test_cost * seek
+        enter = entering & (funds >= sunk_cost)
+        funds -= sunk_cost * enter
+        funds += earmarked_use
+        upgrade = upgrade & (funds >= upgrade_cost)
+        funds -= upgrade_cost * upgrade
+        return seek, enter, upgrade, np.minimum(investment, funds)
+
+    @staticmethod
+    def dividend(cash, buffer, payout_rate):
+        """Owners draw a share of the cash above the buffer each quarter."""
+        return payout_rate * np.maximum(cash - buffer, 0.0)
+
+    # Gains a firm weighs when it decides ------------------------------------
+    @staticmethod
+    def gain_from_tfp(variable_profit, lift, tech: Technology):
+        """Extra variable profit per quarter from a TFP lift: pi ((1 + lift)^zeta - 1)."""
+        return variable_profit * ((1.0 + lift) ** tech.tfp_exponent - 1.0)
+
+    @staticmethod
+    def gain_from_demand(variable_profit, demand_ratio, tech: Technology):
         """Extra variable profit per quarter when demand B rises by a factor: pi (ratio^chi - 1)."""
-        return variable_profit * (demand_ratio ** t.demand_exponent - 1.0)
+        return variable_profit * (demand_ratio ** tech.demand_exponent - 1.0)
 
     # Decisions -----------------------------------------------------------
     @staticmethod
@@ -231,6 +283,11 @@ class MSME(FixedAgent):
     def uses_cfc(aware, open_now, gain, fee, travel_cost):
         """Use the CFC if the firm knows of it and the lift is worth the fee and the trip."""
         return aware & open_now & (gain > fee + travel_cost)
+
+    @staticmethod
+    def enters(expected_value, threshold):
+        """A potential entrant comes in if the value it expects clears the entry threshold."""
+        return expected_value > threshold
 
     @staticmethod
     def exits(loss_streak, max_losses, hazard_draw, hazard):

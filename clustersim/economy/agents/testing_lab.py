@@ -15,8 +15,8 @@ from .facility import Facility
 class TestingLab(Facility):
     """A lab at a grid cell; capacity in tests per quarter."""
 
-    def __init__(self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance):
-        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance)
+    def __init__(self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance, opex_cr):
+        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance, opex_cr=opex_cr)
         self.capacity_tests = capacity_tests
         self.fee = fee
         self.reach = reach
@@ -25,7 +25,19 @@ class TestingLab(Facility):
     def tests_per_quarter(self) -> int:
         return int(np.floor(self.capacity_tests * self.uptime))
 
-    def serve(self, requested_step, priority):
+    def serve(self, firms) -> None:
+        """Test the queue, oldest request first, up to this quarter's capacity; a passed test certifies."""
+        model, live, steps = self.model, firms.operating, self.model.steps
+        queue = live[firms.test_requested_step[live] >= 0]
+        priority = model.streams.get("lab_queue", steps).random(firms.slots_used)[queue]
+        served = queue[self.first_in_queue(firms.test_requested_step[queue], priority)]
+        model.counts.lab_tests = len(served)
+        model.counts.lab_wait = float((steps - firms.test_requested_step[served]).sum())
+        firms.certified_until[served] = steps + model.p.market.certification_validity
+        firms.test_requested_step[served] = -1
+        self.run()
+
+    def first_in_queue(self, requested_step, priority):
         """Indices (into the queue arrays) served this quarter: oldest request first,
         ties broken by a pre-drawn priority."""
         order = np.lexsort((priority, requested_step))

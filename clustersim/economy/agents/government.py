@@ -1,0 +1,151 @@
+"""Government: runs the schemes of a package and pays for them.
+
+It opens each scheme in its start quarter (facilities are approved, built and
+run by :mod:`clustersim.economy.facilities`), delivers skills training,
+consulting and growth-fund equity, sets the terms of the credit guarantee,
+interest subvention, upgrade subsidy and export promotion that firms and the
+bank meet, and keeps the public accounts: every rupee it spends or collects is
+posted in the quarter's ledger, and the centre covers its deficit, which is the
+package's public cost.  The government has no place on the grid.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...inputs.params import SCHEMES
+from ..firm_table import SCHEME_COLUMN
+from ..timeunits import per_quarter, quarterly_hazard, quarterly_rate
+
+LAKH_PER_CRORE = 100.0
+
+
+class Government:
+    """The public side of the cluster: schemes, their terms, and the public accounts (Rs lakh)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.schemes = model.p.interventions  # every scheme's settings; ``enabled`` says which the package has
+        self.active = dict.fromkeys(SCHEMES, False)  # running this quarter
+        self.cash = 0.0  # the quarter's net position; the centre settles it
+        self.public_cost_cr = 0.0  # cumulative net outlay since the end of the burn-in
+
+    # ------------------------------------------------------------------ the calendar
+    def open_schemes(self) -> None:
+        """Schemes whose start quarter has passed run; a scheme is approved in the quarter after its
+        start quarter (facilities are commissioned then); the export-promotion cell is paid for."""
+        quarter = self.model.quarter
+        for name in SCHEMES:
+            scheme = getattr(self.schemes, name)
+            self.active[name] = scheme.enabled and quarter > scheme.start_quarter
+            if scheme.enabled and quarter == scheme.start_quarter + 1:
+                self.model.facilities.commission(name, scheme)
+        if self.active["export_promotion"]:
+            self.spend("public_purchases", per_quarter(self.schemes.export_promotion.cost_cr * LAKH_PER_CRORE))
+
+    # ------------------------------------------------------------------ money
+    def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
+        """Public money out, posted in the ledger row ``row``."""
+        self.cash -= amount
+        self.model.ledger.post(row, "government", payee, amount)
+
+    def collect(self, amount: float) -> None:
+        """Fees and charges in (the payer posts the flow)."""
+        self.cash += amount
+
+    def settle_with_centre(self) -> None:
+        """The centre funds the quarter's deficit; after the burn-in that is the public cost."""
+        transfer = -self.cash
+        self.cash = 0.0
+        self.model.ledger.post("central_transfer", "rest_of_world", "government", transfer)
+        if self.model.quarter > 0:
+            self.public_cost_cr += transfer / LAKH_PER_CRORE
+
+    # ------------------------------------------------------------------ who a scheme reaches
+    def reaches(self, firms, rows, scheme: str) -> np.ndarray:
+        """Firms that may use a scheme: it is running and they know of it."""
+        if not self.active[scheme]:
+            return np.zeros(len(rows), dtype=bool)
+        return firms.aware[rows, SCHEME_COLUMN[scheme]]
+
+    def outreach(self, firms, rows) -> np.ndarray:
+        """A facilitation cell's chance, this quarter, that each firm learns of a scheme (it falls with
+        distance from the cell); nil without one.  The cell's running cost is paid here."""
+        if not self.active["facilitation_cell"]:
+            return np.zeros(len(rows))
+        cell = self.schemes.facilitation_cell
+        where = self.model.facilities.facilitation_cell.coordinate
+        distance = np.hypot(firms.x[rows] - where[0], firms.y[rows] - where[1])
+        self.spend("public_purchases", per_quarter(cell.cost_cr * LAKH_PER_CRORE))
+        return quarterly_hazard(cell.outreach * np.exp(-distance / cell.reach))
+
+    # ------------------------------------------------------------------ support delivered to firms
+    def deliver_support(self, firms) -> None:
+        """Skills training every quarter; consulting and growth-fund equity once, when they start."""
+        model, schemes, live, quarter = self.model, self.schemes, firms.operating, self.model.quarter
+        if self.active["skills_training"]:
+            training = schemes.skills_training
+            users = live[self.reaches(firms, live, "skills_training") & firms.eligible(live, training.eligible)]
+            share = quarterly_hazard(training.trainee_share)
+            trainees = share * firms.workers[users]
+            firms.skill[users] += share * training.skill_gain * (1.0 - firms.skill[users])
+            firms.trained_workers[users] += trainees
+            firms.schemes_used[users] += 1
+            self.spend("public_purchases", float(trainees.sum()) * training.cost_lakh)
+        if self.active["consulting"] and quarter == schemes.consulting.start_quarter + 1:
+            consulting = schemes.consulting
+            draw = model.streams.get("consulting", model.steps).random(firms.slots_used)[live]
+            chosen = live[self.reaches(firms, live, "consulting") & firms.eligible(live, consulting.eligible)
+                          & (draw < consulting.share_of_firms)]
+            firms.consulting_lift[chosen] = consulting.tfp_lift
+            firms.consulted[chosen] = True
+            firms.schemes_used[chosen] += 1
+            self.spend("public_purchases", len(chosen) * consulting.cost_lakh)
+        if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
+            fund = schemes.growth_fund
+            tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
+            candidates = live[self.reaches(firms, live, "growth_fund") & firms.eligible(live, fund.eligible)]
+            merit = np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
+            chosen = candidates[np.argsort(-merit, kind="stable")[: fund.n_firms]]
+            firms.earmarked[chosen] += fund.equity_lakh
+            firms.growth_funded[chosen] = True
+            firms.schemes_used[chosen] += 1
+            self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
+
+    # ------------------------------------------------------------------ terms firms and the bank meet
+    def subvention_points(self, firms, rows) -> np.ndarray:
+        """Quarterly interest points the government pays on an eligible, aware firm's bank loan."""
+        if not self.active["interest_subvention"]:
+            return np.zeros(len(rows))
+        subvention = self.schemes.interest_subvention
+        points = self.model.rates.formal_rate - quarterly_rate(self.model.p.finance.formal_rate - subvention.rate_points)
+        return points * (self.reaches(firms, rows, "interest_subvention") & firms.eligible(rows, subvention.eligible))
+
+    def guarantee_cover(self, firms, rows, loan) -> np.ndarray:
+        """CGTMSE-style cover: the micro rate for small loans to micro firms, the women's rate
+        for women-owned firms, the standard rate otherwise; nil for firms not covered."""
+        if not self.active["credit_guarantee"]:
+            return np.zeros(len(rows))
+        guarantee = self.schemes.credit_guarantee
+        small_micro_loan = firms.eligible(rows, ["micro"]) & (loan <= guarantee.micro_loan_limit_lakh)
+        cover = np.where(small_micro_loan, guarantee.cover_share_micro,
+                         np.where(firms.women_owned[rows], guarantee.cover_share_women, guarantee.cover_share))
+        return cover * (self.reaches(firms, rows, "credit_guarantee") & firms.eligible(rows, guarantee.eligible))
+
+    def guarantee_fee_rate(self) -> float:
+        """Quarterly fee the borrower pays on guaranteed debt."""
+        return quarterly_rate(self.schemes.credit_guarantee.fee_rate)
+
+    def upgrade_subsidy(self, firms, rows) -> tuple[np.ndarray, float]:
+        """Which firms the technology-upgrade subsidy reaches, and the share of the cost it pays."""
+        subsidy = self.schemes.tech_upgrade_subsidy
+        reached = self.reaches(firms, rows, "tech_upgrade_subsidy")
+        if reached.any():
+            reached &= firms.eligible(rows, subsidy.eligible)
+        return reached, subsidy.subsidy_share
+
+    def export_cost_cuts(self, firms, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Export promotion: who it reaches, and the cut in each firm's fixed and sunk export costs."""
+        promoted = self.reaches(firms, rows, "export_promotion")
+        promotion = self.schemes.export_promotion
+        return promoted, promotion.fixed_cost_cut * promoted, promotion.sunk_cost_cut * promoted

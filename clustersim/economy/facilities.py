@@ -1,0 +1,81 @@
+"""The cluster's shared facilities: the CFC, the testing lab and the facilitation cell.
+
+A scheme's facility is commissioned when the scheme is approved: it is placed
+(at its own cell, or at the first cluster core), the public share of its capex
+is paid, and it opens after a construction lag; governance (an industry-led SPV
+or a government department) sets the lag, the share of capacity kept available
+and the fees.  Each quarter the CFC serves first (its users' expected profits
+depend on certificates as they stood), then the lab tests its queue.  How each
+facility serves is written with it, in :mod:`clustersim.economy.agents.cfc` and
+:mod:`clustersim.economy.agents.testing_lab`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .agents import CommonFacilityCentre, TestingLab
+
+LAKH_PER_CRORE = 100.0
+FACILITIES = ("cfc", "testing_lab", "facilitation_cell")
+
+
+class Facilities:
+    """The facilities built so far (``None`` until their scheme is approved)."""
+
+    def __init__(self, model):
+        self.model = model
+        self.cfc: CommonFacilityCentre | None = None
+        self.lab: TestingLab | None = None
+        self.facilitation_cell = None  # the grid cell its outreach starts from
+
+    def commission(self, name: str, scheme) -> None:
+        """A facility scheme is approved: place it, pay the capex grant, open it after the lag."""
+        if name not in FACILITIES:
+            return
+        model = self.model
+        core = np.rint(model.cores[0]).astype(int)
+        x = core[0] if scheme.x < 0 else min(scheme.x, model.width - 1)
+        y = core[1] if scheme.y < 0 else min(scheme.y, model.width - 1)
+        cell = model.grid[(int(x), int(y))]
+        if name == "facilitation_cell":
+            self.facilitation_cell = cell
+            return
+        rules = model.p.governance
+        spv = scheme.governance == "spv"
+        lag = rules.spv_lag if spv else rules.government_lag
+        uptime = rules.spv_uptime if spv else rules.government_uptime
+        fee_factor = rules.spv_fee_factor if spv else rules.government_fee_factor
+        model.government.spend("public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE)
+        opens, technology = model.steps + lag, model.p.technology
+        if name == "cfc":
+            self.cfc = CommonFacilityCentre(
+                model, cell, capacity_hours=scheme.capacity_hours, uptime=uptime,
+                hours_per_worker=scheme.hours_per_worker, fee_per_hour=scheme.fee_per_hour_lakh * fee_factor,
+                travel_cost=scheme.travel_cost_lakh, lift=technology.cfc_lift, reach=technology.cfc_reach,
+                opens_step=opens, governance=scheme.governance, opex_cr=scheme.opex_cr)
+        else:
+            self.lab = TestingLab(
+                model, cell, capacity_tests=scheme.capacity_tests, uptime=uptime,
+                fee=model.p.market.local_test_fee_lakh * fee_factor, reach=scheme.reach,
+                opens_step=opens, governance=scheme.governance, opex_cr=scheme.opex_cr)
+
+    def serve(self, firms) -> None:
+        """The CFC rations its machine-hours; then the lab, once open, tests its queue."""
+        government, steps = self.model.government, self.model.steps
+        if self.cfc is not None and government.active["cfc"]:
+            self.cfc.serve(firms)
+        if self.lab is not None and government.active["testing_lab"] and self.lab.is_open(steps):
+            self.lab.serve(firms)
+
+    def local_lab(self, firms, rows) -> np.ndarray:
+        """Firms that can test at the cluster's own lab this quarter: it is open and running, they know of it
+        and are within its reach."""
+        lab, government = self.lab, self.model.government
+        if lab is None or not lab.is_open(self.model.steps) or not government.active["testing_lab"]:
+            return np.zeros(len(rows), dtype=bool)
+        return government.reaches(firms, rows, "testing_lab") & (firms.distance_to(rows, lab) <= lab.reach)
+
+    def lab_fee(self) -> float:
+        """The fee of a test at the cluster's lab (nil where there is none)."""
+        return self.lab.fee if self.lab is not None else 0.0

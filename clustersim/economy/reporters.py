@@ -1,0 +1,182 @@
+"""What the model reports every quarter: the time series, declared once as ``{column: reporter}``.
+
+Each :class:`Series` names a column of ``timeseries.csv``, its unit and meaning,
+and the reporter that reads it off the model at the end of a quarter (Mesa's
+DataCollector style: a function of the model).  Reporters read an
+:class:`Observation`, which computes each aggregate the series share once.
+:class:`QuarterlySeries` keeps the rows; read them by column name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from .agents.msme import MSME
+
+LAKH_PER_CRORE = 100.0
+
+
+@dataclass
+class QuarterCounts:
+    """Events of the quarter that the reporters count (reset when a quarter begins)."""
+
+    entries: int = 0
+    exits: int = 0
+    defaults: int = 0  # formal borrowers that closed with unpaid bank debt
+    formal_borrowers: int = 0  # firms with bank debt before closures
+    lab_tests: int = 0
+    lab_wait: float = 0.0  # quarters waited, summed over the tests completed
+
+
+class Observation:
+    """The cluster at the end of a quarter, as the reporters read it."""
+
+    def __init__(self, model):
+        self.model = model
+        self.firms = model.firms
+        self.live = model.firms.live()
+        self.counts = model.counts
+
+    def total(self, column: str) -> float:
+        return float(getattr(self.firms, column)[self.live].sum())
+
+    def share_of_firms(self, mask) -> float:
+        return float(np.count_nonzero(mask)) / max(len(self.live), 1)
+
+    def mean(self, values) -> float:
+        return float(np.mean(values)) if len(self.live) else 0.0
+
+    @cached_property
+    def jobs(self) -> float:
+        return self.total("workers")
+
+    @cached_property
+    def sales(self) -> float:
+        return self.total("sales")
+
+    @cached_property
+    def exports(self) -> float:
+        return self.total("export_sales")
+
+    @cached_property
+    def size_class(self) -> np.ndarray:
+        firms = self.firms
+        return MSME.size_class_index(firms.capital[self.live], 4.0 * firms.sales[self.live])
+
+    @property
+    def cfc_utilisation(self) -> float:
+        cfc = self.model.facilities.cfc
+        return cfc.utilisation if (cfc is not None and cfc.is_open(self.model.steps)) else 0.0
+
+
+@dataclass(frozen=True)
+class Series:
+    """One column of the quarterly time series."""
+
+    name: str
+    unit: str
+    meaning: str
+    reporter: Callable[[Observation], float]
+    whole: bool = False  # a count: written as a whole number
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else 0.0
+
+
+#: The quarterly series, in column order (``timeseries.csv``).
+SERIES = (
+    Series("step", "quarter", "model step, 1 = first quarter of the burn-in", lambda o: o.model.steps, whole=True),
+    Series("quarter", "quarter", "policy quarter: step minus burn-in (<= 0 during the burn-in)",
+           lambda o: o.model.quarter, whole=True),
+    Series("productivity", "Rs lakh/worker/year",
+           "real value added per worker: sales deflated by a matched-model Tornqvist index of cluster prices, "
+           "materials by theirs",
+           lambda o: 4.0 * o.total("real_value_added") / o.jobs if o.jobs > 0 else 0.0),
+    Series("export_share", "share", "export sales / total sales",
+           lambda o: o.exports / o.sales if o.sales > 0 else 0.0),
+    Series("jobs", "workers", "sum of workers over firms", lambda o: o.jobs),
+    Series("sales", "Rs crore/quarter", "sales of all firms", lambda o: o.sales / LAKH_PER_CRORE),
+    Series("export_sales", "Rs crore/quarter", "export sales", lambda o: o.exports / LAKH_PER_CRORE),
+    Series("value_added", "Rs crore/quarter", "nominal value added (sales - materials)",
+           lambda o: (o.sales - o.total("materials")) / LAKH_PER_CRORE),
+    Series("wage", "Rs lakh/worker/year", "market-clearing wage", lambda o: 4.0 * o.model.markets.wage),
+    Series("price_index", "index, start = 1", "CES price index of the cluster's domestic market",
+           lambda o: o.model.markets.price_index),
+    Series("firms", "firms", "operating firms", lambda o: len(o.live), whole=True),
+    Series("exporters", "firms", "firms selling abroad",
+           lambda o: int(np.count_nonzero(o.firms.exporter[o.live])), whole=True),
+    Series("entries", "firms", "firms that entered this quarter", lambda o: o.counts.entries, whole=True),
+    Series("exits", "firms", "firms that closed this quarter", lambda o: o.counts.exits, whole=True),
+    Series("credit_outstanding", "Rs crore", "formal (bank) debt outstanding",
+           lambda o: o.total("formal_debt") / LAKH_PER_CRORE),
+    Series("informal_credit_outstanding", "Rs crore", "moneylender debt outstanding",
+           lambda o: o.total("informal_debt") / LAKH_PER_CRORE),
+    Series("default_rate", "share/quarter", "formal borrowers that closed with unpaid bank debt",
+           lambda o: _ratio(o.counts.defaults, o.counts.formal_borrowers)),
+    Series("formal_loan_share", "share", "firms holding a bank loan",
+           lambda o: o.share_of_firms(o.firms.formal_debt[o.live] > 0)),
+    Series("cfc_utilisation", "share", "CFC hours used / hours available (0 if no CFC open)",
+           lambda o: o.cfc_utilisation),
+    Series("lab_wait", "quarters", "mean wait of tests completed at the cluster lab",
+           lambda o: _ratio(o.counts.lab_wait, o.counts.lab_tests)),
+    Series("take_up", "share", "firms using at least one scheme this quarter",
+           lambda o: o.share_of_firms(o.firms.schemes_used[o.live] > 0)),
+    Series("imported_input_share", "share", "imported materials / all materials (value)",
+           lambda o: o.model.markets.imported_share_of_materials()),
+    Series("public_cost_cr", "Rs crore", "cumulative net public spending since the end of the burn-in",
+           lambda o: o.model.government.public_cost_cr),
+    Series("mean_tfp", "index", "mean TFP multiplier of operating firms (before the calibration scale)",
+           lambda o: o.mean(o.firms.tfp(o.live))),
+    Series("mean_tech_level", "level", "mean technology level", lambda o: o.mean(o.firms.tech_level[o.live])),
+    Series("certified_share", "share", "firms with a valid quality certificate",
+           lambda o: o.mean(o.firms.certified_until[o.live] >= o.model.steps)),
+    Series("micro_firms", "firms", "firms in the micro class (2025 thresholds)",
+           lambda o: int(np.count_nonzero(o.size_class == 0)), whole=True),
+    Series("small_firms", "firms", "firms in the small class",
+           lambda o: int(np.count_nonzero(o.size_class == 1)), whole=True),
+    Series("medium_plus_firms", "firms", "firms in the medium class or above",
+           lambda o: int(np.count_nonzero(o.size_class >= 2)), whole=True),
+    Series("bank_funds", "Rs crore", "the bank's lendable funds for the cluster",
+           lambda o: o.model.bank.funds / LAKH_PER_CRORE),
+)
+#: Column names in order, and each column's index in a row.
+COLUMN_NAMES = tuple(s.name for s in SERIES)
+COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
+
+
+class QuarterlySeries:
+    """The rows recorded so far, one per quarter, in :data:`SERIES` order."""
+
+    def __init__(self):
+        self.rows: list[list[float]] = []
+
+    def record(self, model) -> None:
+        observation = Observation(model)
+        self.rows.append([series.reporter(observation) for series in SERIES])
+
+    def column(self, name: str) -> list[float]:
+        """Every quarter's value of one column."""
+        index = COLUMN[name]
+        return [row[index] for row in self.rows]
+
+    def latest(self, name: str) -> float:
+        """The last quarter's value of one column."""
+        return self.rows[-1][COLUMN[name]]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def firm_panel_block(model) -> dict[str, np.ndarray]:
+    """This quarter's firm panel rows (operating firms)."""
+    firms, live = model.firms, model.firms.live()
+    return {"step": np.full(len(live), model.steps), "firm_id": live, "workers": firms.workers[live],
+            "sales": firms.sales[live], "export_sales": firms.export_sales[live],
+            "value_added": firms.sales[live] - firms.materials[live], "real_value_added": firms.real_value_added[live],
+            "tfp": firms.tfp(live), "exporter": firms.exporter[live].astype(int), "age": model.steps - firms.entry_step[live],
+            "capital": firms.capital[live], "profit": firms.profit[live]}
