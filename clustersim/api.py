@@ -43,8 +43,12 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, write: boo
     """Effects vs the baseline for a finished sweep: a dict of DataFrames
     (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``)."""
     from .analysis.compare import compare as _compare
+    from .views.summary import write_comparison
 
-    return _compare(out, targets=targets, write=write)
+    comparison = _compare(out, targets=targets)
+    if write:
+        write_comparison(out, comparison)
+    return comparison.frames()
 
 
 def results(out: str | Path):

@@ -132,8 +132,9 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .analysis.compare import compare, effects_table
+    from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
+    from .views.summary import effects_table, write_comparison
 
     targets = {}
     for item in args.target:
@@ -150,9 +151,11 @@ def cmd_compare(args) -> int:
     if info.get("kind") == "national":
         return _compare_national(args)
     try:
-        result = compare(args.dir, targets=targets)
+        comparison = compare(args.dir, targets=targets)
+        write_comparison(args.dir, comparison)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         raise _BadOutput(f"{args.dir}: cannot compare ({type(exc).__name__}: {exc})") from None
+    result = comparison.frames()
     if not args.quiet:
         import pandas as pd
 

@@ -18,10 +18,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clustersim import api
-from clustersim.analysis.compare import bootstrap_ratio, melitz_polanec, replicates_for_half_width, t_interval
+from clustersim.analysis.decomposition import melitz_polanec
+from clustersim.analysis.statistics import bootstrap_ratio, replicates_for_half_width, t_interval
 from clustersim.economy.model import ClusterModel
 from clustersim.experiments.design import load_experiment
-from clustersim.experiments.sweep import FAULT_ENV, run_sweep
+from clustersim.experiments.engines import FAULT_ENV
+from clustersim.experiments.sweep import run_sweep
 from clustersim.inputs.params import INTERVENTIONS, PARAMETERS
 from clustersim.inputs.scenario import ScenarioError, load_scenario
 from clustersim.views.output import COLUMN_NAMES
@@ -345,13 +347,13 @@ def _paired(package, horizon, cumulative=None):
 def test_a_smaller_package_reports_the_money_saved_per_job_lost():
     """Against a bigger baseline package: Rs 2 crore less spent and 100 fewer jobs is Rs 2 lakh saved per job lost;
     a package that spends less but keeps its jobs has no such ratio."""
-    from clustersim.analysis.compare import SAVING_PER_JOB_LOST, _value_for_money
+    from clustersim.analysis.compare import SAVING_PER_JOB_LOST, value_for_money
 
     wobble = np.array([-1, 1, -1, 1, 0, 0, -2, 2, 0, 0]) * 1e-3
     for jobs, expected in ((-100.0, 2.0), (+100.0, None)):
         diffs = {"public_cost_cr": _paired("minus", -2.0 + wobble), "jobs": _paired("minus", jobs * (1 + wobble)),
                  "export_sales": _paired("minus", np.full(10, -5.0))}
-        rows = _value_for_money("minus", diffs, 1, 0.02, np.random.default_rng(0), 500)
+        rows = value_for_money("minus", diffs, 1, 0.02, np.random.default_rng(0), 500)
         saving = [r for r in rows if r["measure"] == SAVING_PER_JOB_LOST]
         if expected is None:
             assert saving == []
@@ -380,7 +382,7 @@ def test_report_is_one_self_contained_page(tiny, tmp_path):
 
 def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_unit(write_toml, tmp_path):
     """Replicate r shares its draws at every point, so pooling all runs as independent understates the noise."""
-    from clustersim.analysis.compare import paired_differences, t_interval
+    from clustersim.analysis.statistics import paired_differences, t_interval
 
     text = TINY.replace("replicates = 3", "replicates = 5") + (
         "[sampler]\nmethod = 'lhs'\nsamples = 3\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n")
@@ -393,21 +395,21 @@ def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_uni
 
 
 def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
-    from clustersim.analysis.compare import _value_for_money
+    from clustersim.analysis.compare import value_for_money
 
     index = pd.MultiIndex.from_product([[0], range(6)], names=["point", "replicate"])
     frame = lambda values: pd.DataFrame({"package": "p", "point": 0, "replicate": range(6), "horizon": values,  # noqa: E731
                                          "cumulative": [4 * v for v in values], "base": 1.0})
     diffs = {"public_cost_cr": frame([10.0] * 6), "jobs": frame([-50.0, -55, -48, -60, -52, -51]),
              "export_sales": frame([1.0, 1.1, 0.9, 1.2, 1.0, 1.05])}
-    rows = {r["measure"]: r for r in _value_for_money("p", diffs, 1, 0.02, np.random.default_rng(0), 200)}
+    rows = {r["measure"]: r for r in value_for_money("p", diffs, 1, 0.02, np.random.default_rng(0), 200)}
     assert rows["cost_per_job"]["note"].startswith("undefined") and "negative" in rows["cost_per_job"]["note"]
     assert np.isfinite(rows["cost_per_rupee_of_exports"]["estimate"]) and rows["cost_per_rupee_of_exports"]["estimate"] > 0
     del index
 
 
 def test_two_sweeps_cannot_write_one_folder(tiny, tmp_path):
-    from clustersim.experiments.sweep import SweepError, _lock
+    from clustersim.experiments.store import SweepError, lock_folder as _lock
 
     out = tmp_path / "out"
     out.mkdir()

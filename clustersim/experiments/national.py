@@ -232,7 +232,8 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
 # ------------------------------------------------------------------ summary
 def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
     """Per-cluster effects (scheme minus baseline, same seed), national totals and a table by state."""
-    from ..analysis.compare import load_results, paired_differences, t_interval
+    from ..analysis.compare import load_results
+    from ..analysis.statistics import paired_differences, t_interval
 
     out = Path(out)
     series, info = load_results(out)

@@ -22,7 +22,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..analysis.compare import t_interval
+from ..analysis.statistics import t_interval
 
 OUTCOMES = ("sales", "profit", "workers", "real_value_added", "productivity", "tfp", "output_per_worker", "export_sales",
             "exporter", "capital")

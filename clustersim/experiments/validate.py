@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.compare import t_interval
+from ..analysis.statistics import t_interval
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = Path(__file__).resolve().parents[1] / "data" / "targets.toml"

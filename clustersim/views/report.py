@@ -80,12 +80,14 @@ def _markdown_to_html(text: str) -> str:
 
 def build_report(out: str | Path) -> Path:
     """Write DIR/report.html and return its path."""
-    from ..analysis.compare import SAVING_PER_JOB_LOST, compare, effects_table
+    from ..analysis.compare import SAVING_PER_JOB_LOST, compare
+    from .summary import effects_table, write_comparison
 
     out = Path(out)
     info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
-    result = compare(out)  # refreshes comparison.csv, summary.md and the plots
-    table, ranking = result["comparison"], result["ranking"]
+    comparison = compare(out)
+    write_comparison(out, comparison)  # refreshes comparison.csv, summary.md and the plots
+    table, ranking = comparison.table, comparison.ranking
     effects = effects_table(table, ranking)
     money = table[table["outcome"] == "public_cost"].pivot_table(index="package", columns="measure", values="estimate",
                                                                  dropna=False)
