@@ -39,37 +39,38 @@ from typing import Any
 
 import numpy as np
 
-from ..inputs.params import INTERVENTIONS, PARAMETERS
-from ..inputs.scenario import ScenarioError, _fail, _suggest, load_scenario, nest, read_toml
+from ..inputs.params import INTERVENTIONS, PARAMETERS, Param
+from ..inputs.scenario import ScenarioError, _fail, _suggest, check_fields, load_scenario, nest, read_toml
 
 OUTCOMES = ("productivity", "export_share", "jobs")
 SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
 SENSITIVITY_SAMPLERS = ("sobol", "morris")
 BASELINE = "baseline"
 
-#: key -> (type, default, allowed, meaning).  The experiment file's own declarations.
-FIELDS: dict[str, tuple[type | tuple[type, ...], Any, str, str]] = {
-    "title": (str, "", "a string", "label used in outputs"),
-    "description": (str, "", "a string", "what the experiment asks"),
-    "baseline": (str, None, "a scenario file, relative to the experiment file", "the scenario every package is compared with"),
-    "replicates": (int, 20, "a whole number in [1, 100000]", "replicates of every package (and parameter point)"),
-    "seed": (int, 1, "a whole number in [0, 2**63-1]", "root seed: replicate r of every package uses the same streams"),
-    "common_random_numbers": (bool, True, "true or false", "pair packages by replicate (false: independent seeds, for comparison)"),
-    "horizon": (int, 0, "a whole number in [0, 400] (0 = as in each scenario)", "policy quarters simulated"),
-    "burn_in": (int, -1, "a whole number in [-1, 400] (-1 = as in each scenario)", "burn-in quarters"),
-    "n_firms": (int, 0, "a whole number in [0, 200000] (0 = as in each scenario)", "rescale every cluster"),
-    "discount_rate": ((int, float), 0.08, "a number in [0, 1]", "yearly discount rate for NPVs"),
-    "outcomes": (list, list(OUTCOMES), "a list of timeseries.csv columns", "outcomes compared"),
-    "packages": (dict, {}, "a table of name = scenario file, or name = {scenario, set}", "the packages compared"),
-    "sampler": (dict, {}, "a table with method, samples, seed", "how parameter points are drawn"),
-    "parameters": (dict, {}, 'a table of "section.key" = [low, high]', "parameters varied and their ranges"),
-    "precision": (dict, {}, "a table of outcome = target 95 % CI half-width", "run until the CIs are this tight"),
-    "max_replicates": (int, 200, "a whole number in [1, 100000]", "cap when running until a precision is reached"),
-    "kind": (str, "compare", "'compare' (this kind) or 'national' (see clustersim/national.py)", "the kind of experiment"),
-    "trial": (dict, {}, "a [trial] table of docs/parameters.md", "an in-silico field trial run inside every package"),
-}
-RANGES = {"replicates": (1, 100_000), "seed": (0, 2**63 - 1), "horizon": (0, 400), "burn_in": (-1, 400),
-          "n_firms": (0, 200_000), "discount_rate": (0.0, 1.0), "max_replicates": (1, 100_000)}
+#: The fields of an experiment file, declared like model parameters and validated by the same path
+#: (:func:`clustersim.inputs.scenario.check_fields`).
+FIELDS: dict[str, Param] = {p.key: p for p in (
+    Param("title", "", "-", "label used in outputs"),
+    Param("description", "", "-", "what the experiment asks"),
+    Param("baseline", "", "path", "the scenario every package is compared with, relative to the experiment file",
+          required=True),
+    Param("replicates", 20, "runs", "replicates of every package (and parameter point)", 1, 100_000),
+    Param("seed", 1, "-", "root seed: replicate r of every package uses the same streams", 0, 2**63 - 1),
+    Param("common_random_numbers", True, "-", "pair packages by replicate (false: independent seeds, for comparison)"),
+    Param("horizon", 0, "quarters", "policy quarters simulated (0 = as in each scenario)", 0, 400),
+    Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
+    Param("n_firms", 0, "firms", "rescale every cluster (0 = as in each scenario)", 0, 200_000),
+    Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
+    Param("outcomes", list(OUTCOMES), "-", "outcomes compared: columns of timeseries.csv"),
+    Param("packages", {}, "-", "the packages compared: name = scenario file, or name = {scenario, set}"),
+    Param("sampler", {}, "-", "how parameter points are drawn: a table with method, samples, seed"),
+    Param("parameters", {}, "-", 'parameters varied and their ranges: "section.key" = [low, high]'),
+    Param("precision", {}, "-", "run until the CIs are this tight: outcome = target 95 % CI half-width"),
+    Param("max_replicates", 200, "runs", "cap when running until a precision is reached", 1, 100_000),
+    Param("kind", "compare", "-", "the kind of experiment ('national' files: clustersim/experiments/national.py)",
+          choices=("compare", "national")),
+    Param("trial", {}, "-", "an in-silico field trial run inside every package (a [trial] table of docs/parameters.md)"),
+)}
 
 
 @dataclass(frozen=True)
@@ -194,28 +195,10 @@ def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
     return nest(table)
 
 
-def _check_field(file, key, value):
-    kind, _, allowed, _ = FIELDS[key]
-    ok = isinstance(value, kind) and not (kind in (int, (int, float)) and isinstance(value, bool))
-    if not ok:
-        _fail(file, key, value, f"wrong type ({type(value).__name__})", allowed)
-    if key in RANGES and not (RANGES[key][0] <= value <= RANGES[key][1]):
-        _fail(file, key, value, "out of range", allowed)
-    return value
-
-
 def load_experiment(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> Experiment:
     """Read and validate an experiment file; every scenario it names is validated too."""
     path = Path(path)
-    raw = read_toml(path)
-    for key, value in raw.items():
-        if key not in FIELDS:
-            _fail(path, key, value if not isinstance(value, dict) else "[table]", "unknown key" + _suggest(key, FIELDS),
-                  ", ".join(FIELDS))
-        _check_field(path, key, value)
-    get = {k: raw.get(k, FIELDS[k][1]) for k in FIELDS}
-    if get["baseline"] is None:
-        _fail(path, "baseline", None, "missing", FIELDS["baseline"][2])
+    get = check_fields(read_toml(path), FIELDS, path, fill_defaults=True)
     here = path.parent
 
     def scenario_path(value, key) -> Path:
@@ -259,7 +242,7 @@ def load_experiment(path: str | Path, replicates: int | None = None, horizon: in
                           f'add "{section}.enabled" = true to switch it on, or drop the setting')
             packages.append(pkg)
         else:
-            _fail(path, key, spec, "wrong type", FIELDS["packages"][2])
+            _fail(path, key, spec, "wrong type", FIELDS["packages"].meaning)
 
     if get["kind"] != "compare":
         _fail(path, "kind", get["kind"], "not an experiment of this kind", "'compare', or 'national' files are read by the national loader")

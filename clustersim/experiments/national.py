@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..inputs.scenario import ScenarioError, _fail, _suggest, load_scenario, read_toml
+from ..inputs.params import Param
+from ..inputs.scenario import ScenarioError, _fail, check_fields, load_scenario, read_toml
 from .design import BASELINE, Experiment, Package, Run, _merge_overrides
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "indian_clusters.csv"
@@ -36,8 +37,22 @@ MIN_SCALE, MAX_SCALE = 0.05, 60.0  # one CFC and one lab per cluster: at most 60
 #: facility sizes and programme budgets that scale with the cluster's size
 SCALED = {"cfc": ("capacity_hours", "capex_cr", "opex_cr"), "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
           "export_promotion": ("cost_cr",), "facilitation_cell": ("cost_cr",), "growth_fund": ("n_firms",)}
-FIELDS = ("kind", "title", "description", "clusters", "total", "archetype_scenarios", "package", "replicates", "seed",
-          "horizon", "burn_in", "synthetic_seed", "discount_rate")
+#: The fields of a national-experiment file (validated like every file: clustersim.inputs.scenario.check_fields).
+FIELDS: dict[str, Param] = {p.key: p for p in (
+    Param("kind", "national", "-", "this kind of experiment", choices=("national",)),
+    Param("title", "", "-", "label used in outputs"),
+    Param("description", "", "-", "what the experiment asks"),
+    Param("clusters", "", "path", "a CSV of clusters like clustersim/data/indian_clusters.csv (default: that file)"),
+    Param("total", 200, "clusters", "clusters simulated: the real ones, filled with synthetic ones", 1, 2000),
+    Param("archetype_scenarios", {}, "-", "scenario file per archetype; 'default' for the others", required=True),
+    Param("package", "", "path", "scenario whose interventions are the scheme's package", required=True),
+    Param("replicates", 1, "runs", "replicates of every cluster", 1, 10_000),
+    Param("seed", 1, "-", "root seed", 0, 2**63 - 1),
+    Param("horizon", 0, "quarters", "policy quarters simulated (0 = as in each scenario)", 0, 400),
+    Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
+    Param("synthetic_seed", 1, "-", "seed of the synthetic clusters' draws", 0, 2**63 - 1),
+    Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
+)}
 
 
 @dataclass(frozen=True)
@@ -109,29 +124,14 @@ def is_national(path: Path) -> bool:
 def load_national(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> NationalExperiment:
     path = Path(path)
     raw = read_toml(path)
-    for key, value in raw.items():
-        if key not in FIELDS:
-            _fail(path, key, value, "unknown key" + _suggest(key, FIELDS), ", ".join(FIELDS))
+    get = check_fields(raw, FIELDS, path, fill_defaults=True)
     here = path.parent
-
-    def need(key, kind, default=None, low=None, high=None):
-        value = raw.get(key, default)
-        if value is None:
-            _fail(path, key, None, "missing", kind.__name__)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            _fail(path, key, value, "wrong type", kind.__name__)
-        if low is not None and not (low <= value <= high):
-            _fail(path, key, value, "out of range", f"[{low}, {high}]")
-        return value
-
-    total = need("total", int, 200)
-    if not 1 <= total <= 2000:
-        _fail(path, "total", total, "out of range", "a whole number in [1, 2000]")
-    reps = replicates or need("replicates", int, 1, 1, 10_000)
-    scenarios = need("archetype_scenarios", dict)
+    total = get["total"]
+    reps = replicates or get["replicates"]
+    scenarios = get["archetype_scenarios"]
     default_scenario = scenarios.get("default")
     if default_scenario is None:
-        _fail(path, "archetype_scenarios.default", None, "missing", "a scenario for archetypes without their own")
+        _fail(path, None, None, "archetype_scenarios.default is missing", "a scenario for archetypes without their own")
     resolved = {}
     for archetype, file in scenarios.items():
         if not isinstance(file, str):
@@ -139,20 +139,20 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
         target = (here / file).resolve()
         load_scenario(target)  # validate now
         resolved[archetype] = target
-    package_path = (here / need("package", str)).resolve()
+    package_path = (here / get["package"]).resolve()
     package = load_scenario(package_path)
     package_overrides = {f"interventions.{name}": {"enabled": True, **settings}  # every value, so sizes can be scaled
                          for name, settings in package.resolved()["interventions"].items()}
     if not package_overrides:
         _fail(path, "package", str(package_path), "switches on no intervention", "a scenario with [interventions.*] tables")
-    data_path = (here / need("clusters", str)).resolve() if "clusters" in raw else DATA
-    clusters = build_clusters(data_path, total, resolved, need("synthetic_seed", int, 1, 0, 2**63 - 1))
+    data_path = (here / get["clusters"]).resolve() if get["clusters"] else DATA
+    clusters = build_clusters(data_path, total, resolved, get["synthetic_seed"])
     experiment = NationalExperiment(
-        path=path, title=need("title", str, path.stem), description=raw.get("description", ""),
+        path=path, title=get["title"] or path.stem, description=get["description"],
         packages=[Package(BASELINE, resolved["default"]), Package(PACKAGE, package_path, package_overrides)],
-        replicates=reps, seed=need("seed", int, 1, 0, 2**63 - 1), common_random_numbers=True,
-        horizon=horizon if horizon is not None else need("horizon", int, 0, 0, 400), burn_in=need("burn_in", int, -1, -1, 400),
-        n_firms=0, discount_rate=float(need("discount_rate", (int, float), 0.08, 0.0, 1.0)),
+        replicates=reps, seed=get["seed"], common_random_numbers=True,
+        horizon=horizon if horizon is not None else get["horizon"], burn_in=get["burn_in"],
+        n_firms=0, discount_rate=float(get["discount_rate"]),
         outcomes=["productivity", "export_share", "jobs"],
         sampler={"method": "none"}, parameters={}, precision={}, max_replicates=reps)
     experiment.clusters = clusters

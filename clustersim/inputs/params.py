@@ -34,9 +34,11 @@ GOVERNANCE = ("spv", "government")
 
 @dataclass(frozen=True)
 class Param:
-    """One model parameter: the single place its default and range live."""
+    """One declared input: the single place its default, type and range live.  Model parameters
+    are keyed "section.name" as written in a scenario file; the fields of experiment files are
+    declared the same way (a plain key), and every file is validated from its declarations."""
 
-    key: str  # "section.name" as written in a scenario file
+    key: str  # "section.name" as written in a scenario file (a plain name for a file's top-level field)
     default: Any
     unit: str
     meaning: str
@@ -44,14 +46,15 @@ class Param:
     high: float | None = None
     choices: tuple[str, ...] | None = None
     source: str = "assumption (see docs/ODD.md)"
+    required: bool = False  # a file must give it (the default only sets its type)
 
     @property
     def section(self) -> str:
-        return self.key.rsplit(".", 1)[0]
+        return self.key.rpartition(".")[0]
 
     @property
     def name(self) -> str:
-        return self.key.rsplit(".", 1)[1]
+        return self.key.rpartition(".")[2]
 
     @property
     def kind(self) -> type:
@@ -62,7 +65,9 @@ class Param:
         if self.kind is bool:
             return "true or false"
         if self.kind is list:
-            return f"a list drawn from {list(self.choices or ())}"
+            return f"a list drawn from {list(self.choices)}" if self.choices is not None else "a list of strings"
+        if self.kind is dict:
+            return "a table"
         if self.choices is not None:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind is str:

@@ -145,9 +145,12 @@ def check_value(param: Param, value: Any, file, key: str | None = None) -> Any:
             if not np.isfinite(value):
                 _fail(file, key, value, "is not a finite number", param.allowed())
     elif kind is list:
-        ok = isinstance(value, list) and all(isinstance(v, str) and v in (param.choices or ()) for v in value)
+        ok = isinstance(value, list) and all(isinstance(v, str) and (param.choices is None or v in param.choices)
+                                             for v in value)
         if ok:
             return list(value)
+    elif kind is dict:
+        ok = isinstance(value, dict)
     else:
         ok = isinstance(value, str)
     if not ok:
@@ -216,16 +219,36 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
     return out
 
 
-def _check_section(section: str, table: dict, file_of) -> dict[str, Any]:
-    names = [p.name for p in PARAMETERS.values() if p.section == section]
+def check_fields(table: dict, declarations: dict[str, Param], file, prefix: str = "",
+                 fill_defaults: bool = False) -> dict[str, Any]:
+    """The one validation path of every file clustersim reads (scenario sections, experiment and
+    national-experiment files): each key of ``table`` must be declared, of the declared type and
+    in range; a required field must be there.  ``file`` is the file, or a function from a dotted
+    key to the file that set it.  Returns the checked values (with the defaults of keys not
+    given when ``fill_defaults``)."""
+    file_of = file if callable(file) else (lambda key: file)
+    names = list(declarations)
     checked = {}
     for name, value in table.items():
-        key = f"{section}.{name}"
-        if key not in PARAMETERS:
+        key = f"{prefix}{name}"
+        if name not in declarations:
             _fail(file_of(key), key, value if not isinstance(value, dict) else "[table]",
                   "unknown key" + _suggest(name, names), ", ".join(names))
-        checked[name] = check_value(PARAMETERS[key], value, file_of(key))
+        checked[name] = check_value(declarations[name], value, file_of(key), key)
+    for name, param in declarations.items():
+        if name in checked:
+            continue
+        if param.required:
+            _fail(file_of(f"{prefix}{name}"), None, None, f"{prefix}{name} is missing",
+                  f"{param.allowed()} ({param.meaning})")
+        if fill_defaults:
+            checked[name] = list(param.default) if isinstance(param.default, list) else param.default
     return checked
+
+
+def _check_section(section: str, table: dict, file_of) -> dict[str, Any]:
+    declarations = {p.name: p for p in PARAMETERS.values() if p.section == section}
+    return check_fields(table, declarations, file_of, prefix=f"{section}.")
 
 
 def _check_shocks(shocks, file) -> list[dict]:
@@ -245,7 +268,7 @@ def _check_shocks(shocks, file) -> list[dict]:
             if market is not None and entry[name] != -1.0 and not (market.low <= entry[name] <= market.high):
                 _fail(file, f"{where}.{name}", value, "out of range", f"-1 (unchanged) or {market.allowed()}")
         if "quarter" not in entry:
-            _fail(file, f"{where}.quarter", None, "missing", "the policy quarter the shock hits")
+            _fail(file, None, None, f"{where}.quarter is missing", "the policy quarter the shock hits")
         out.append(entry)
     return out
 
@@ -277,7 +300,7 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
         _fail(path, f"column {unknown[0]!r}", None, "unknown column", ", ".join(FIRM_CSV_COLUMNS))
     for col, (required, allowed) in FIRM_CSV_COLUMNS.items():
         if required and col not in header:
-            _fail(path, f"column {col!r}", None, "missing", allowed)
+            _fail(path, None, None, f"column {col!r} is missing", allowed)
     out = {c: np.zeros(len(rows)) for c in FIRM_CSV_COLUMNS if c in header}
     for i, row in enumerate(rows, start=2):
         for col in out:
