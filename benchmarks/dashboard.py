@@ -22,8 +22,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main() -> None:
@@ -39,8 +47,12 @@ def main() -> None:
         port = s.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
     t0 = time.perf_counter()
-    server = subprocess.Popen([sys.executable, "-m", "clustersim", "viz", args.scenario, "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "clustersim", "viz", args.scenario, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         while True:
             try:
@@ -48,7 +60,9 @@ def main() -> None:
                 break
             except OSError:
                 if server.poll() is not None or time.perf_counter() - t0 > 120:
-                    raise SystemExit(f"clustersim viz did not serve {url} (run it by hand to see why)") from None
+                    raise SystemExit(
+                        f"clustersim viz did not serve {url} (run it by hand to see why)"
+                    ) from None
                 time.sleep(0.1)
         served = time.perf_counter() - t0
         with sync_playwright() as pw:
@@ -61,24 +75,40 @@ def main() -> None:
             first_page = time.perf_counter() - t1
 
             def quarter() -> int:
-                return int(re.search(r"Policy quarter (-?\d+)", page.locator(".clustersim-quarter").inner_text()).group(1))
+                return int(
+                    re.search(
+                        r"Policy quarter (-?\d+)", page.locator(".clustersim-quarter").inner_text()
+                    ).group(1)
+                )
 
             steps = []
             for _ in range(args.steps):
-                before, images = quarter(), [img.get_attribute("src") for img in page.locator("img").all()]
+                before, images = (
+                    quarter(),
+                    [img.get_attribute("src") for img in page.locator("img").all()],
+                )
                 t = time.perf_counter()
                 page.get_by_role("button", name="Step").click()
-                page.locator(".clustersim-quarter", has_text=f"Policy quarter {before + 1} ").wait_for(timeout=60_000)
-                page.wait_for_function("([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
-                                       arg=[images], timeout=60_000)
+                page.locator(
+                    ".clustersim-quarter", has_text=f"Policy quarter {before + 1} "
+                ).wait_for(timeout=60_000)
+                page.wait_for_function(
+                    "([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
+                    arg=[images],
+                    timeout=60_000,
+                )
                 steps.append(time.perf_counter() - t)
             resets = []
             for _ in range(args.resets):
                 page.get_by_role("button", name="Step").click()
-                page.locator(".clustersim-quarter", has_text="Policy quarter 0 ").wait_for(state="detached", timeout=60_000)
+                page.locator(".clustersim-quarter", has_text="Policy quarter 0 ").wait_for(
+                    state="detached", timeout=60_000
+                )
                 t = time.perf_counter()
                 page.get_by_role("button", name="Reset").click()
-                page.locator(".clustersim-quarter", has_text="Policy quarter 0 ").wait_for(timeout=120_000)
+                page.locator(".clustersim-quarter", has_text="Policy quarter 0 ").wait_for(
+                    timeout=120_000
+                )
                 resets.append(time.perf_counter() - t)
             browser.close()
     finally:
@@ -88,7 +118,9 @@ def main() -> None:
     print(f"scenario={Path(args.scenario).name}")
     print(f"server_start_s={served:.2f}")
     print(f"first_page_s={first_page:.2f}  (burn-in included)")
-    print(f"step_median_s={statistics.median(steps):.3f}  (n={len(steps)}, min {min(steps):.3f}, max {max(steps):.3f})")
+    print(
+        f"step_median_s={statistics.median(steps):.3f}  (n={len(steps)}, min {min(steps):.3f}, max {max(steps):.3f})"
+    )
     print(f"reset_median_s={statistics.median(resets):.3f}  (n={len(resets)}, burn-in included)")
 
 

@@ -63,7 +63,9 @@ print(json.dumps({"setup": t2 - t1, "run": t3 - t2}))
 
 
 def measure(code: str, *args) -> dict:
-    result = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -85,16 +87,38 @@ def whole_run(reps: int) -> dict:
     for _ in range(reps):
         with tempfile.TemporaryDirectory() as out:
             t = time.perf_counter()
-            result = subprocess.run([sys.executable, "-m", "clustersim", "run", str(ROOT / "scenarios" / "baseline.toml"),
-                                     "--out", out], capture_output=True, text=True, check=True)
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "clustersim",
+                    "run",
+                    str(ROOT / "scenarios" / "baseline.toml"),
+                    "--out",
+                    out,
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             walls.append(time.perf_counter() - t)
             line = next(x for x in result.stdout.splitlines() if x.startswith("Time:"))
-            splits.append({k: float(v) for k, v in re.findall(r"(imports|set-up|model|CSV|plots) ([0-9.]+) s", line)})
-    return {"wall": statistics.median(walls), **{k: statistics.median(s[k] for s in splits) for k in splits[0]}}
+            splits.append(
+                {
+                    k: float(v)
+                    for k, v in re.findall(r"(imports|set-up|model|CSV|plots) ([0-9.]+) s", line)
+                }
+            )
+    return {
+        "wall": statistics.median(walls),
+        **{k: statistics.median(s[k] for s in splits) for k in splits[0]},
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 10000, 50000])
@@ -111,10 +135,14 @@ def main() -> None:
     def med(runs, key):
         return statistics.median(r[key] for r in runs)
 
-    print(f"interpreter start {start:.3f} s; clustersim imports {med(ours[args.sizes[0]], 'imports'):.3f} s; "
-          f"{args.steps} steps; medians of {args.reps} interleaved runs")
-    header = (f"{'firms':>7} {'set-up s':>9} {'model s':>8} {'ms/quarter':>11} {'us/firm-qtr':>12} {'output s':>9} "
-              f"{'peak MB':>8} {'KB/firm':>8} {'Boltzmann us/agent-step':>24} {'ratio':>6}")
+    print(
+        f"interpreter start {start:.3f} s; clustersim imports {med(ours[args.sizes[0]], 'imports'):.3f} s; "
+        f"{args.steps} steps; medians of {args.reps} interleaved runs"
+    )
+    header = (
+        f"{'firms':>7} {'set-up s':>9} {'model s':>8} {'ms/quarter':>11} {'us/firm-qtr':>12} {'output s':>9} "
+        f"{'peak MB':>8} {'KB/firm':>8} {'Boltzmann us/agent-step':>24} {'ratio':>6}"
+    )
     print(header)
     ratio_at = {}
     for n in args.sizes:
@@ -122,13 +150,17 @@ def main() -> None:
         per_firm = run / args.steps / n * 1e6
         per_agent = boltz / args.steps / n * 1e6
         ratio_at[n] = per_agent / per_firm
-        print(f"{n:>7} {med(ours[n], 'setup'):>9.3f} {run:>8.3f} {1000 * run / args.steps:>11.2f} {per_firm:>12.3f} "
-              f"{med(ours[n], 'output'):>9.3f} {med(ours[n], 'peak_mb'):>8.0f} {1024 * med(ours[n], 'model_mb') / n:>8.2f} "
-              f"{per_agent:>24.3f} {ratio_at[n]:>6.2f}")
+        print(
+            f"{n:>7} {med(ours[n], 'setup'):>9.3f} {run:>8.3f} {1000 * run / args.steps:>11.2f} {per_firm:>12.3f} "
+            f"{med(ours[n], 'output'):>9.3f} {med(ours[n], 'peak_mb'):>8.0f} {1024 * med(ours[n], 'model_mb') / n:>8.2f} "
+            f"{per_agent:>24.3f} {ratio_at[n]:>6.2f}"
+        )
     whole = whole_run(args.reps)
-    print(f"clustersim run scenarios/baseline.toml (default size, burn-in + horizon): wall {whole['wall']:.2f} s = "
-          f"interpreter {start:.2f} + imports {whole['imports']:.2f} + set-up {whole['set-up']:.2f} + model {whole['model']:.2f} "
-          f"+ CSV {whole['CSV']:.2f} + plots {whole['plots']:.2f} (+ the rest)")
+    print(
+        f"clustersim run scenarios/baseline.toml (default size, burn-in + horizon): wall {whole['wall']:.2f} s = "
+        f"interpreter {start:.2f} + imports {whole['imports']:.2f} + set-up {whole['set-up']:.2f} + model {whole['model']:.2f} "
+        f"+ CSV {whole['CSV']:.2f} + plots {whole['plots']:.2f} (+ the rest)"
+    )
     if 10000 in ratio_at:
         print(f"firm_quarter_vs_boltzmann_step={ratio_at[10000]:.2f}")
 

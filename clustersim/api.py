@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run_scenario(scenario: str | Path, seed: int | None = None, horizon: int | None = None, n_firms: int | None = None):
+def run_scenario(
+    scenario: str | Path,
+    seed: int | None = None,
+    horizon: int | None = None,
+    n_firms: int | None = None,
+):
     """Load, validate and run a scenario; return the finished :class:`ClusterModel`."""
     from .economy.model import ClusterModel
     from .inputs.scenario import load_scenario
@@ -29,14 +34,28 @@ def timeseries(model):
     return pd.DataFrame(model.series.rows, columns=list(COLUMN_NAMES))
 
 
-def sweep(experiment: str | Path, out: str | Path, workers: int | None = None, scheduler: str | None = None,
-          resume: bool = False, replicates: int | None = None, horizon: int | None = None, progress: bool = False):
+def sweep(
+    experiment: str | Path,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    replicates: int | None = None,
+    horizon: int | None = None,
+    progress: bool = False,
+):
     """Run an experiment file's sweep (either kind); return its manifest (one row per run) as a DataFrame."""
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
-    return run_sweep(load_any(experiment, replicates=replicates, horizon=horizon), out, workers=workers,
-                     scheduler=scheduler, resume=resume, progress=progress)
+    return run_sweep(
+        load_any(experiment, replicates=replicates, horizon=horizon),
+        out,
+        workers=workers,
+        scheduler=scheduler,
+        resume=resume,
+        progress=progress,
+    )
 
 
 def compare(out: str | Path, targets: dict[str, float] | None = None, write: bool = True):

@@ -10,7 +10,9 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 # CI: no deadlines (shared machines are noisy) and a fixed example database-free run.
-settings.register_profile("ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
 settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 _STARTED = time.time()
@@ -33,7 +35,10 @@ def pytest_terminal_summary(terminalreporter):
     outcomes = {}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):
-            if "test_browser.py" in getattr(report, "nodeid", "") and report.when in ("call", "setup"):
+            if "test_browser.py" in getattr(report, "nodeid", "") and report.when in (
+                "call",
+                "setup",
+            ):
                 if outcome == "passed" and report.when != "call":
                     continue
                 outcomes.setdefault(outcome, []).append(report.nodeid.split("::")[-1])
@@ -45,6 +50,10 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{outcome.upper():8} {name}")
     from test_browser import SHOTS
 
-    shots = sorted(p.name for p in SHOTS.glob("*.png") if p.stat().st_mtime >= _STARTED) if SHOTS.exists() else []
+    shots = (
+        sorted(p.name for p in SHOTS.glob("*.png") if p.stat().st_mtime >= _STARTED)
+        if SHOTS.exists()
+        else []
+    )
     if shots:
         terminalreporter.write_line(f"screenshots in {SHOTS}: {', '.join(shots)}")

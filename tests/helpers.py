@@ -10,6 +10,7 @@ from clustersim.inputs.scenario import load_scenario
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
+
 def small_overrides(n_firms=60, burn_in=8, horizon=8, **sections):
     """Overrides that shrink a scenario for tests; extra sections merge in."""
     over = {"run": {"burn_in": burn_in, "horizon": horizon}, "cluster": {"n_firms": n_firms}}
@@ -32,13 +33,13 @@ def run_small(name="baseline.toml", seed=1, **kwargs) -> ClusterModel:
 #: A small experiment: baseline and two packages, 3 replicates of 30 firms, 4 + 4 quarters.
 TINY = f"""
 title = "tiny"
-baseline = "{SCENARIOS / 'baseline.toml'}"
+baseline = "{SCENARIOS / "baseline.toml"}"
 replicates = 3
 seed = 5
 horizon = 4
 burn_in = 4
 n_firms = 30
 [packages]
-holistic = "{SCENARIOS / 'holistic_spv.toml'}"
-cell = "{SCENARIOS / 'facilitation_cell.toml'}"
+holistic = "{SCENARIOS / "holistic_spv.toml"}"
+cell = "{SCENARIOS / "facilitation_cell.toml"}"
 """

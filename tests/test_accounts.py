@@ -16,11 +16,18 @@ from helpers import run_small
 def assert_consistent(model):
     for step, matrix in enumerate(model.flow_matrices, start=1):
         scale = max(1.0, np.abs(matrix).max())
-        assert np.allclose(matrix.sum(axis=1), 0.0, atol=1e-9 * scale), f"a row does not sum to zero at step {step}"
+        assert np.allclose(matrix.sum(axis=1), 0.0, atol=1e-9 * scale), (
+            f"a row does not sum to zero at step {step}"
+        )
         columns = matrix.sum(axis=0)
         assert np.allclose(columns, 0.0, atol=1e-8 * scale), (
             f"step {step}: flows and money changes differ by "
-            + ", ".join(f"{s} {c:.3g}" for s, c in zip(SECTORS, columns, strict=True) if abs(c) > 1e-8 * scale))
+            + ", ".join(
+                f"{s} {c:.3g}"
+                for s, c in zip(SECTORS, columns, strict=True)
+                if abs(c) > 1e-8 * scale
+            )
+        )
 
 
 def test_the_matrix_has_one_row_per_flow_and_a_money_row():
@@ -40,16 +47,25 @@ def test_the_matrix_has_one_row_per_flow_and_a_money_row():
     hiring_speed=st.floats(0.05, 1.0),
     shock_sd=st.floats(0.0, 0.3),
 )
-def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(n_firms, seed, package, governance, lag, tariff,
-                                                                hiring_speed, shock_sd):
+def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
+    n_firms, seed, package, governance, lag, tariff, hiring_speed, shock_sd
+):
     interventions = {f"interventions__{name}": {} for name in package}
     for facility in ("cfc", "testing_lab"):
         if facility in package:
             interventions[f"interventions__{facility}"] = {"governance": governance}
-    model = run_small("baseline.toml", seed=seed, n_firms=n_firms, burn_in=4, horizon=8,
-                      governance={"spv_lag": lag, "government_lag": lag},
-                      labour={"hiring_speed": hiring_speed}, technology={"tfp_shock_sd": shock_sd},
-                      market={"shocks": [{"quarter": 2, "tariff": tariff}]}, **interventions)
+    model = run_small(
+        "baseline.toml",
+        seed=seed,
+        n_firms=n_firms,
+        burn_in=4,
+        horizon=8,
+        governance={"spv_lag": lag, "government_lag": lag},
+        labour={"hiring_speed": hiring_speed},
+        technology={"tfp_shock_sd": shock_sd},
+        market={"shocks": [{"quarter": 2, "tariff": tariff}]},
+        **interventions,
+    )
     assert_consistent(model)
 
 
@@ -57,6 +73,6 @@ def test_public_cost_is_the_governments_net_outlay():
     model = run_small("holistic_full.toml", horizon=8)
     government = SECTORS.index("government")
     transfer_row = Ledger.row_names().index("central_transfer")
-    outlay = sum(m[transfer_row, government] for m in model.flow_matrices[model.burn_in:]) / 100.0
+    outlay = sum(m[transfer_row, government] for m in model.flow_matrices[model.burn_in :]) / 100.0
     assert model.government.public_cost_cr > 0
     assert np.isclose(model.government.public_cost_cr, outlay)

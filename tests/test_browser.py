@@ -28,14 +28,22 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CLUSTERSIM_CHROMIUM", "/usr/bin/chromium"))
 # Headless, sandbox-free (CI runs as root), and no background connections: the machine's network is closed.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SHOTS = Path(os.environ.get("CLUSTERSIM_SCREENSHOTS", ROOT / "results" / "screenshots"))
 TIMEOUT_MS = 60_000
 
 # A small cluster with a CFC and a lab, so that the map has facilities on it within a few quarters.
 SCENARIO = f"""
-extends = "{SCENARIOS / 'baseline.toml'}"
+extends = "{SCENARIOS / "baseline.toml"}"
 title = "Browser test cluster"
 [run]
 burn_in = 20
@@ -50,10 +58,15 @@ spv_lag = 2
 
 
 def _require_browser():
-    missing = [why for ok, why in ((CHROMIUM.exists(), f"no Chromium at {CHROMIUM}"),
-                                   (_has_playwright(), "playwright is not installed"),
-                                   (importlib.util.find_spec("solara") is not None, "the viz extra is not installed"))
-               if not ok]
+    missing = [
+        why
+        for ok, why in (
+            (CHROMIUM.exists(), f"no Chromium at {CHROMIUM}"),
+            (_has_playwright(), "playwright is not installed"),
+            (importlib.util.find_spec("solara") is not None, "the viz extra is not installed"),
+        )
+        if not ok
+    ]
     if missing:
         if os.environ.get("CLUSTERSIM_REQUIRE_BROWSER") == "1":
             pytest.fail("; ".join(missing) + " (CLUSTERSIM_REQUIRE_BROWSER=1)")
@@ -95,8 +108,12 @@ def dashboard(tmp_path_factory):
     scenario.write_text(SCENARIO, encoding="utf-8")
     port = _free_port()
     log = (folder / "viz.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "clustersim", "viz", str(scenario), "--port", str(port)],
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "clustersim", "viz", str(scenario), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
@@ -108,7 +125,9 @@ def dashboard(tmp_path_factory):
                 if server.poll() is None:
                     os.killpg(server.pid, signal.SIGKILL)
                 log.close()
-                pytest.fail(f"clustersim viz did not serve {url}:\n{(folder / 'viz.log').read_text()}")
+                pytest.fail(
+                    f"clustersim viz did not serve {url}:\n{(folder / 'viz.log').read_text()}"
+                )
             time.sleep(0.5)
     yield url
     os.killpg(server.pid, signal.SIGTERM)
@@ -122,7 +141,9 @@ def _quarter(page) -> int:
 
 
 def _wait_for_quarter(page, quarter: int) -> None:
-    page.locator(".clustersim-quarter", has_text=f"Policy quarter {quarter} ").wait_for(timeout=TIMEOUT_MS)
+    page.locator(".clustersim-quarter", has_text=f"Policy quarter {quarter} ").wait_for(
+        timeout=TIMEOUT_MS
+    )
 
 
 def _settled_quarter(page) -> int:
@@ -161,12 +182,25 @@ def _mesa_time(page) -> float:
 def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard):
     page = browser.new_page(viewport={"width": 1500, "height": 1100})
     outside = []  # the page must need nothing from beyond this machine
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith((dashboard, "ws://127.0.0.1", "blob:", "data:"))
-            else None)
+    page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith((dashboard, "ws://127.0.0.1", "blob:", "data:"))
+            else None
+        ),
+    )
     page.goto(dashboard)
     _wait_for_quarter(page, 0)
-    for label in ("CFC on", "Testing lab on", "Credit guarantee on", "CFC: capacity hours (machine-hours/quarter)"):
-        assert page.get_by_text(label, exact=True).count() >= 1, label  # controls generated from params.py
+    for label in (
+        "CFC on",
+        "Testing lab on",
+        "Credit guarantee on",
+        "CFC: capacity hours (machine-hours/quarter)",
+    ):
+        assert page.get_by_text(label, exact=True).count() >= 1, (
+            label
+        )  # controls generated from params.py
     page.wait_for_function("document.querySelectorAll('img').length >= 2", timeout=TIMEOUT_MS)
     page.screenshot(path=SHOTS / "dashboard_start.png")
     assert _mesa_time(page) == 20  # Mesa's own counter: the burn-in's 20 steps
@@ -176,8 +210,11 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
     for quarter in (1, 2, 3):
         step.click()
         _wait_for_quarter(page, quarter)
-    page.wait_for_function("([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
-                           arg=[plots], timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
+        arg=[plots],
+        timeout=TIMEOUT_MS,
+    )
     assert _mesa_time(page) == 23
     assert _public_cost(page) != "Rs 0.00 crore"  # the CFC and the lab were approved in quarter 1
     assert "effect *" in _status(page)  # the paired comparison run is stepped alongside
@@ -185,37 +222,52 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
 
     before = _plots(page)
     page.get_by_role("button", name="Export status").click()
-    page.wait_for_function("([old]) => [...document.querySelectorAll('img')].some((img, k) => img.src !== old[k])",
-                           arg=[before], timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        "([old]) => [...document.querySelectorAll('img')].some((img, k) => img.src !== old[k])",
+        arg=[before],
+        timeout=TIMEOUT_MS,
+    )
     page.screenshot(path=SHOTS / "dashboard_export_status.png")
 
-    page.get_by_role("button", name="▶").click()  # play: the model runs on its own until paused or at the horizon
-    page.wait_for_function("() => /Policy quarter (\\d+)/.exec(document.querySelector('.clustersim-quarter').innerText)[1] >= 6",
-                           timeout=TIMEOUT_MS)
+    page.get_by_role(
+        "button", name="▶"
+    ).click()  # play: the model runs on its own until paused or at the horizon
+    page.wait_for_function(
+        "() => /Policy quarter (\\d+)/.exec(document.querySelector('.clustersim-quarter').innerText)[1] >= 6",
+        timeout=TIMEOUT_MS,
+    )
     page.get_by_role("button", name="❚❚").click()
     assert 6 <= _settled_quarter(page) < 40  # paused well before the horizon
 
-    page.get_by_role("button", name="Reset").click()  # nothing touched: the same cluster as at the start
+    page.get_by_role(
+        "button", name="Reset"
+    ).click()  # nothing touched: the same cluster as at the start
     _wait_for_quarter(page, 0)
     assert _status(page) == start
 
     page.get_by_text("CFC on", exact=True).click()  # switch the CFC and the lab off, then rebuild
     page.get_by_text("Testing lab on", exact=True).click()
     page.get_by_role("button", name="Reset").click()
-    page.locator(".clustersim-status", has_text="effect *").wait_for(state="detached", timeout=TIMEOUT_MS)
+    page.locator(".clustersim-status", has_text="effect *").wait_for(
+        state="detached", timeout=TIMEOUT_MS
+    )
     _wait_for_quarter(page, 0)
     for quarter in (1, 2):
         step.click()
         _wait_for_quarter(page, quarter)
     assert _public_cost(page) == "Rs 0.00 crore"  # no facility, no public money
-    assert "effect *" not in _status(page) and "CFC: none" in _status(page)  # and nothing to compare with
+    assert "effect *" not in _status(page) and "CFC: none" in _status(
+        page
+    )  # and nothing to compare with
 
     seed = page.get_by_label("Run: seed (whole number)")
     seed.fill("abc")  # a seed that is not a number
     seed.press("Enter")
     page.get_by_role("button", name="Reset").click()
     _wait_for_quarter(page, 0)
-    page.get_by_text("is not a whole number").wait_for(timeout=TIMEOUT_MS)  # bad input explained, the model still runs
+    page.get_by_text("is not a whole number").wait_for(
+        timeout=TIMEOUT_MS
+    )  # bad input explained, the model still runs
     page.screenshot(path=SHOTS / "dashboard_reset_bad_seed.png")
     assert outside == []
     page.close()
@@ -231,7 +283,11 @@ def _listening_addresses(port: int) -> set[str]:
             local, state = line.split()[1], line.split()[3]
             address, hex_port = local.split(":")
             if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
-                found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]) if len(address) == 8 else address)
+                found.add(
+                    socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1])
+                    if len(address) == 8
+                    else address
+                )
     return found
 
 
@@ -246,7 +302,9 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
     experiment = write_toml(TINY, "experiment.toml")
     out = tmp_path / "sweep"
     api.sweep(experiment, out, workers=2)
-    result = subprocess.run([sys.executable, "-m", "clustersim", "report", str(out)], capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "clustersim", "report", str(out)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
     page = browser.new_page(viewport={"width": 1200, "height": 900})
@@ -260,17 +318,30 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
 
     page.route("**/*", only_the_file)
     page.goto((out / "report.html").as_uri())
-    for section in ("summary", "effects", "value-for-money", "paths", "who-gains", "assumptions", "caveats"):
+    for section in (
+        "summary",
+        "effects",
+        "value-for-money",
+        "paths",
+        "who-gains",
+        "assumptions",
+        "caveats",
+    ):
         assert page.locator(f"h2#{section}").is_visible(), section
     images = page.locator("img")
     assert images.count() == 2  # forest plot and outcome paths
     for k in range(images.count()):
-        assert images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0"), images.nth(k).get_attribute("alt")
+        assert images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0"), images.nth(
+            k
+        ).get_attribute("alt")
     tables = page.locator("table")
     assert tables.count() == 3  # effects, value for money, who gains
     for k in range(tables.count()):
         assert tables.nth(k).locator("tbody tr").count() >= 1
-    assert page.get_by_text("holistic", exact=False).count() >= 1 and page.get_by_text("cell").count() >= 1
+    assert (
+        page.get_by_text("holistic", exact=False).count() >= 1
+        and page.get_by_text("cell").count() >= 1
+    )
     assert fetched == []
     page.screenshot(path=SHOTS / "report.png", full_page=True)
     page.close()

@@ -16,7 +16,9 @@ from helpers import SCENARIOS, run_small
 
 
 def trial_run(seed=1, **trial):
-    return run_small(seed=seed, n_firms=150, horizon=7, trial={"quarter": 0, "follow_up": 4, **trial})
+    return run_small(
+        seed=seed, n_firms=150, horizon=7, trial={"quarter": 0, "follow_up": 4, **trial}
+    )
 
 
 def test_assignment_is_random_within_the_eligible_and_draws_are_paired():
@@ -27,11 +29,16 @@ def test_assignment_is_random_within_the_eligible_and_draws_are_paired():
     assert set(np.unique(f.trial_arm[frame["slot"]])) == {1, 2}
     # the trial draws do not move anything before the treatment quarter
     base = run_small(seed=1, n_firms=150, horizon=7)
-    assert np.array_equal(np.array(base.series.rows)[:8], np.array(model.series.rows)[:8])  # treated in step 9
+    assert np.array_equal(
+        np.array(base.series.rows)[:8], np.array(model.series.rows)[:8]
+    )  # treated in step 9
 
 
 def test_consulting_raises_treated_tfp_by_the_lift_relative_to_controls():
-    frames = [records_frame(trial_run(seed=s, treatment="consulting", tfp_lift=0.2)).assign(replicate=s) for s in (1, 2, 3)]
+    frames = [
+        records_frame(trial_run(seed=s, treatment="consulting", tfp_lift=0.2)).assign(replicate=s)
+        for s in (1, 2, 3)
+    ]
     table = pooled(pd.concat(frames)).set_index("outcome")
     # TFP lift decays a little over the follow-up (consulting_decay), and shocks are shared: ANCOVA close to 20 %
     assert 15.0 < table.loc["tfp", "itt_ancova"] < 21.0
@@ -39,10 +46,15 @@ def test_consulting_raises_treated_tfp_by_the_lift_relative_to_controls():
 
 
 def test_a_placebo_trial_finds_no_effect():
-    frames = [records_frame(trial_run(seed=s, treatment="consulting", tfp_lift=0.0)).assign(replicate=s) for s in (1, 2, 3)]
+    frames = [
+        records_frame(trial_run(seed=s, treatment="consulting", tfp_lift=0.0)).assign(replicate=s)
+        for s in (1, 2, 3)
+    ]
     table = pooled(pd.concat(frames)).set_index("outcome")
     for outcome in ("tfp", "sales", "workers"):
-        assert table.loc[outcome, "ancova_ci_low"] < 0 < table.loc[outcome, "ancova_ci_high"], outcome
+        assert table.loc[outcome, "ancova_ci_low"] < 0 < table.loc[outcome, "ancova_ci_high"], (
+            outcome
+        )
 
 
 @pytest.mark.parametrize("treatment", ["grant", "training", "export_link", "credit_line"])
@@ -53,19 +65,24 @@ def test_every_treatment_runs_and_keeps_the_accounts_consistent(treatment):
     for matrix in model.flow_matrices:
         assert np.allclose(matrix.sum(axis=0), 0.0, atol=1e-8 * max(1.0, np.abs(matrix).max()))
     if treatment == "grant":
-        assert (frame.loc[frame["treated"], "grant"] > 0).all() and (frame.loc[~frame["treated"], "grant"] == 0).all()
+        assert (frame.loc[frame["treated"], "grant"] > 0).all() and (
+            frame.loc[~frame["treated"], "grant"] == 0
+        ).all()
 
 
 def test_a_trial_experiment_stores_firm_records(write_toml, tmp_path):
-    path = write_toml(f"""title = "rct"
-baseline = "{SCENARIOS / 'baseline.toml'}"
+    path = write_toml(
+        f"""title = "rct"
+baseline = "{SCENARIOS / "baseline.toml"}"
 replicates = 2
 horizon = 6
 burn_in = 4
 n_firms = 60
 [trial]
 treatment = "training"
-""", "rct.toml")
+""",
+        "rct.toml",
+    )
     manifest = api.sweep(path, tmp_path / "out", workers=2)
     assert set(manifest["status"]) == {"ok"}
     assert len(list((tmp_path / "out" / "trial").glob("*.parquet"))) == 2
@@ -73,15 +90,45 @@ treatment = "training"
 
 def test_the_panel_has_one_row_per_firm_per_quarter(tmp_path):
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, "-m", "clustersim", "run", str(SCENARIOS / "baseline.toml"), "--out", str(out),
-                             "--panel", "--no-plots", "--quiet", "--firms", "40", "--steps", "3"], capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clustersim",
+            "run",
+            str(SCENARIOS / "baseline.toml"),
+            "--out",
+            str(out),
+            "--panel",
+            "--no-plots",
+            "--quiet",
+            "--firms",
+            "40",
+            "--steps",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     panel = pd.read_csv(out / "panel.csv")
     series = pd.read_csv(out / "timeseries.csv")
-    assert {"step", "firm_id", "workers", "sales", "export_sales", "value_added", "tfp", "exporter", "age"} <= set(panel)
+    assert {
+        "step",
+        "firm_id",
+        "workers",
+        "sales",
+        "export_sales",
+        "value_added",
+        "tfp",
+        "exporter",
+        "age",
+    } <= set(panel)
     counts = panel.groupby("step").size()
     assert counts.tolist() == series["firms"].tolist()
-    assert panel.groupby("step")["workers"].sum().to_numpy() == pytest.approx(series["jobs"].to_numpy(), rel=1e-8)
+    assert panel.groupby("step")["workers"].sum().to_numpy() == pytest.approx(
+        series["jobs"].to_numpy(), rel=1e-8
+    )
     assert not panel.duplicated(["step", "firm_id"]).any()
 
 
@@ -99,13 +146,40 @@ def test_bass_fit_recovers_p_and_q():
 
 @pytest.mark.slow
 def test_validate_runs_every_target_and_exits_0_unless_strict(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "clustersim", "validate", "--out", str(tmp_path), "--replicates", "2"],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clustersim",
+            "validate",
+            "--out",
+            str(tmp_path),
+            "--replicates",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(tmp_path / "validation.csv")
     assert len(table) == 12 and set(table["kind"]) == {"input", "calibration", "validation"}
     assert (tmp_path / "validation.md").exists() and (tmp_path / "validation.png").exists()
     assert "targets inside their band" in result.stdout
-    strict = subprocess.run([sys.executable, "-m", "clustersim", "validate", "--out", str(tmp_path), "--replicates", "2",
-                             "--strict"], capture_output=True, text=True, timeout=600)
+    strict = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "clustersim",
+            "validate",
+            "--out",
+            str(tmp_path),
+            "--replicates",
+            "2",
+            "--strict",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert strict.returncode == (0 if table["inside"].all() else 1)

@@ -25,4 +25,6 @@ def test_outputs_are_byte_identical_to_the_golden_files(tmp_path):
         assert golden.exists(), f"{golden.name} is missing: run python tests/golden/make.py"
         if gzip.decompress(golden.read_bytes()) != path.read_bytes():
             differ.append(name)
-    assert not differ, f"{len(differ)} of {len(written)} outputs differ from tests/golden: {', '.join(differ)}"
+    assert not differ, (
+        f"{len(differ)} of {len(written)} outputs differ from tests/golden: {', '.join(differ)}"
+    )

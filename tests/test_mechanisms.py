@@ -11,7 +11,9 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from clustersim.economy import markets, timeunits
 from clustersim.economy.agents import CommonFacilityCentre
-from clustersim.economy.agents import TestingLab as Lab  # aliased: pytest would try to collect 'Test*'
+from clustersim.economy.agents import (
+    TestingLab as Lab,
+)  # aliased: pytest would try to collect 'Test*'
 from clustersim.economy.agents.msme import MSME, Technology
 from clustersim.economy.finance import annuity
 from clustersim.economy.spillovers import Neighbourhood
@@ -35,7 +37,9 @@ def test_labour_optimum_is_the_first_order_condition(demand, phi, capital, wage,
     l_star = MSME.optimal_labour(r_star, wage, T)
     assert wage * l_star == pytest.approx(T.alpha * T.rho * r_star, rel=1e-12)
     # R with labour fixed at L* (materials still chosen) equals R*.
-    assert MSME.revenue_given_labour(demand, phi, capital, l_star, p_m, T) == pytest.approx(r_star, rel=1e-9)
+    assert MSME.revenue_given_labour(demand, phi, capital, l_star, p_m, T) == pytest.approx(
+        r_star, rel=1e-9
+    )
     best = variable_profit_at(l_star, demand, phi, capital, wage, p_m)
     for factor in (0.97, 1.03):
         assert variable_profit_at(l_star * factor, demand, phi, capital, wage, p_m) < best
@@ -45,7 +49,7 @@ def test_revenue_is_price_times_quantity_on_the_demand_curve():
     demand, revenue = 3.0, 12.0
     price = MSME.price(revenue, demand, T)
     quantity = revenue / price
-    assert quantity == pytest.approx(demand * price ** -T.sigma, rel=1e-12)
+    assert quantity == pytest.approx(demand * price**-T.sigma, rel=1e-12)
 
 
 def test_markup_pricing_with_constant_marginal_cost():
@@ -56,9 +60,9 @@ def test_markup_pricing_with_constant_marginal_cost():
     price = MSME.price(r, demand, T)
     # Cost-minimising marginal cost at output q: d(wL + p_m M)/dq with L, M scaled together.
     labour, materials = MSME.optimal_labour(r, wage, T), MSME.materials_spend(r, T) / p_m
-    q = phi * capital ** T.beta * labour ** T.alpha * materials ** T.gamma
+    q = phi * capital**T.beta * labour**T.alpha * materials**T.gamma
     h = 1e-6
-    q_up = phi * capital ** T.beta * (labour * (1 + h)) ** T.alpha * (materials * (1 + h)) ** T.gamma
+    q_up = phi * capital**T.beta * (labour * (1 + h)) ** T.alpha * (materials * (1 + h)) ** T.gamma
     marginal_cost = (wage * labour + p_m * materials) * h / (q_up - q)
     assert price == pytest.approx(T.sigma / (T.sigma - 1) * marginal_cost, rel=1e-4)
 
@@ -105,7 +109,9 @@ def test_investment_replaces_depreciation_and_is_never_negative():
 
 
 def test_user_cost_uses_the_rate_the_firm_can_borrow_at():
-    cost = MSME.user_cost(np.array([True, False, False]), np.array([False, True, False]), 0.03, 0.1, 0.01, 0.02)
+    cost = MSME.user_cost(
+        np.array([True, False, False]), np.array([False, True, False]), 0.03, 0.1, 0.01, 0.02
+    )
     # bank access (subsidised), own cash at the bank rate (no subsidy), moneylender
     assert cost.tolist() == pytest.approx([0.04, 0.05, 0.12])
 
@@ -137,7 +143,12 @@ def test_bank_rations_by_score_collateral_and_funds():
     assert bank.funds == pytest.approx(1.0)
     poorer = _bank(funds=12.0)
     granted, _ = poorer.ration(request, score, 0.2, room)
-    assert granted.tolist() == [10.0, 0.0, 0.0, 0.0]  # firm 2 would overflow (10 + 4 > 12)... so would firm 3
+    assert granted.tolist() == [
+        10.0,
+        0.0,
+        0.0,
+        0.0,
+    ]  # firm 2 would overflow (10 + 4 > 12)... so would firm 3
 
 
 def test_moneylender_lends_up_to_the_cap_at_its_rate():
@@ -155,9 +166,20 @@ def test_moneylender_lends_up_to_the_cap_at_its_rate():
 def _cfc(capacity):
     model = mesa.Model(rng=0)
     grid = OrthogonalMooreGrid((5, 5), random=model.random)
-    return CommonFacilityCentre(model, grid[(0, 0)], capacity_hours=capacity, uptime=0.5, hours_per_worker=10,
-                                fee_per_hour=0.01, travel_cost=0.1, lift=0.2, reach=4.0, opens_step=3,
-                                governance="spv", opex_cr=0.0)
+    return CommonFacilityCentre(
+        model,
+        grid[(0, 0)],
+        capacity_hours=capacity,
+        uptime=0.5,
+        hours_per_worker=10,
+        fee_per_hour=0.01,
+        travel_cost=0.1,
+        lift=0.2,
+        reach=4.0,
+        opens_step=3,
+        governance="spv",
+        opex_cr=0.0,
+    )
 
 
 def test_cfc_lift_falls_with_distance_and_is_nil_at_zero_capacity():
@@ -179,8 +201,17 @@ def test_cfc_rations_hours_pro_rata_and_opens_after_its_lag():
 def test_lab_serves_oldest_requests_first_up_to_capacity():
     model = mesa.Model(rng=0)
     grid = OrthogonalMooreGrid((3, 3), random=model.random)
-    lab = Lab(model, grid[(1, 1)], capacity_tests=2, uptime=1.0, fee=0.1, reach=5, opens_step=0, governance="spv",
-              opex_cr=0.0)
+    lab = Lab(
+        model,
+        grid[(1, 1)],
+        capacity_tests=2,
+        uptime=1.0,
+        fee=0.1,
+        reach=5,
+        opens_step=0,
+        governance="spv",
+        opex_cr=0.0,
+    )
     served = lab.first_in_queue(np.array([5, 3, 3, 4]), np.array([0.9, 0.8, 0.1, 0.5]))
     assert served.tolist() == [2, 1]  # both step-3 requests, the better priority first
 
@@ -216,8 +247,13 @@ def test_size_class_from_2025_thresholds():
 
 
 # ---------------------------------------------------------------- labour market
-@given(fixed=st.floats(0.0, 1e4), flexible=st.floats(1.0, 1e4), w0=st.floats(0.1, 10.0),
-       eta=st.floats(0.2, 20.0), eps=st.floats(1.0, 5.0))
+@given(
+    fixed=st.floats(0.0, 1e4),
+    flexible=st.floats(1.0, 1e4),
+    w0=st.floats(0.1, 10.0),
+    eta=st.floats(0.2, 20.0),
+    eps=st.floats(1.0, 5.0),
+)
 def test_clearing_wage_equates_supply_and_demand(fixed, flexible, w0, eta, eps):
     supply = markets.LabourSupply(reference_jobs=2000.0, reference_wage=1.0, elasticity=eta)
     w = markets.clearing_wage(fixed, flexible, w0, supply, eps)
@@ -231,11 +267,23 @@ def test_market_clearing_is_a_consistent_equilibrium():
     quality = 1 + 0.1 * (rng.random(n) < 0.3)
     foreign = np.where(rng.random(n) < 0.2, 0.4, 0.0)
     result = markets.clear(
-        quality=quality, exporter_foreign_level=foreign, phi=np.exp(rng.normal(0, 0.3, n)), capital=rng.uniform(5, 20, n),
-        workers_before=rng.uniform(5, 15, n), hiring_speed=0.6, wage_before=1.0, price_index_before=1.0,
-        material_price=1.0, domestic_spending=400.0, outside_weight=0.7,
-        supply=markets.LabourSupply(500.0, 1.0, 2.0), tech=T)
-    assert result.workers.sum() == pytest.approx(markets.LabourSupply(500.0, 1.0, 2.0).jobs(result.wage), rel=1e-9)
+        quality=quality,
+        exporter_foreign_level=foreign,
+        phi=np.exp(rng.normal(0, 0.3, n)),
+        capital=rng.uniform(5, 20, n),
+        workers_before=rng.uniform(5, 15, n),
+        hiring_speed=0.6,
+        wage_before=1.0,
+        price_index_before=1.0,
+        material_price=1.0,
+        domestic_spending=400.0,
+        outside_weight=0.7,
+        supply=markets.LabourSupply(500.0, 1.0, 2.0),
+        tech=T,
+    )
+    assert result.workers.sum() == pytest.approx(
+        markets.LabourSupply(500.0, 1.0, 2.0).jobs(result.wage), rel=1e-9
+    )
     index = (0.7 + np.sum(quality * result.price ** (1 - T.sigma))) ** (1 / (1 - T.sigma))
     assert result.price_index == pytest.approx(index, rel=1e-9)
     assert np.all(result.export_revenue[foreign == 0] == 0)
@@ -249,7 +297,13 @@ def test_export_choice_has_hysteresis_and_needs_a_certificate():
     gain = np.array([5.0, 5.0, 12.0, 2.0, 50.0])
     # fixed cost 3; sunk cost 100 at a discount of 0.05 a quarter -> entry needs gain > 3 + 5
     stays, enters = MSME.export_choice(exporter, certified, gain, 3.0, 100.0, 0.05)
-    assert stays.tolist() == [True, False, True, False, False]  # incumbent stays at 5, entrant needs 8
+    assert stays.tolist() == [
+        True,
+        False,
+        True,
+        False,
+        False,
+    ]  # incumbent stays at 5, entrant needs 8
     assert enters.tolist() == [False, False, True, False, False]  # no certificate, no entry
 
 
@@ -263,8 +317,13 @@ def test_certification_is_sought_when_exporting_or_the_premium_pays():
 
 
 def test_cfc_use_needs_awareness_an_open_centre_and_a_net_gain():
-    use = MSME.uses_cfc(np.array([True, False, True, True]), True, np.array([5.0, 5.0, 1.0, 5.0]), 2.0,
-                        np.array([1.0, 1.0, 1.0, 4.0]))
+    use = MSME.uses_cfc(
+        np.array([True, False, True, True]),
+        True,
+        np.array([5.0, 5.0, 1.0, 5.0]),
+        2.0,
+        np.array([1.0, 1.0, 1.0, 4.0]),
+    )
     assert use.tolist() == [True, False, False, False]
     assert not MSME.uses_cfc(np.array([True]), False, np.array([5.0]), 0.0, np.array([0.0])).any()
 
@@ -275,5 +334,7 @@ def test_exit_after_the_loss_streak_or_by_hazard():
 
 
 def test_upgrade_only_when_heard_of_and_it_pays_back():
-    out = MSME.wants_to_upgrade(np.array([True, True, False]), np.array([1.0, 0.1, 1.0]), 10.0, 0.05)
+    out = MSME.wants_to_upgrade(
+        np.array([True, True, False]), np.array([1.0, 0.1, 1.0]), 10.0, 0.05
+    )
     assert out.tolist() == [True, False, False]

@@ -34,21 +34,45 @@ def test_without_shocks_entry_or_frictions_labour_is_the_closed_form_optimum():
         model.step()
     # Walk one more quarter phase by phase (as step() does) and stop right after the markets clear.
     firms = model.firms
-    for phase in (model.open_books, model.markets.apply_shocks, model.government.open_schemes, firms.hear_of_schemes,
-                  firms.draw_productivity_shocks, lambda: model.field_trial.treat(firms),
-                  lambda: model.government.deliver_support(firms), firms.plan, lambda: model.bank.lend(firms),
-                  lambda: model.moneylender.lend(firms), firms.invest, lambda: model.facilities.serve(firms),
-                  firms.receive_test_results, lambda: model.markets.clear(firms)):
+    for phase in (
+        model.open_books,
+        model.markets.apply_shocks,
+        model.government.open_schemes,
+        firms.hear_of_schemes,
+        firms.draw_productivity_shocks,
+        lambda: model.field_trial.treat(firms),
+        lambda: model.government.deliver_support(firms),
+        firms.plan,
+        lambda: model.bank.lend(firms),
+        lambda: model.moneylender.lend(firms),
+        firms.invest,
+        lambda: model.facilities.serve(firms),
+        firms.receive_test_results,
+        lambda: model.markets.clear(firms),
+    ):
         phase()
     f, live, t = model.firms, model.firms.operating, model.technology
     certified = f.certified_until[live] >= model.steps
     quality = 1 + model.p.technology.quality_lift_certified * certified
-    demand = quality * (model.markets.domestic_spending * model.markets.price_index ** (t.sigma - 1) + model.markets.foreign_level() * f.exporter[live])
-    phi = model.firms.tfp_scale * np.exp(f.tfp_permanent[live] + f.tfp_transitory[live]) * (1 + model.p.technology.tech_step) ** f.tech_level[live] \
-        * (1 + model.p.technology.skill_lift * f.skill[live]) * (1 + f.cfc_lift[live]) * (1 + f.consulting_lift[live])
+    demand = quality * (
+        model.markets.domestic_spending * model.markets.price_index ** (t.sigma - 1)
+        + model.markets.foreign_level() * f.exporter[live]
+    )
+    phi = (
+        model.firms.tfp_scale
+        * np.exp(f.tfp_permanent[live] + f.tfp_transitory[live])
+        * (1 + model.p.technology.tech_step) ** f.tech_level[live]
+        * (1 + model.p.technology.skill_lift * f.skill[live])
+        * (1 + f.cfc_lift[live])
+        * (1 + f.consulting_lift[live])
+    )
     r, a, g = t.rho, t.alpha, t.gamma
-    revenue = (demand ** (1 / t.sigma) * (phi * f.capital[live] ** t.beta) ** r * (a * r / model.markets.wage) ** (a * r)
-               * (g * r / model.markets.material_price()) ** (g * r)) ** (1 / (1 - r * (a + g)))
+    revenue = (
+        demand ** (1 / t.sigma)
+        * (phi * f.capital[live] ** t.beta) ** r
+        * (a * r / model.markets.wage) ** (a * r)
+        * (g * r / model.markets.material_price()) ** (g * r)
+    ) ** (1 / (1 - r * (a + g)))
     assert np.allclose(f.workers[live], a * r * revenue / model.markets.wage, rtol=1e-9)
     assert f.exporter[live].any() and certified.any()  # the check covered exporters too
 
@@ -57,12 +81,22 @@ def test_jobs_equal_the_sum_of_workers_every_quarter():
     model = small_model()
     for _ in range(10):
         model.step()
-        assert model.series.latest("jobs") == pytest.approx(model.firms.workers[model.firms.live()].sum(), rel=1e-12)
-        assert model.series.latest("firms") == len(model.agents_by_row) == len(model.agents_by_type[MSME])
+        assert model.series.latest("jobs") == pytest.approx(
+            model.firms.workers[model.firms.live()].sum(), rel=1e-12
+        )
+        assert (
+            model.series.latest("firms")
+            == len(model.agents_by_row)
+            == len(model.agents_by_type[MSME])
+        )
 
 
 def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_path):
-    a, b, c = run_small("holistic_full.toml", seed=7), run_small("holistic_full.toml", seed=7), run_small("holistic_full.toml", seed=8)
+    a, b, c = (
+        run_small("holistic_full.toml", seed=7),
+        run_small("holistic_full.toml", seed=7),
+        run_small("holistic_full.toml", seed=8),
+    )
     for name in ("timeseries.csv", "firms.csv"):
         assert csv_bytes(a, tmp_path, name) == csv_bytes(b, tmp_path, name)
     assert csv_bytes(a, tmp_path) != csv_bytes(c, tmp_path)
@@ -70,18 +104,31 @@ def test_same_seed_gives_byte_identical_output_and_another_seed_does_not(tmp_pat
 
 def test_an_intervention_starting_after_the_horizon_is_byte_identical_to_the_baseline(tmp_path):
     base = run_small("baseline.toml", seed=3)
-    late = run_small("holistic_full.toml", seed=3, interventions__cfc={"start_quarter": 8},
-                     interventions__testing_lab={"start_quarter": 8}, interventions__credit_guarantee={"start_quarter": 8},
-                     interventions__skills_training={"start_quarter": 8}, interventions__export_promotion={"start_quarter": 8},
-                     interventions__facilitation_cell={"start_quarter": 8}, interventions__interest_subvention={"start_quarter": 8},
-                     interventions__tech_upgrade_subsidy={"start_quarter": 8}, interventions__consulting={"start_quarter": 8},
-                     interventions__growth_fund={"start_quarter": 8})
+    late = run_small(
+        "holistic_full.toml",
+        seed=3,
+        interventions__cfc={"start_quarter": 8},
+        interventions__testing_lab={"start_quarter": 8},
+        interventions__credit_guarantee={"start_quarter": 8},
+        interventions__skills_training={"start_quarter": 8},
+        interventions__export_promotion={"start_quarter": 8},
+        interventions__facilitation_cell={"start_quarter": 8},
+        interventions__interest_subvention={"start_quarter": 8},
+        interventions__tech_upgrade_subsidy={"start_quarter": 8},
+        interventions__consulting={"start_quarter": 8},
+        interventions__growth_fund={"start_quarter": 8},
+    )
     assert csv_bytes(base, tmp_path) == csv_bytes(late, tmp_path)
     assert csv_bytes(base, tmp_path, "firms.csv") == csv_bytes(late, tmp_path, "firms.csv")
 
 
-@pytest.mark.parametrize("cfc", [{"capacity_hours": 0.0},                       # nil at zero capacity
-                                 {"x": 0, "y": 0, "travel_cost_lakh": 10.0}])  # out of everyone's reach
+@pytest.mark.parametrize(
+    "cfc",
+    [
+        {"capacity_hours": 0.0},  # nil at zero capacity
+        {"x": 0, "y": 0, "travel_cost_lakh": 10.0},
+    ],
+)  # out of everyone's reach
 def test_a_cfc_nobody_can_use_changes_nothing_but_the_public_cost(cfc):
     base = run_small("baseline.toml", seed=5)
     model = run_small("cfc.toml", seed=5, interventions__cfc=cfc)
@@ -114,21 +161,31 @@ def test_draws_are_per_firm_slot_so_packages_are_paired():
     """Removing firms (here: a higher exit hazard) or treating some (a package) does not
     shift any other firm's productivity shocks: draws are made per firm slot."""
     base = run_small("baseline.toml", seed=11, n_firms=120, horizon=16)
-    for other in (run_small("baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3}),
-                  run_small("holistic_full.toml", seed=11, n_firms=120, horizon=16)):
+    for other in (
+        run_small("baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3}),
+        run_small("holistic_full.toml", seed=11, n_firms=120, horizon=16),
+    ):
         fb, fo = base.firms, other.firms
         both = fb.alive & fo.alive & (fb.entry_step == fo.entry_step)
         assert both.sum() > 15
         assert np.array_equal(fb.tfp_transitory[both], fo.tfp_transitory[both])
         assert np.array_equal(fb.tfp_permanent, fo.tfp_permanent)  # the entrant pool is pre-drawn
-    high_exit = run_small("baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3})
-    assert high_exit.firms.alive[:120].sum() < base.firms.alive[:120].sum()  # the runs really differ in who exists
+    high_exit = run_small(
+        "baseline.toml", seed=11, n_firms=120, horizon=16, dynamics={"exit_hazard": 0.3}
+    )
+    assert (
+        high_exit.firms.alive[:120].sum() < base.firms.alive[:120].sum()
+    )  # the runs really differ in who exists
 
 
 def test_a_students_edit_in_msme_changes_the_simulation(monkeypatch):
     """The firm's rules live in agents/msme.py and nowhere else."""
     before = run_small(seed=2).series.rows[-1]
-    monkeypatch.setattr(MSME, "adjust_workforce", staticmethod(lambda current, desired, speed: current + 0.1 * speed * (desired - current)))
+    monkeypatch.setattr(
+        MSME,
+        "adjust_workforce",
+        staticmethod(lambda current, desired, speed: current + 0.1 * speed * (desired - current)),
+    )
     after = run_small(seed=2).series.rows[-1]
     assert before[4] != after[4]
 
@@ -136,7 +193,9 @@ def test_a_students_edit_in_msme_changes_the_simulation(monkeypatch):
 def test_a_tariff_shock_cuts_exports_against_the_same_seed():
     kw = dict(n_firms=120, burn_in=12, horizon=8)
     base = run_small("baseline.toml", seed=4, **kw)
-    shocked = run_small("export_shock_tariff.toml", seed=4, **kw, market={"shocks": [{"quarter": 2, "tariff": 0.5}]})
+    shocked = run_small(
+        "export_shock_tariff.toml", seed=4, **kw, market={"shocks": [{"quarter": 2, "tariff": 0.5}]}
+    )
     col = output.COLUMN_NAMES.index("export_sales")
     before = slice(0, 14)  # up to policy quarter 2 the runs are identical
     assert np.array_equal(np.array(base.series.rows)[before], np.array(shocked.series.rows)[before])
@@ -144,7 +203,9 @@ def test_a_tariff_shock_cuts_exports_against_the_same_seed():
 
 
 def test_firm_list_scenario_starts_from_the_csv():
-    scenario = load_scenario(SCENARIOS / "from_firm_list.toml", {"run": {"burn_in": 0, "horizon": 1}})
+    scenario = load_scenario(
+        SCENARIOS / "from_firm_list.toml", {"run": {"burn_in": 0, "horizon": 1}}
+    )
     model = ClusterModel(scenario)
     table = scenario.firm_table
     assert model.n_initial == len(table["x"])
@@ -163,7 +224,9 @@ def test_start_matches_the_scenario_calibration_targets():
     model = ClusterModel(scenario)
     f, live, c = model.firms, model.firms.live(), scenario.params.cluster
     assert f.workers[live].sum() == pytest.approx(200 * c.mean_workers, rel=1e-9)
-    assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(c.turnover_per_worker_lakh, rel=1e-9)
+    assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(
+        c.turnover_per_worker_lakh, rel=1e-9
+    )
 
 
 def test_awareness_only_spreads_by_word_of_mouth_and_outreach():
@@ -200,18 +263,29 @@ def test_an_entrant_values_entry_more_when_wages_fall_or_demand_rises():
     more_demand, _ = model.demography.entrant_value(pool)
     assert np.all(cheaper_labour > value) and np.all(more_demand > value)
     # and the threshold admits exactly the candidates worth more than it
-    assert np.isclose(np.mean(value > model.demography.entry_threshold), model.demography.entry_share, atol=2 / len(pool))
+    assert np.isclose(
+        np.mean(value > model.demography.entry_threshold),
+        model.demography.entry_share,
+        atol=2 / len(pool),
+    )
 
 
 def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
     """With fees far above running costs, an SPV-run CFC costs the public its grant and no
     more; a government-run one returns the surplus to the treasury."""
-    kw = dict(n_firms=80, horizon=12, governance={"spv_lag": 0, "government_lag": 0},
-              interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.01})
+    kw = dict(
+        n_firms=80,
+        horizon=12,
+        governance={"spv_lag": 0, "government_lag": 0},
+        interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.01},
+    )
     spv = run_small("cfc.toml", **kw)
     grant = 0.7 * 15.0
     assert spv.government.public_cost_cr == pytest.approx(grant, rel=1e-9)
-    government = run_small("cfc.toml", **{**kw, "interventions__cfc": {**kw["interventions__cfc"], "governance": "government"}})
+    government = run_small(
+        "cfc.toml",
+        **{**kw, "interventions__cfc": {**kw["interventions__cfc"], "governance": "government"}},
+    )
     assert government.government.public_cost_cr < grant
 
 
@@ -230,7 +304,10 @@ def test_a_cluster_whose_last_firm_closes_runs_on_with_finite_zeros():
     """Limit case: one firm, which closes; the quarters after it record zero jobs, not a crash or a NaN."""
     model = run_small(seed=0, n_firms=1, burn_in=40, horizon=20)
     data = np.array(model.series.rows)
-    firms, jobs = data[:, output.COLUMN_NAMES.index("firms")], data[:, output.COLUMN_NAMES.index("jobs")]
+    firms, jobs = (
+        data[:, output.COLUMN_NAMES.index("firms")],
+        data[:, output.COLUMN_NAMES.index("jobs")],
+    )
     assert (firms == 0).any()
     assert np.isfinite(data).all()
     assert (jobs[firms == 0] == 0).all()

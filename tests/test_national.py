@@ -21,20 +21,23 @@ Gamma,Gujarat,Z,ceramics,30,300000,9000,,2020,s,ceramics_glass,C,
 def national(tmp_path):
     (tmp_path / "clusters.csv").write_text(DATA, encoding="utf-8")
     path = tmp_path / "national.toml"
-    path.write_text(f"""kind = "national"
+    path.write_text(
+        f"""kind = "national"
 title = "tiny national"
 clusters = "clusters.csv"
 total = 5
-package = "{SCENARIOS / 'holistic_spv.toml'}"
+package = "{SCENARIOS / "holistic_spv.toml"}"
 replicates = 1
 seed = 3
 horizon = 4
 burn_in = 4
 synthetic_seed = 2
 [archetype_scenarios]
-default = "{SCENARIOS / 'baseline.toml'}"
-textiles_apparel = "{SCENARIOS / 'knitwear.toml'}"
-""", encoding="utf-8")
+default = "{SCENARIOS / "baseline.toml"}"
+textiles_apparel = "{SCENARIOS / "knitwear.toml"}"
+""",
+        encoding="utf-8",
+    )
     return path
 
 
@@ -43,16 +46,22 @@ def test_clusters_come_from_the_data_then_synthetic_ones(national):
     names = [c.name for c in experiment.clusters]
     assert names[:3] == ["Alpha", "Beta", "Gamma"] and len(names) == 5
     alpha, beta, gamma = experiment.clusters[:3]
-    assert alpha.n_firms == 60 and alpha.overrides["cluster"]["mean_workers"] == 30.0  # A-graded: from the data
+    assert (
+        alpha.n_firms == 60 and alpha.overrides["cluster"]["mean_workers"] == 30.0
+    )  # A-graded: from the data
     assert "imputed" in beta.reliability and beta.scenario.name == "knitwear.toml"
-    assert "mean_workers" not in gamma.overrides["cluster"]  # C-graded, 10,000 workers a unit: not used
+    assert (
+        "mean_workers" not in gamma.overrides["cluster"]
+    )  # C-graded, 10,000 workers a unit: not used
     assert all(c.synthetic for c in experiment.clusters[3:])
     runs = experiment.runs()
     assert len(runs) == 10
     pairs = {}
     for run in runs:
         pairs.setdefault(run.point, set()).add(run.seed)
-    assert all(len(seeds) == 1 for seeds in pairs.values())  # with and without the package: same seed
+    assert all(
+        len(seeds) == 1 for seeds in pairs.values()
+    )  # with and without the package: same seed
 
 
 def test_the_scheme_budget_follows_cluster_size(national):
@@ -60,7 +69,8 @@ def test_the_scheme_budget_follows_cluster_size(national):
     by_point = {r.point: r for r in experiment.runs() if r.package == "scheme"}
     small, large = experiment.clusters[2], experiment.clusters[0]  # 30 and 60 firms
     assert by_point[large.index].overrides["interventions.cfc"]["capex_cr"] == pytest.approx(
-        2 * by_point[small.index].overrides["interventions.cfc"]["capex_cr"])
+        2 * by_point[small.index].overrides["interventions.cfc"]["capex_cr"]
+    )
 
 
 def test_national_sweep_and_summary(national, tmp_path):
@@ -71,7 +81,10 @@ def test_national_sweep_and_summary(national, tmp_path):
     clusters, totals, states = result["clusters"], result["national"].iloc[0], result["states"]
     assert len(clusters) == 5 and totals["real_clusters"] == 3
     assert totals["jobs_effect"] == pytest.approx(clusters["jobs_effect"].sum())
-    assert totals["public_cost_cr"] == pytest.approx(states["public_cost_cr"].sum()) and totals["public_cost_cr"] > 0
+    assert (
+        totals["public_cost_cr"] == pytest.approx(states["public_cost_cr"].sum())
+        and totals["public_cost_cr"] > 0
+    )
     assert set(states["state"]) == {"Punjab", "Gujarat", "synthetic"}
     text = (out / "national_summary.md").read_text()
     assert "Illustrative" in text and "By state" in text
@@ -80,4 +93,6 @@ def test_national_sweep_and_summary(national, tmp_path):
 
 def test_the_shipped_national_experiment_has_200_clusters_with_all_69_real_ones():
     experiment = load_national(ROOT / "experiments" / "national_200_clusters.toml")
-    assert len(experiment.clusters) == 200 and sum(not c.synthetic for c in experiment.clusters) == 69
+    assert (
+        len(experiment.clusters) == 200 and sum(not c.synthetic for c in experiment.clusters) == 69
+    )

@@ -26,7 +26,14 @@ import pandas as pd
 from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
 from .decomposition import decomposition_effects, who_gains
 from .sensitivity import sensitivity
-from .statistics import bootstrap_ratio, paired_differences, replicate_unit, replicates_for_half_width, summarise, t_interval
+from .statistics import (
+    bootstrap_ratio,
+    paired_differences,
+    replicate_unit,
+    replicates_for_half_width,
+    summarise,
+    t_interval,
+)
 
 UNDEFINED = "undefined"
 SAVING_PER_JOB_LOST = "saving_per_job_lost"
@@ -55,7 +62,9 @@ def load_results(out: str | Path) -> tuple[pd.DataFrame, dict]:
     out = Path(out)
     info_path = out / "experiment.json"
     if not info_path.exists():
-        raise FileNotFoundError(f"{out}: no sweep here (experiment.json is missing); run `clustersim sweep` first")
+        raise FileNotFoundError(
+            f"{out}: no sweep here (experiment.json is missing); run `clustersim sweep` first"
+        )
     info = json.loads(info_path.read_text(encoding="utf-8"))
     files = sorted((out / "runs").glob("*.parquet"))
     if not files:
@@ -66,10 +75,16 @@ def load_results(out: str | Path) -> tuple[pd.DataFrame, dict]:
 
 def load_firms(out: str | Path) -> pd.DataFrame:
     files = sorted((Path(out) / "firms").glob("*.parquet"))
-    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else pd.DataFrame()
+    return (
+        pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+        if files
+        else pd.DataFrame()
+    )
 
 
-def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int = 2000, seed: int = 0) -> Comparison:
+def compare(
+    out: str | Path, targets: dict[str, float] | None = None, draws: int = 2000, seed: int = 0
+) -> Comparison:
     """Effects of every package vs the baseline: a tidy table (package, outcome, measure, unit,
     estimate, ci_low, ci_high, ...), a ranking and, for Sobol/Morris sweeps, sensitivity indices.
     Writing them is :func:`clustersim.views.summary.write_comparison`."""
@@ -80,9 +95,14 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int
     rate_q = (1 + info.get("discount_rate", 0.08)) ** 0.25 - 1
     rng = np.random.default_rng(seed)
     targets = {**info.get("precision", {}), **(targets or {})}
-    outcomes = list(dict.fromkeys([*info.get("outcomes", []), "productivity", "export_share", "jobs"]))
+    outcomes = list(
+        dict.fromkeys([*info.get("outcomes", []), "productivity", "export_share", "jobs"])
+    )
     rows = []
-    diffs = {o: paired_differences(series, o) for o in set(outcomes) | {"export_sales", "value_added", "public_cost_cr"}}
+    diffs = {
+        o: paired_differences(series, o)
+        for o in set(outcomes) | {"export_sales", "value_added", "public_cost_cr"}
+    }
     for package in packages:
         for outcome in outcomes:
             d = diffs[outcome][diffs[outcome]["package"] == package]
@@ -90,53 +110,121 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, draws: int
                 continue
             base_level = float(d["base"].mean())
             h = summarise(d, "horizon", comparisons)
-            unit = {"export_share": "points", "productivity": "Rs lakh/worker/year", "jobs": "workers"}.get(outcome, "level")
-            row = {"package": package, "outcome": outcome, "measure": "effect_at_horizon", "unit": unit, **h,
-                   "baseline_level": base_level, "replicates": int(d.groupby("point").size().min()), "points": d["point"].nunique()}
+            unit = {
+                "export_share": "points",
+                "productivity": "Rs lakh/worker/year",
+                "jobs": "workers",
+            }.get(outcome, "level")
+            row = {
+                "package": package,
+                "outcome": outcome,
+                "measure": "effect_at_horizon",
+                "unit": unit,
+                **h,
+                "baseline_level": base_level,
+                "replicates": int(d.groupby("point").size().min()),
+                "points": d["point"].nunique(),
+            }
             if outcome == "export_share":
                 row.update({k: v * 100 if isinstance(v, float) else v for k, v in h.items()})
                 row["baseline_level"] = base_level * 100
             rows.append(row)
             if outcome != "export_share" and base_level:
                 rel = summarise(d.assign(rel=100 * d["horizon"] / d["base"]), "rel", comparisons)
-                rows.append({"package": package, "outcome": outcome, "measure": "effect_at_horizon_pct", "unit": "%", **rel})
+                rows.append(
+                    {
+                        "package": package,
+                        "outcome": outcome,
+                        "measure": "effect_at_horizon_pct",
+                        "unit": "%",
+                        **rel,
+                    }
+                )
             c = summarise(d, "cumulative", comparisons)
             cum_unit = {"jobs": "job-years"}.get(outcome, f"{unit} x quarters")
             scale = {"jobs": 0.25, "export_share": 100.0}.get(outcome, 1.0)
-            rows.append({"package": package, "outcome": outcome, "measure": "cumulative_effect", "unit": cum_unit,
-                         **{k: v * scale for k, v in c.items()}})
+            rows.append(
+                {
+                    "package": package,
+                    "outcome": outcome,
+                    "measure": "cumulative_effect",
+                    "unit": cum_unit,
+                    **{k: v * scale for k, v in c.items()},
+                }
+            )
             if outcome in targets:
-                scale_pts = 100.0 if outcome == "export_share" else 1.0  # targets are in the units reported
-                n = replicates_for_half_width(replicate_unit(d) * scale_pts, targets[outcome], comparisons)
-                rows.append({"package": package, "outcome": outcome, "measure": "replicates_needed", "unit": "replicates",
-                             "estimate": n, "note": f"for a 95 % CI half-width of {targets[outcome]:g}"})
+                scale_pts = (
+                    100.0 if outcome == "export_share" else 1.0
+                )  # targets are in the units reported
+                n = replicates_for_half_width(
+                    replicate_unit(d) * scale_pts, targets[outcome], comparisons
+                )
+                rows.append(
+                    {
+                        "package": package,
+                        "outcome": outcome,
+                        "measure": "replicates_needed",
+                        "unit": "replicates",
+                        "estimate": n,
+                        "note": f"for a 95 % CI half-width of {targets[outcome]:g}",
+                    }
+                )
         rows += value_for_money(package, diffs, comparisons, rate_q, rng, draws)
     if packages:
         rows += npv_rows(series, packages, rate_q, comparisons)
     table = pd.DataFrame(rows)
     firms = load_firms(out)
     if not firms.empty and packages:
-        table = pd.concat([table, who_gains(firms, comparisons), decomposition_effects(firms, comparisons)], ignore_index=True)
+        table = pd.concat(
+            [table, who_gains(firms, comparisons), decomposition_effects(firms, comparisons)],
+            ignore_index=True,
+        )
     ranking = rank(table, packages)
     sensitive = info.get("sampler", {}).get("method") in SENSITIVITY_SAMPLERS
-    return Comparison(table=table, ranking=ranking, sensitivity=sensitivity(series, info, outcomes, seed) if sensitive else None,
-                      series=series, info=info)
+    return Comparison(
+        table=table,
+        ranking=ranking,
+        sensitivity=sensitivity(series, info, outcomes, seed) if sensitive else None,
+        series=series,
+        info=info,
+    )
 
 
 def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dict]:
     """Public cost, cost per job (at the horizon), per job-year, per rupee of extra exports, and NPVs."""
-    pick = {k: v[v["package"] == package].set_index(["point", "replicate"]) for k, v in diffs.items()}
-    cost = pick["public_cost_cr"]["horizon"]  # the baseline spends nothing, so this is the package's cost
+    pick = {
+        k: v[v["package"] == package].set_index(["point", "replicate"]) for k, v in diffs.items()
+    }
+    cost = pick["public_cost_cr"][
+        "horizon"
+    ]  # the baseline spends nothing, so this is the package's cost
     jobs = pick["jobs"]
     rows = []
     mean, lo, hi = t_interval(cost, comparisons)
-    rows.append({"package": package, "outcome": "public_cost", "measure": "cumulative_cost", "unit": "Rs crore",
-                 "estimate": mean, "ci_low": lo, "ci_high": hi})
+    rows.append(
+        {
+            "package": package,
+            "outcome": "public_cost",
+            "measure": "cumulative_cost",
+            "unit": "Rs crore",
+            "estimate": mean,
+            "ci_low": lo,
+            "ci_high": hi,
+        }
+    )
     for measure, denominator, unit, scale in (
-            ("cost_per_job", jobs["horizon"], "Rs lakh per job", LAKH_PER_CRORE),
-            ("cost_per_job_year", jobs["cumulative"] / 4.0, "Rs lakh per job-year", LAKH_PER_CRORE),
-            ("cost_per_rupee_of_exports", pick["export_sales"]["cumulative"], "Rs per Rs of extra exports", 1.0)):
-        estimate, low, high = bootstrap_ratio(cost.to_numpy() * scale, denominator.to_numpy(), rng, draws)
+        ("cost_per_job", jobs["horizon"], "Rs lakh per job", LAKH_PER_CRORE),
+        ("cost_per_job_year", jobs["cumulative"] / 4.0, "Rs lakh per job-year", LAKH_PER_CRORE),
+        (
+            "cost_per_rupee_of_exports",
+            pick["export_sales"]["cumulative"],
+            "Rs per Rs of extra exports",
+            1.0,
+        ),
+    ):
+        estimate, low, high = bootstrap_ratio(
+            cost.to_numpy() * scale, denominator.to_numpy(), rng, draws
+        )
         _, d_lo, d_hi = t_interval(denominator, comparisons)
         if mean <= 0:
             note = " (no public cost)"
@@ -147,54 +235,108 @@ def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dic
         else:
             note = ""
         undefined = bool(note)
-        rows.append({"package": package, "outcome": "public_cost", "measure": measure, "unit": unit,
-                     "estimate": math.nan if undefined else estimate, "ci_low": math.nan if undefined else low,
-                     "ci_high": math.nan if undefined else high, "note": UNDEFINED + note if undefined else ""})
+        rows.append(
+            {
+                "package": package,
+                "outcome": "public_cost",
+                "measure": measure,
+                "unit": unit,
+                "estimate": math.nan if undefined else estimate,
+                "ci_low": math.nan if undefined else low,
+                "ci_high": math.nan if undefined else high,
+                "note": UNDEFINED + note if undefined else "",
+            }
+        )
     # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger package, as in
     # experiments/package_minus_one.toml): public money saved per job lost, i.e. what those jobs cost in the baseline.
     _, j_lo, j_hi = t_interval(jobs["horizon"], comparisons)
     if mean < 0 and j_hi < 0:
-        saving, low, high = bootstrap_ratio(cost.to_numpy() * LAKH_PER_CRORE, jobs["horizon"].to_numpy(), rng, draws)
+        saving, low, high = bootstrap_ratio(
+            cost.to_numpy() * LAKH_PER_CRORE, jobs["horizon"].to_numpy(), rng, draws
+        )
         if np.isfinite(saving):
-            rows.append({"package": package, "outcome": "public_cost", "measure": SAVING_PER_JOB_LOST,
-                         "unit": "Rs lakh saved per job lost", "estimate": saving, "ci_low": low, "ci_high": high, "note": ""})
+            rows.append(
+                {
+                    "package": package,
+                    "outcome": "public_cost",
+                    "measure": SAVING_PER_JOB_LOST,
+                    "unit": "Rs lakh saved per job lost",
+                    "estimate": saving,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "note": "",
+                }
+            )
     return rows
 
 
 def npv_rows(series: pd.DataFrame, packages, rate_q: float, comparisons: int) -> list[dict]:
     """NPV (Rs crore) of each package's extra value added, of its public cost, and the net."""
-    wide_va = series.pivot_table(index=["point", "replicate", "quarter"], columns="package", values="value_added")
-    wide_cost = series.pivot_table(index=["point", "replicate", "quarter"], columns="package", values="public_cost_cr")
+    wide_va = series.pivot_table(
+        index=["point", "replicate", "quarter"], columns="package", values="value_added"
+    )
+    wide_cost = series.pivot_table(
+        index=["point", "replicate", "quarter"], columns="package", values="public_cost_cr"
+    )
     rows = []
     for package in packages:
         gain = (wide_va[package] - wide_va[BASELINE]).dropna().reset_index(name="gain")
         gain = gain[gain["quarter"] >= 1]
         gain["pv"] = gain["gain"] / (1 + rate_q) ** gain["quarter"]
-        spend = (wide_cost[package] - wide_cost[BASELINE]).dropna().reset_index(name="cum").sort_values(["point", "replicate", "quarter"])
+        spend = (
+            (wide_cost[package] - wide_cost[BASELINE])
+            .dropna()
+            .reset_index(name="cum")
+            .sort_values(["point", "replicate", "quarter"])
+        )
         spend["flow"] = spend.groupby(["point", "replicate"])["cum"].diff().fillna(spend["cum"])
         spend["pv"] = spend["flow"] / (1 + rate_q) ** spend["quarter"].clip(lower=0)
         npv_gain = gain.groupby(["point", "replicate"])["pv"].sum()
         npv_cost = spend.groupby(["point", "replicate"])["pv"].sum().reindex(npv_gain.index)
-        for measure, values in (("npv_value_added", npv_gain), ("npv_public_cost", npv_cost), ("npv_net", npv_gain - npv_cost)):
+        for measure, values in (
+            ("npv_value_added", npv_gain),
+            ("npv_public_cost", npv_cost),
+            ("npv_net", npv_gain - npv_cost),
+        ):
             mean, lo, hi = t_interval(values, comparisons)
-            rows.append({"package": package, "outcome": "public_cost", "measure": measure, "unit": "Rs crore (NPV)",
-                         "estimate": mean, "ci_low": lo, "ci_high": hi})
+            rows.append(
+                {
+                    "package": package,
+                    "outcome": "public_cost",
+                    "measure": measure,
+                    "unit": "Rs crore (NPV)",
+                    "estimate": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return rows
 
 
 def rank(table: pd.DataFrame, packages) -> pd.DataFrame:
     def get(package, outcome, measure):
-        hit = table[(table["package"] == package) & (table["outcome"] == outcome) & (table["measure"] == measure)]
+        hit = table[
+            (table["package"] == package)
+            & (table["outcome"] == outcome)
+            & (table["measure"] == measure)
+        ]
         return float(hit["estimate"].iloc[0]) if len(hit) else math.nan
 
     rows = []
     for p in packages:
         cost = get(p, "public_cost", "cumulative_cost")
         jobs = get(p, "jobs", "effect_at_horizon")
-        rows.append({"package": p, "productivity_pct": get(p, "productivity", "effect_at_horizon_pct"),
-                     "export_share_points": get(p, "export_share", "effect_at_horizon"), "jobs": jobs,
-                     "public_cost_cr": cost, "jobs_per_crore": jobs / cost if cost and cost > 0 else math.nan,
-                     "cost_per_job_lakh": get(p, "public_cost", "cost_per_job")})
+        rows.append(
+            {
+                "package": p,
+                "productivity_pct": get(p, "productivity", "effect_at_horizon_pct"),
+                "export_share_points": get(p, "export_share", "effect_at_horizon"),
+                "jobs": jobs,
+                "public_cost_cr": cost,
+                "jobs_per_crore": jobs / cost if cost and cost > 0 else math.nan,
+                "cost_per_job_lakh": get(p, "public_cost", "cost_per_job"),
+            }
+        )
     ranking = pd.DataFrame(rows)
     if not ranking.empty:
         ranking = ranking.sort_values("jobs", ascending=False, ignore_index=True)

@@ -20,9 +20,12 @@ def melitz_polanec(first: pd.DataFrame, last: pd.DataFrame) -> dict[str, float]:
     within (survivors' unweighted mean), reallocation (survivors' covariance),
     entry and exit contributions.  Productivity in Rs lakh of real value added per
     worker per year; the four parts add up to the total change."""
+
     def prepare(frame):
         frame = frame[frame["workers"] > 0]
-        return frame.assign(phi=4.0 * frame["real_value_added"] / frame["workers"]).set_index(["slot", "entry_step"])
+        return frame.assign(phi=4.0 * frame["real_value_added"] / frame["workers"]).set_index(
+            ["slot", "entry_step"]
+        )
 
     a, b = prepare(first), prepare(last)
     survivors = a.index.intersection(b.index)
@@ -33,17 +36,26 @@ def melitz_polanec(first: pd.DataFrame, last: pd.DataFrame) -> dict[str, float]:
 
     def olley_pakes(frame):
         share = frame["workers"] / frame["workers"].sum()
-        return float(frame["phi"].mean()), float(((share - share.mean()) * (frame["phi"] - frame["phi"].mean())).sum())
+        return float(frame["phi"].mean()), float(
+            ((share - share.mean()) * (frame["phi"] - frame["phi"].mean())).sum()
+        )
 
     mean_a, cov_a = olley_pakes(a.loc[survivors]) if len(survivors) else (0.0, 0.0)
     mean_b, cov_b = olley_pakes(b.loc[survivors]) if len(survivors) else (0.0, 0.0)
     entrants, exiters = b.drop(survivors), a.drop(survivors)
     share_entry = entrants["workers"].sum() / b["workers"].sum()
     share_exit = exiters["workers"].sum() / a["workers"].sum()
-    entry = share_entry * (aggregate(entrants) - aggregate(b.loc[survivors])) if len(entrants) else 0.0
+    entry = (
+        share_entry * (aggregate(entrants) - aggregate(b.loc[survivors])) if len(entrants) else 0.0
+    )
     exit_ = share_exit * (aggregate(a.loc[survivors]) - aggregate(exiters)) if len(exiters) else 0.0
-    return {"within": mean_b - mean_a, "reallocation": cov_b - cov_a, "entry": entry, "exit": exit_,
-            "total": aggregate(b) - aggregate(a)}
+    return {
+        "within": mean_b - mean_a,
+        "reallocation": cov_b - cov_a,
+        "entry": entry,
+        "exit": exit_,
+        "total": aggregate(b) - aggregate(a),
+    }
 
 
 def decomposition_effects(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame:
@@ -53,14 +65,22 @@ def decomposition_effects(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame
     horizon = firms["quarter"].max()
     parts = {}
     for (package, point, replicate), frame in firms.groupby(["package", "point", "replicate"]):
-        parts[(package, point, replicate)] = melitz_polanec(frame[frame["quarter"] == 0], frame[frame["quarter"] == horizon])
+        parts[(package, point, replicate)] = melitz_polanec(
+            frame[frame["quarter"] == 0], frame[frame["quarter"] == horizon]
+        )
     rows = []
     for (package, point, replicate), comp in parts.items():
         base = parts.get((BASELINE, point, replicate))
         if package == BASELINE or base is None:
             continue
-        rows.append({"package": package, "point": point, "replicate": replicate,
-                     **{k: comp[k] - base[k] for k in comp}})
+        rows.append(
+            {
+                "package": package,
+                "point": point,
+                "replicate": replicate,
+                **{k: comp[k] - base[k] for k in comp},
+            }
+        )
     if not rows:
         return pd.DataFrame()
     frame = pd.DataFrame(rows)
@@ -68,8 +88,17 @@ def decomposition_effects(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame
     for package, group in frame.groupby("package"):
         for component in ("within", "reallocation", "entry", "exit", "total"):
             mean, lo, hi = t_interval(group[component], comparisons)
-            out.append({"package": package, "outcome": "productivity", "measure": f"decomposition_{component}",
-                        "unit": "Rs lakh/worker/year", "estimate": mean, "ci_low": lo, "ci_high": hi})
+            out.append(
+                {
+                    "package": package,
+                    "outcome": "productivity",
+                    "measure": f"decomposition_{component}",
+                    "unit": "Rs lakh/worker/year",
+                    "estimate": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return pd.DataFrame(out)
 
 
@@ -84,22 +113,49 @@ def who_gains(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame:
     base = last[last["package"] == BASELINE].set_index(["point", "replicate", "slot", "entry_step"])
     rows = []
     for package, group in last[last["package"] != BASELINE].groupby("package"):
-        joined = group.set_index(["point", "replicate", "slot", "entry_step"]).join(base, how="inner", suffixes=("", "_base"))
+        joined = group.set_index(["point", "replicate", "slot", "entry_step"]).join(
+            base, how="inner", suffixes=("", "_base")
+        )
         joined = joined.assign(
             size=joined["size_class_base"].map(SIZE_NAMES),
-            distance=pd.cut(joined["distance_to_core_base"], DISTANCE_BANDS, right=False,
-                            labels=["0-3 cells", "3-6 cells", "6-10 cells", "10+ cells"]),
-            owner=np.where(joined["women_owned_base"], "women-owned", "men-owned"))
+            distance=pd.cut(
+                joined["distance_to_core_base"],
+                DISTANCE_BANDS,
+                right=False,
+                labels=["0-3 cells", "3-6 cells", "6-10 cells", "10+ cells"],
+            ),
+            owner=np.where(joined["women_owned_base"], "women-owned", "men-owned"),
+        )
         for dimension in ("size", "distance", "owner"):
-            per_rep = joined.groupby([dimension, "point", "replicate"], observed=True).agg(
-                workers=("workers", "sum"), workers_base=("workers_base", "sum"), output=("output", "sum"),
-                output_base=("output_base", "sum"), firms=("workers", "size")).reset_index()
+            per_rep = (
+                joined.groupby([dimension, "point", "replicate"], observed=True)
+                .agg(
+                    workers=("workers", "sum"),
+                    workers_base=("workers_base", "sum"),
+                    output=("output", "sum"),
+                    output_base=("output_base", "sum"),
+                    firms=("workers", "size"),
+                )
+                .reset_index()
+            )
             for group_name, g in per_rep.groupby(dimension, observed=True):
                 jobs = g["workers"] - g["workers_base"]
                 output = 100 * (g["output"] / g["output_base"] - 1)
-                for measure, values, unit in (("jobs", jobs, "workers"), ("output_pct", output, "%")):
+                for measure, values, unit in (
+                    ("jobs", jobs, "workers"),
+                    ("output_pct", output, "%"),
+                ):
                     mean, lo, hi = t_interval(values, comparisons)
-                    rows.append({"package": package, "outcome": f"who_gains_{dimension}", "measure": f"{group_name}: {measure}",
-                                 "unit": unit, "estimate": mean, "ci_low": lo, "ci_high": hi,
-                                 "note": f"{g['firms'].mean():.0f} firms in both runs"})
+                    rows.append(
+                        {
+                            "package": package,
+                            "outcome": f"who_gains_{dimension}",
+                            "measure": f"{group_name}: {measure}",
+                            "unit": unit,
+                            "estimate": mean,
+                            "ci_low": lo,
+                            "ci_high": hi,
+                            "note": f"{g['firms'].mean():.0f} firms in both runs",
+                        }
+                    )
     return pd.DataFrame(rows)

@@ -20,14 +20,20 @@ def sensitivity(series: pd.DataFrame, info: dict, outcomes, seed: int = 0) -> pd
     """
     method = info["sampler"]["method"]
     names = list(info["parameters"])
-    problem = {"num_vars": len(names), "names": names, "bounds": [info["parameters"][k] for k in names]}
+    problem = {
+        "num_vars": len(names),
+        "names": names,
+        "bounds": [info["parameters"][k] for k in names],
+    }
     points = info["points"]
     x = np.array([[p[k] for k in names] for p in points], dtype=float)
     rows = []
     for package in info["packages"]:
         for outcome in outcomes:
             if package == BASELINE:
-                last = series[(series["package"] == BASELINE) & (series["quarter"] == series["quarter"].max())]
+                last = series[
+                    (series["package"] == BASELINE) & (series["quarter"] == series["quarter"].max())
+                ]
                 y_by_point = last.groupby("point")[outcome].mean()
             else:
                 d = paired_differences(series, outcome)
@@ -40,13 +46,30 @@ def sensitivity(series: pd.DataFrame, info: dict, outcomes, seed: int = 0) -> pd
 
                 res = sobol.analyze(problem, y, calc_second_order=False, conf_level=0.95, seed=seed)
                 for i, name in enumerate(names):
-                    rows.append({"package": package, "outcome": outcome, "parameter": name, "S1": res["S1"][i],
-                                 "S1_conf": res["S1_conf"][i], "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+                    rows.append(
+                        {
+                            "package": package,
+                            "outcome": outcome,
+                            "parameter": name,
+                            "S1": res["S1"][i],
+                            "S1_conf": res["S1_conf"][i],
+                            "ST": res["ST"][i],
+                            "ST_conf": res["ST_conf"][i],
+                        }
+                    )
             else:
                 from SALib.analyze import morris
 
                 res = morris.analyze(problem, x, y, conf_level=0.95, num_levels=4, seed=seed)
                 for i, name in enumerate(names):
-                    rows.append({"package": package, "outcome": outcome, "parameter": name, "mu_star": res["mu_star"][i],
-                                 "mu_star_conf": res["mu_star_conf"][i], "sigma": res["sigma"][i]})
+                    rows.append(
+                        {
+                            "package": package,
+                            "outcome": outcome,
+                            "parameter": name,
+                            "mu_star": res["mu_star"][i],
+                            "mu_star_conf": res["mu_star_conf"][i],
+                            "sigma": res["sigma"][i],
+                        }
+                    )
     return pd.DataFrame(rows)

@@ -21,7 +21,9 @@ from ..experiments.design import BASELINE
 def paired_differences(series: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Per package, point and replicate: the effect at the horizon, the cumulative effect
     over the policy quarters, and the baseline's level at the horizon."""
-    wide = series.pivot_table(index=["point", "replicate", "quarter"], columns="package", values=outcome)
+    wide = series.pivot_table(
+        index=["point", "replicate", "quarter"], columns="package", values=outcome
+    )
     if BASELINE not in wide:
         raise ValueError("the sweep has no finished baseline runs")
     horizon = wide.index.get_level_values("quarter").max()
@@ -36,11 +38,18 @@ def paired_differences(series: pd.DataFrame, outcome: str) -> pd.DataFrame:
         at_h = frame[frame["quarter"] == horizon].set_index(["point", "replicate"])["diff"]
         cumulative = frame[frame["quarter"] >= 1].groupby(["point", "replicate"])["diff"].sum()
         base = wide[BASELINE].xs(horizon, level="quarter").reindex(at_h.index)
-        part = pd.DataFrame({"horizon": at_h, "cumulative": cumulative.reindex(at_h.index), "base": base}).reset_index()
+        part = pd.DataFrame(
+            {"horizon": at_h, "cumulative": cumulative.reindex(at_h.index), "base": base}
+        ).reset_index()
         part.insert(0, "package", package)
         rows.append(part)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(
-        columns=["package", "point", "replicate", "horizon", "cumulative", "base"])
+    return (
+        pd.concat(rows, ignore_index=True)
+        if rows
+        else pd.DataFrame(
+            columns=["package", "point", "replicate", "horizon", "cumulative", "base"]
+        )
+    )
 
 
 def t_interval(values, comparisons: int = 1, alpha: float = 0.05) -> tuple[float, float, float]:
@@ -52,11 +61,15 @@ def t_interval(values, comparisons: int = 1, alpha: float = 0.05) -> tuple[float
     mean = float(x.mean())
     if len(x) < 2:
         return mean, math.nan, math.nan
-    half = stats.t.ppf(1 - alpha / (2 * comparisons), len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    half = (
+        stats.t.ppf(1 - alpha / (2 * comparisons), len(x) - 1) * x.std(ddof=1) / math.sqrt(len(x))
+    )
     return mean, mean - half, mean + half
 
 
-def replicates_for_half_width(differences, target: float, comparisons: int = 1, alpha: float = 0.05) -> int:
+def replicates_for_half_width(
+    differences, target: float, comparisons: int = 1, alpha: float = 0.05
+) -> int:
     """Replicates needed for a Bonferroni-adjusted 95 % CI half-width of ``target``:
     n = (t * sd / target)^2, iterated because t depends on n."""
     x = np.asarray(differences, dtype=float)
@@ -91,13 +104,24 @@ def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
     by_point = diffs.groupby("point")[column]
     if by_point.ngroups <= 1:
         mean, lo, hi = t_interval(diffs[column], comparisons)
-        return {"estimate": mean, "ci_low": lo, "ci_high": hi, "param_low": math.nan, "param_high": math.nan}
+        return {
+            "estimate": mean,
+            "ci_low": lo,
+            "ci_high": hi,
+            "param_low": math.nan,
+            "param_high": math.nan,
+        }
     point_means = by_point.mean()
     # Replicate r shares its random numbers at every point, so the Monte Carlo noise is correlated across
     # points: average over points within each replicate, then take the interval across replicates.
     mean, lo, hi = t_interval(diffs.groupby("replicate")[column].mean(), comparisons)
-    return {"estimate": mean, "ci_low": lo, "ci_high": hi,
-            "param_low": float(point_means.quantile(0.025)), "param_high": float(point_means.quantile(0.975))}
+    return {
+        "estimate": mean,
+        "ci_low": lo,
+        "ci_high": hi,
+        "param_low": float(point_means.quantile(0.025)),
+        "param_high": float(point_means.quantile(0.975)),
+    }
 
 
 def replicate_unit(diffs: pd.DataFrame, column: str = "horizon") -> pd.Series:

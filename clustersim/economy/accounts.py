@@ -12,12 +12,34 @@ import numpy as np
 
 SECTORS = ("firms", "households", "government", "formal_lender", "informal_lender", "rest_of_world")
 ROWS = (
-    "domestic_sales", "export_sales", "materials_domestic", "materials_imported", "wages",
-    "household_consumption", "investment_goods", "other_firm_costs", "facility_fees",
-    "grants_to_firms", "interest_formal", "interest_subvention", "interest_informal",
-    "guarantee_fees", "guarantee_payouts", "public_purchases", "spv_surplus", "central_transfer",
-    "dividends", "owner_equity", "exit_residual", "scrap_sales", "bank_upstream",
-    "moneylender_income", "formal_loans", "formal_repayments", "informal_loans", "informal_repayments",
+    "domestic_sales",
+    "export_sales",
+    "materials_domestic",
+    "materials_imported",
+    "wages",
+    "household_consumption",
+    "investment_goods",
+    "other_firm_costs",
+    "facility_fees",
+    "grants_to_firms",
+    "interest_formal",
+    "interest_subvention",
+    "interest_informal",
+    "guarantee_fees",
+    "guarantee_payouts",
+    "public_purchases",
+    "spv_surplus",
+    "central_transfer",
+    "dividends",
+    "owner_equity",
+    "exit_residual",
+    "scrap_sales",
+    "bank_upstream",
+    "moneylender_income",
+    "formal_loans",
+    "formal_repayments",
+    "informal_loans",
+    "informal_repayments",
 )
 _S = {s: i for i, s in enumerate(SECTORS)}
 _R = {r: i for i, r in enumerate(ROWS)}
@@ -51,6 +73,11 @@ def money_stocks(model) -> np.ndarray:
     """Money held by each sector (order of :data:`SECTORS`); the rest of the world is the
     residual (money is conserved)."""
     firms = model.firms
-    domestic = [float(firms.cash.sum() + firms.earmarked.sum()), model.households.deposits, model.government.cash,
-                model.bank.funds, model.moneylender.funds]
+    domestic = [
+        float(firms.cash.sum() + firms.earmarked.sum()),
+        model.households.deposits,
+        model.government.cash,
+        model.bank.funds,
+        model.moneylender.funds,
+    ]
     return np.array([*domestic, -sum(domestic)])

@@ -24,13 +24,31 @@ from .initial_cluster import place_firms
 from .timeunits import quarterly_intensity
 
 POOL_BLOCK = 256  # entrant-pool slots drawn per stream block
-ENTRANT_VALUATION_POOL = 2048  # candidates valued to set the entry threshold (independent of the horizon)
-ENTRY_RETUNE_GAIN = 2.0  # burn-in tatonnement: log change in the entry share per unit relative gap in firm count
+ENTRANT_VALUATION_POOL = (
+    2048  # candidates valued to set the entry threshold (independent of the horizon)
+)
+ENTRY_RETUNE_GAIN = (
+    2.0  # burn-in tatonnement: log change in the entry share per unit relative gap in firm count
+)
 ENTRY_BALANCE_WINDOW = 20  # quarters of exits the post-burn-in entry threshold is set to match
 #: What a closing firm's slot keeps no more.
-CLEARED_ON_EXIT = ("cash", "earmarked", "capital", "workers", "formal_debt", "informal_debt", "formal_payment",
-                   "informal_payment", "sales", "export_sales", "materials", "real_value_added", "output", "price",
-                   "profit")
+CLEARED_ON_EXIT = (
+    "cash",
+    "earmarked",
+    "capital",
+    "workers",
+    "formal_debt",
+    "informal_debt",
+    "formal_payment",
+    "informal_payment",
+    "sales",
+    "export_sales",
+    "materials",
+    "real_value_added",
+    "output",
+    "price",
+    "profit",
+)
 
 
 class Demography:
@@ -39,9 +57,13 @@ class Demography:
     def __init__(self, model, n_initial: int):
         self.model = model
         self.n_initial = n_initial
-        self.candidates_per_step = quarterly_intensity(model.p.dynamics.entry_candidates) * n_initial
+        self.candidates_per_step = (
+            quarterly_intensity(model.p.dynamics.entry_candidates) * n_initial
+        )
         self.entry_share = 0.0  # share of candidates that enter (set by calibrate_entry_threshold)
-        self.pool_values = np.array([np.inf])  # sorted values of the candidates the threshold is set from
+        self.pool_values = np.array(
+            [np.inf]
+        )  # sorted values of the candidates the threshold is set from
         self.entry_threshold = np.inf
         self.recent_exits: deque[int] = deque(maxlen=ENTRY_BALANCE_WINDOW)  # exits of past quarters
 
@@ -61,7 +83,9 @@ class Demography:
         lo = self.n_initial + block * POOL_BLOCK
         hi, count = lo + POOL_BLOCK, POOL_BLOCK
         rng = model.streams.get("entrant_pool", block)
-        firms.x[lo:hi], firms.y[lo:hi] = place_firms(rng, count, model.cores, p.cluster.core_spread, model.width)
+        firms.x[lo:hi], firms.y[lo:hi] = place_firms(
+            rng, count, model.cores, p.cluster.core_spread, model.width
+        )
         firms.tfp_permanent[lo:hi] = rng.normal(0.0, p.technology.tfp_dispersion, count)
         firms.women_owned[lo:hi] = rng.random(count) < p.cluster.women_owned_share
         firms.aware[lo:hi] = rng.random((count, len(SCHEMES))) < p.awareness.initial
@@ -72,22 +96,47 @@ class Demography:
         """Expected value of a potential entrant at today's wage and price index: the
         long-run profit of a legacy-technology firm, capitalised at the formal rate
         plus the exit hazard.  Returns (value, long-run revenue)."""
-        tech, rates, markets, firms = self.model.technology, self.model.rates, self.model.markets, self.model.firms
+        tech, rates, markets, firms = (
+            self.model.technology,
+            self.model.rates,
+            self.model.markets,
+            self.model.firms,
+        )
         user_cost = rates.formal_rate + rates.depreciation
-        unit = MSME.long_run_revenue_unit(np.ones(len(rows)), np.zeros(len(rows)), firms.tfp(rows), markets.wage,
-                                          user_cost, markets.material_price(), 0.0, tech)
-        revenue = markets.domestic_level() ** tech.long_run_demand_exponent * firms.tfp_scale ** tech.long_run_tfp_exponent * unit
-        return (tech.long_run_profit_share * revenue - firms.overhead) / (rates.formal_rate + rates.exit_hazard), revenue
+        unit = MSME.long_run_revenue_unit(
+            np.ones(len(rows)),
+            np.zeros(len(rows)),
+            firms.tfp(rows),
+            markets.wage,
+            user_cost,
+            markets.material_price(),
+            0.0,
+            tech,
+        )
+        revenue = (
+            markets.domestic_level() ** tech.long_run_demand_exponent
+            * firms.tfp_scale**tech.long_run_tfp_exponent
+            * unit
+        )
+        return (tech.long_run_profit_share * revenue - firms.overhead) / (
+            rates.formal_rate + rates.exit_hazard
+        ), revenue
 
     def calibrate_entry_threshold(self) -> None:
         """The value a candidate must expect to enter.  It starts where entries per
         quarter would match exogenous exits, and is retuned during the burn-in only."""
         pool = np.arange(self.n_initial, self.n_initial + ENTRANT_VALUATION_POOL)
         if self.candidates_per_step <= 0 or len(pool) == 0:
-            self.entry_share, self.pool_values, self.entry_threshold = 0.0, np.array([np.inf]), np.inf
+            self.entry_share, self.pool_values, self.entry_threshold = (
+                0.0,
+                np.array([np.inf]),
+                np.inf,
+            )
             return
         self.pool_values = np.sort(self.entrant_value(pool)[0])
-        self.entry_share = min(self.model.rates.exit_hazard * self.n_initial / self.candidates_per_step, 1.0)
+        self.entry_share = min(
+            self.model.rates.exit_hazard * self.n_initial / self.candidates_per_step, 1.0
+        )
         self.entry_threshold = self._threshold_for(self.entry_share)
 
     def _threshold_for(self, share: float) -> float:
@@ -101,7 +150,9 @@ class Demography:
             return
         model, firms = self.model, self.model.firms
         gap = (len(firms.live()) - self.n_initial) / self.n_initial
-        self.entry_share = float(np.clip(self.entry_share * np.exp(-ENTRY_RETUNE_GAIN * gap), 0.0, 1.0))
+        self.entry_share = float(
+            np.clip(self.entry_share * np.exp(-ENTRY_RETUNE_GAIN * gap), 0.0, 1.0)
+        )
         if model.quarter == 0 and model.steps > 1:
             # Last burn-in quarter: value the remaining pool at today's prices and set the
             # threshold so that entries match the exits of the last 20 quarters.
@@ -116,9 +167,20 @@ class Demography:
     def close_firms(self, firms) -> None:
         """Insolvent firms, persistent loss-makers and hazard victims close (debts they
         cannot pay default; the guarantee pays its share of the bank's loss)."""
-        model, p, live, ledger, counts = self.model, self.model.p, firms.operating, self.model.ledger, self.model.counts
+        model, p, live, ledger, counts = (
+            self.model,
+            self.model.p,
+            firms.operating,
+            self.model.ledger,
+            self.model.counts,
+        )
         draws = model.streams.get("exit", model.steps).random(firms.slots_used)[live]
-        closing = MSME.exits(firms.loss_streak[live], p.dynamics.loss_quarters_to_exit, draws, model.rates.exit_hazard)
+        closing = MSME.exits(
+            firms.loss_streak[live],
+            p.dynamics.loss_quarters_to_exit,
+            draws,
+            model.rates.exit_hazard,
+        )
         insolvent = live[firms.cash[live] < 0.0]  # short of cash even after the moneylender
         rows = np.union1d(live[closing], insolvent)
         counts.formal_borrowers = int(np.count_nonzero(firms.formal_debt[live] > 0))
@@ -137,12 +199,16 @@ class Demography:
             model.bank.collect(float(pay_formal.sum() + payout.sum()))
             model.moneylender.collect(float(pay_informal.sum()))
             ledger.post("formal_repayments", "firms", "formal_lender", float(pay_formal.sum()))
-            ledger.post("informal_repayments", "firms", "informal_lender", float(pay_informal.sum()))
+            ledger.post(
+                "informal_repayments", "firms", "informal_lender", float(pay_informal.sum())
+            )
             model.government.spend("guarantee_payouts", float(payout.sum()), payee="formal_lender")
             # Negative residual cash (unpaid suppliers) is written off by the rest of the world.
             residual = np.maximum(cash, 0.0)
             ledger.post("exit_residual", "firms", "households", float(residual.sum()))
-            ledger.post("other_firm_costs", "firms", "rest_of_world", float(np.minimum(cash, 0.0).sum()))
+            ledger.post(
+                "other_firm_costs", "firms", "rest_of_world", float(np.minimum(cash, 0.0).sum())
+            )
             model.households.earn(float(residual.sum()))
             counts.defaults = int(np.count_nonzero(formal_loss > 1e-9))
             counts.exits = len(rows)
@@ -179,14 +245,23 @@ class Demography:
         firms.entry_step[rows] = model.steps
         firms.capital[rows] = MSME.long_run_capital(revenue, user_cost, tech)
         # Working capital for the workforce and materials it plans; it hires from next quarter.
-        firms.cash[rows] = MSME.cash_buffer(wage, MSME.optimal_labour(revenue, wage, tech),
-                                            MSME.materials_spend(revenue, tech), firms.capital[rows],
-                                            p.finance.cash_buffer, rates.depreciation)
+        firms.cash[rows] = MSME.cash_buffer(
+            wage,
+            MSME.optimal_labour(revenue, wage, tech),
+            MSME.materials_spend(revenue, tech),
+            firms.capital[rows],
+            p.finance.cash_buffer,
+            rates.depreciation,
+        )
         firms.workers[rows] = 0.0
         equity = firms.capital[rows] + firms.cash[rows] + p.dynamics.entry_cost_lakh
         model.ledger.post("owner_equity", "rest_of_world", "firms", float(equity.sum()))
-        model.ledger.post("investment_goods", "firms", "rest_of_world", float(firms.capital[rows].sum()))
-        model.ledger.post("other_firm_costs", "firms", "rest_of_world", p.dynamics.entry_cost_lakh * len(rows))
+        model.ledger.post(
+            "investment_goods", "firms", "rest_of_world", float(firms.capital[rows].sum())
+        )
+        model.ledger.post(
+            "other_firm_costs", "firms", "rest_of_world", p.dynamics.entry_cost_lakh * len(rows)
+        )
         model.counts.entries = len(rows)
         for row in rows:
             model.add_firm_agent(int(row))

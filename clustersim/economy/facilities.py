@@ -46,19 +46,37 @@ class Facilities:
         lag = rules.spv_lag if spv else rules.government_lag
         uptime = rules.spv_uptime if spv else rules.government_uptime
         fee_factor = rules.spv_fee_factor if spv else rules.government_fee_factor
-        model.government.spend("public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE)
+        model.government.spend(
+            "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
+        )
         opens, technology = model.steps + lag, model.p.technology
         if name == "cfc":
             self.cfc = CommonFacilityCentre(
-                model, cell, capacity_hours=scheme.capacity_hours, uptime=uptime,
-                hours_per_worker=scheme.hours_per_worker, fee_per_hour=scheme.fee_per_hour_lakh * fee_factor,
-                travel_cost=scheme.travel_cost_lakh, lift=technology.cfc_lift, reach=technology.cfc_reach,
-                opens_step=opens, governance=scheme.governance, opex_cr=scheme.opex_cr)
+                model,
+                cell,
+                capacity_hours=scheme.capacity_hours,
+                uptime=uptime,
+                hours_per_worker=scheme.hours_per_worker,
+                fee_per_hour=scheme.fee_per_hour_lakh * fee_factor,
+                travel_cost=scheme.travel_cost_lakh,
+                lift=technology.cfc_lift,
+                reach=technology.cfc_reach,
+                opens_step=opens,
+                governance=scheme.governance,
+                opex_cr=scheme.opex_cr,
+            )
         else:
             self.lab = TestingLab(
-                model, cell, capacity_tests=scheme.capacity_tests, uptime=uptime,
-                fee=model.p.market.local_test_fee_lakh * fee_factor, reach=scheme.reach,
-                opens_step=opens, governance=scheme.governance, opex_cr=scheme.opex_cr)
+                model,
+                cell,
+                capacity_tests=scheme.capacity_tests,
+                uptime=uptime,
+                fee=model.p.market.local_test_fee_lakh * fee_factor,
+                reach=scheme.reach,
+                opens_step=opens,
+                governance=scheme.governance,
+                opex_cr=scheme.opex_cr,
+            )
 
     def serve(self, firms) -> None:
         """The CFC rations its machine-hours; then the lab, once open, tests its queue."""
@@ -74,7 +92,9 @@ class Facilities:
         lab, government = self.lab, self.model.government
         if lab is None or not lab.is_open(self.model.steps) or not government.active["testing_lab"]:
             return np.zeros(len(rows), dtype=bool)
-        return government.reaches(firms, rows, "testing_lab") & (firms.distance_to(rows, lab) <= lab.reach)
+        return government.reaches(firms, rows, "testing_lab") & (
+            firms.distance_to(rows, lab) <= lab.reach
+        )
 
     def lab_fee(self) -> float:
         """The fee of a test at the cluster's lab (nil where there is none)."""

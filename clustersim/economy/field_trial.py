@@ -13,7 +13,9 @@ class FieldTrial:
     def __init__(self, model):
         self.model = model
         self.design = model.p.trial
-        self.records: dict[str, np.ndarray] = {}  # one array per column, a row per firm in the trial
+        self.records: dict[
+            str, np.ndarray
+        ] = {}  # one array per column, a row per firm in the trial
 
     def treat(self, firms) -> None:
         """In the trial's quarter: randomise eligible firms into treatment (share ``trial.share``, one
@@ -26,25 +28,34 @@ class FieldTrial:
         treated = eligible[draw[np.searchsorted(live, eligible)] < design.share]
         firms.trial_arm[eligible] = 1
         firms.trial_arm[treated] = 2
-        self.records = {"slot": eligible, "treated": firms.trial_arm[eligible] == 2,
-                        **{f"{k}_before": v[eligible] for k, v in self.outcomes().items()}}
+        self.records = {
+            "slot": eligible,
+            "treated": firms.trial_arm[eligible] == 2,
+            **{f"{k}_before": v[eligible] for k, v in self.outcomes().items()},
+        }
         if design.treatment == "grant":
-            grant = design.grant_quarters_of_profit * np.maximum(firms.profit[treated], 0.1 * firms.sales[treated])
+            grant = design.grant_quarters_of_profit * np.maximum(
+                firms.profit[treated], 0.1 * firms.sales[treated]
+            )
             firms.cash[treated] += grant
             amount = np.zeros(len(eligible))
             amount[self.records["treated"]] = grant  # treated is eligible filtered, same order
             self.records["grant"] = amount
             model.government.spend("grants_to_firms", float(grant.sum()), payee="firms")
         elif design.treatment == "consulting":
-            firms.consulting_lift[treated] = np.maximum(firms.consulting_lift[treated], design.tfp_lift)
+            firms.consulting_lift[treated] = np.maximum(
+                firms.consulting_lift[treated], design.tfp_lift
+            )
         elif design.treatment == "training":
             firms.skill[treated] += design.skill_gain * (1.0 - firms.skill[treated])
         elif design.treatment == "export_link":
             firms.export_cost_cut[treated] = design.export_cost_cut
         elif design.treatment == "credit_line":
             bank = model.bank
-            loan = np.minimum(design.credit_line_quarters_of_sales * firms.sales[treated],
-                              max(bank.funds, 0.0) / max(len(treated), 1))
+            loan = np.minimum(
+                design.credit_line_quarters_of_sales * firms.sales[treated],
+                max(bank.funds, 0.0) / max(len(treated), 1),
+            )
             bank.funds -= float(loan.sum())
             bank.book(firms, treated, loan)
             firms.formal_access[treated] = True
@@ -56,18 +67,32 @@ class FieldTrial:
             return
         rows = self.records["slot"]
         for key, values in self.outcomes().items():
-            self.records[f"{key}_after"] = np.where(self.model.firms.alive[rows], values[rows], np.nan)
+            self.records[f"{key}_after"] = np.where(
+                self.model.firms.alive[rows], values[rows], np.nan
+            )
 
     def outcomes(self) -> dict[str, np.ndarray]:
         """Firm outcomes a trial measures (whole arrays over slots; Rs lakh a quarter)."""
         firms = self.model.firms
-        productivity = np.divide(4.0 * firms.real_value_added, firms.workers, out=np.zeros(firms.capacity),
-                                 where=firms.workers > 0)
-        output_per_worker = np.divide(firms.output, firms.workers, out=np.zeros(firms.capacity), where=firms.workers > 0)
-        return {"sales": firms.sales, "profit": firms.profit, "workers": firms.workers,
-                "real_value_added": firms.real_value_added, "productivity": productivity,
-                "tfp": firms.tfp(np.arange(firms.capacity)), "output_per_worker": output_per_worker,
-                "export_sales": firms.export_sales, "exporter": firms.exporter.astype(float),
-                "capital": firms.capital, "alive": firms.alive.astype(float)}
-
-
+        productivity = np.divide(
+            4.0 * firms.real_value_added,
+            firms.workers,
+            out=np.zeros(firms.capacity),
+            where=firms.workers > 0,
+        )
+        output_per_worker = np.divide(
+            firms.output, firms.workers, out=np.zeros(firms.capacity), where=firms.workers > 0
+        )
+        return {
+            "sales": firms.sales,
+            "profit": firms.profit,
+            "workers": firms.workers,
+            "real_value_added": firms.real_value_added,
+            "productivity": productivity,
+            "tfp": firms.tfp(np.arange(firms.capacity)),
+            "output_per_worker": output_per_worker,
+            "export_sales": firms.export_sales,
+            "exporter": firms.exporter.astype(float),
+            "capital": firms.capital,
+            "alive": firms.alive.astype(float),
+        }

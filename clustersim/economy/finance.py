@@ -18,7 +18,9 @@ def annuity(principal, rate, term):
     if np.ndim(rate) == 0:
         if rate < 1e-12:
             return principal / term
-        return principal * rate / -np.expm1(-term * np.log1p(rate))  # 1 - (1 + r)^-n without cancellation
+        return (
+            principal * rate / -np.expm1(-term * np.log1p(rate))
+        )  # 1 - (1 + r)^-n without cancellation
     rate = np.asarray(rate, dtype=float)
     tiny = rate < 1e-12
     safe = np.where(tiny, 1.0, rate)

@@ -83,7 +83,9 @@ class FirmTable:
         """Make room for more slots (new rows start as FIELDS' zeros / -1)."""
         if capacity <= self.capacity:
             return
-        fresh = FirmTable(capacity - self.capacity, self.aware.shape[1])  # columns only: a plain table
+        fresh = FirmTable(
+            capacity - self.capacity, self.aware.shape[1]
+        )  # columns only: a plain table
         for name in (*FIELDS, "aware"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(fresh, name)]))
         self.capacity = capacity

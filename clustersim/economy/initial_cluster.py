@@ -25,7 +25,9 @@ def core_cells(n_cores: int, width: int) -> np.ndarray:
     return np.column_stack([centre + width / 4 * np.cos(angle), centre + width / 4 * np.sin(angle)])
 
 
-def place_firms(rng, count: int, cores: np.ndarray, spread: float, width: int) -> tuple[np.ndarray, np.ndarray]:
+def place_firms(
+    rng, count: int, cores: np.ndarray, spread: float, width: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Firm locations: around a core drawn at random, normally spread, inside the grid."""
     core = cores[rng.integers(0, len(cores), count)]
     xy = np.rint(core + rng.normal(0.0, spread, (count, 2)))
@@ -39,19 +41,23 @@ def draw_initial_firms(model, table) -> None:
     rng = model.streams.get("initial_firms")
     x, y = place_firms(rng, n, model.cores, p.cluster.core_spread, model.width)
     firms.tfp_permanent[:n] = rng.normal(0.0, p.technology.tfp_dispersion, n)
-    stationary_sd = p.technology.tfp_shock_sd / np.sqrt(1.0 - p.technology.tfp_persistence ** 2)
+    stationary_sd = p.technology.tfp_shock_sd / np.sqrt(1.0 - p.technology.tfp_persistence**2)
     firms.tfp_transitory[:n] = rng.normal(0.0, stationary_sd, n)
     firms.women_owned[:n] = rng.random(n) < p.cluster.women_owned_share
     certified = rng.random(n) < p.cluster.certified_share
     validity_left = rng.integers(1, p.market.certification_validity + 1, n)
-    firms.tech_level[:n] = (rng.random(n) < p.technology.initial_upgraded_share) & (p.technology.tech_levels > 1)
+    firms.tech_level[:n] = (rng.random(n) < p.technology.initial_upgraded_share) & (
+        p.technology.tech_levels > 1
+    )
     firms.aware[:n] = rng.random((n, len(SCHEMES))) < p.awareness.initial
     if table is not None:
         rows = np.arange(n) % len(table["x"])
         x, y = table["x"][rows].astype(np.int32), table["y"][rows].astype(np.int32)
         # Firm ability is backed out of the reported workforce: long-run L ~ Phi^zeta_LR.
         workers = table["workers"][rows]
-        firms.tfp_permanent[:n] = np.log(workers / workers.mean()) / model.technology.long_run_tfp_exponent
+        firms.tfp_permanent[:n] = (
+            np.log(workers / workers.mean()) / model.technology.long_run_tfp_exponent
+        )
         firms.tfp_transitory[:n] = 0.0
         if "women_owned" in table:
             firms.women_owned[:n] = table["women_owned"][rows] > 0
@@ -68,7 +74,13 @@ def calibrate_start(model, table) -> float:
     count, workers per firm, turnover per worker and domestic market share; firms
     start at their long-run optimum (capital, labour) at the formal rate.  Sets the
     markets' and firms' starting state; returns the start's quarterly sales."""
-    p, tech, firms, markets, n = model.p, model.technology, model.firms, model.markets, model.n_initial
+    p, tech, firms, markets, n = (
+        model.p,
+        model.technology,
+        model.firms,
+        model.markets,
+        model.n_initial,
+    )
     live = slice(0, n)
     mean_workers = p.cluster.mean_workers if table is None else float(table["workers"].mean())
     turnover_per_worker_q = per_quarter(p.cluster.turnover_per_worker_lakh)
@@ -84,18 +96,34 @@ def calibrate_start(model, table) -> float:
     # Pass 1 without exporters; then certified firms for whom exporting pays export;
     # pass 2 recalibrates with them, so revenue and export status agree.
     for calibration_pass in (1, 2):
-        unit = MSME.long_run_revenue_unit(quality, exporter, phi, markets.wage, user_cost, markets.material_price(),
-                                          foreign_ratio, tech)
+        unit = MSME.long_run_revenue_unit(
+            quality,
+            exporter,
+            phi,
+            markets.wage,
+            user_cost,
+            markets.material_price(),
+            foreign_ratio,
+            tech,
+        )
         domestic_fraction = np.sum(unit / (1.0 + exporter * foreign_ratio)) / np.sum(unit)
-        markets.domestic_spending = target_sales * domestic_fraction / p.cluster.domestic_market_share
-        firms.tfp_scale = (target_sales / (markets.domestic_spending ** scale_exp_demand * unit.sum())) ** (1 / scale_exp_tfp)
-        revenue = markets.domestic_spending ** scale_exp_demand * firms.tfp_scale ** scale_exp_tfp * unit
+        markets.domestic_spending = (
+            target_sales * domestic_fraction / p.cluster.domestic_market_share
+        )
+        firms.tfp_scale = (
+            target_sales / (markets.domestic_spending**scale_exp_demand * unit.sum())
+        ) ** (1 / scale_exp_tfp)
+        revenue = (
+            markets.domestic_spending**scale_exp_demand * firms.tfp_scale**scale_exp_tfp * unit
+        )
         if calibration_pass == 1:
             domestic_pi = MSME.variable_profit(revenue, tech)
             gain = MSME.gain_from_demand(domestic_pi, 1.0 + foreign_ratio, tech)
             exporter = (firms.certified_until[live] >= 0) & (gain > model.rates.export_fixed_cost)
     markets.outside_weight = 1.0 - p.cluster.domestic_market_share
-    firms.overhead = p.dynamics.overhead_share * float(np.median(MSME.variable_profit(revenue, tech)))
+    firms.overhead = p.dynamics.overhead_share * float(
+        np.median(MSME.variable_profit(revenue, tech))
+    )
     model.demography.calibrate_entry_threshold()
     firms.exporter[live] = exporter
     firms.capital[live] = MSME.long_run_capital(revenue, user_cost, tech)
@@ -116,6 +144,10 @@ def calibrate_start(model, table) -> float:
     firms.export_sales[live] = revenue - revenue / (1.0 + exporter * foreign_ratio)
     firms.materials[live] = MSME.materials_spend(revenue, tech)
     firms.cash[live] = firms.cash_buffer(np.arange(n))
-    firms.profit[live] = MSME.variable_profit(revenue, tech) - user_cost * firms.capital[live] - firms.overhead
-    markets.labour_supply = LabourSupply(float(firms.workers[live].sum()), markets.wage, p.labour.supply_elasticity)
+    firms.profit[live] = (
+        MSME.variable_profit(revenue, tech) - user_cost * firms.capital[live] - firms.overhead
+    )
+    markets.labour_supply = LabourSupply(
+        float(firms.workers[live].sum()), markets.wage, p.labour.supply_elasticity
+    )
     return float(target_sales)

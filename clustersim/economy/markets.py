@@ -31,7 +31,9 @@ class LabourSupply:
         return self.reference_jobs * (wage / self.reference_wage) ** self.elasticity
 
 
-def clearing_wage(fixed_jobs, flexible_jobs_at_w0, w0, supply: LabourSupply, epsilon, tol=1e-13, max_iter=60):
+def clearing_wage(
+    fixed_jobs, flexible_jobs_at_w0, w0, supply: LabourSupply, epsilon, tol=1e-13, max_iter=60
+):
     """Solve  fixed + flexible * (w/w0)^(-epsilon) = L_s(w)  for w (Newton in log w).
 
     Demand falls and supply rises in w, so the root is unique.  With no labour
@@ -41,7 +43,11 @@ def clearing_wage(fixed_jobs, flexible_jobs_at_w0, w0, supply: LabourSupply, eps
         return w0
     x0 = np.log(w0)
     x = x0
-    log_ref_jobs, log_ref_wage, eta = np.log(supply.reference_jobs), np.log(supply.reference_wage), supply.elasticity
+    log_ref_jobs, log_ref_wage, eta = (
+        np.log(supply.reference_jobs),
+        np.log(supply.reference_wage),
+        supply.elasticity,
+    )
     for _ in range(max_iter):
         flex = flexible_jobs_at_w0 * np.exp(-epsilon * (x - x0))
         demand = fixed_jobs + flex
@@ -69,9 +75,24 @@ class Clearing:
     iterations: int
 
 
-def clear(*, quality, exporter_foreign_level, phi, capital, workers_before, hiring_speed,
-          wage_before, price_index_before, material_price, domestic_spending, outside_weight,
-          supply: LabourSupply, tech: Technology, tol=1e-12, max_iter=200) -> Clearing:
+def clear(
+    *,
+    quality,
+    exporter_foreign_level,
+    phi,
+    capital,
+    workers_before,
+    hiring_speed,
+    wage_before,
+    price_index_before,
+    material_price,
+    domestic_spending,
+    outside_weight,
+    supply: LabourSupply,
+    tech: Technology,
+    tol=1e-12,
+    max_iter=200,
+) -> Clearing:
     """Find the wage and price index at which labour supply meets demand and the
     price index is consistent with every firm's price.
 
@@ -91,13 +112,19 @@ def clear(*, quality, exporter_foreign_level, phi, capital, workers_before, hiri
         domestic_level = domestic_spending * np.exp((sigma - 1.0) * log_p)
         b_dom = quality * domestic_level
         demand = b_dom + quality * exporter_foreign_level
-        desired_at_w0 = MSME.optimal_labour(MSME.optimal_revenue(demand, phi, capital, w0, material_price, tech), w0, tech)
-        wage = clearing_wage(fixed_jobs, hiring_speed * float(desired_at_w0.sum()), w0, supply, epsilon)
+        desired_at_w0 = MSME.optimal_labour(
+            MSME.optimal_revenue(demand, phi, capital, w0, material_price, tech), w0, tech
+        )
+        wage = clearing_wage(
+            fixed_jobs, hiring_speed * float(desired_at_w0.sum()), w0, supply, epsilon
+        )
         desired = desired_at_w0 * (wage / w0) ** (-epsilon)
         workers = MSME.adjust_workforce(workers_before, desired, hiring_speed)
         revenue = MSME.revenue_given_labour(demand, phi, capital, workers, material_price, tech)
         price = MSME.price(revenue, demand, tech)
-        implied = np.log(outside_weight + float(np.sum(quality * price ** (1.0 - sigma)))) / (1.0 - sigma)
+        implied = np.log(outside_weight + float(np.sum(quality * price ** (1.0 - sigma)))) / (
+            1.0 - sigma
+        )
         return implied, (wage, b_dom, demand, workers, revenue, price)
 
     # Solve T(x) = x for x = log P by the secant method on T(x) - x (T is a contraction,
@@ -192,12 +219,18 @@ class Markets:
     def foreign_ratio(self) -> float:
         """An exporter's foreign demand relative to its domestic demand at the start's prices:
         fdr (e / (1 + tariff))^sigma."""
-        return self.foreign_demand_ratio * (self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
+        return (
+            self.foreign_demand_ratio
+            * (self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
+        )
 
     def foreign_level(self) -> float:
         """Exporters' foreign demand level in rupees: E fdr (e / (1 + tariff))^sigma."""
-        return self.domestic_spending * self.foreign_demand_ratio * (
-            self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
+        return (
+            self.domestic_spending
+            * self.foreign_demand_ratio
+            * (self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
+        )
 
     def clear(self, firms) -> None:
         """Wage and price index adjust until labour supply meets labour demand and the
@@ -209,13 +242,24 @@ class Markets:
         quality = firms.quality(live)
         foreign = self.foreign_level() * firms.exporter[live]
         result = clear(
-            quality=quality, exporter_foreign_level=foreign, phi=firms.tfp_scale * firms.tfp(live),
-            capital=firms.capital[live], workers_before=firms.workers[live], hiring_speed=model.p.labour.hiring_speed,
-            wage_before=self.wage, price_index_before=self.price_index, material_price=self.material_price(),
-            domestic_spending=self.domestic_spending, outside_weight=self.outside_weight,
-            supply=self.labour_supply, tech=model.technology)
+            quality=quality,
+            exporter_foreign_level=foreign,
+            phi=firms.tfp_scale * firms.tfp(live),
+            capital=firms.capital[live],
+            workers_before=firms.workers[live],
+            hiring_speed=model.p.labour.hiring_speed,
+            wage_before=self.wage,
+            price_index_before=self.price_index,
+            material_price=self.material_price(),
+            domestic_spending=self.domestic_spending,
+            outside_weight=self.outside_weight,
+            supply=self.labour_supply,
+            tech=model.technology,
+        )
         self.wage, self.price_index = result.wage, result.price_index
-        self.output_deflator *= tornqvist_change(firms.price[live], result.price, firms.sales[live], result.revenue)
+        self.output_deflator *= tornqvist_change(
+            firms.price[live], result.price, firms.sales[live], result.revenue
+        )
         firms.price[live] = result.price
         firms.workers[live] = result.workers
         firms.sales[live] = result.revenue
@@ -224,5 +268,7 @@ class Markets:
         # Value added at base-period prices (double deflation): sales deflated by a chained
         # matched-model (Tornqvist) index of the cluster's prices, materials by their price index.
         firms.output[live] = self.base_price * result.revenue / result.price
-        firms.real_value_added[live] = (result.revenue / self.output_deflator
-                                        - result.materials * self.base_material_price / self.material_price())
+        firms.real_value_added[live] = (
+            result.revenue / self.output_deflator
+            - result.materials * self.base_material_price / self.material_price()
+        )

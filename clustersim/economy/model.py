@@ -36,7 +36,13 @@ class ClusterModel(mesa.Model):
     """Firms (MSMEs), facilities and lenders of one cluster on a grid, with its government,
     households and markets."""
 
-    def __init__(self, scenario: Scenario, seed: int | None = None, n_firms: int | None = None, panel: bool = False):
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | None = None,
+        n_firms: int | None = None,
+        panel: bool = False,
+    ):
         p = scenario.params
         seed = p.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
@@ -47,8 +53,12 @@ class ClusterModel(mesa.Model):
         self.burn_in = p.run.burn_in
         self.n_steps = p.run.burn_in + p.run.horizon
         technology = p.technology
-        self.technology = Technology(technology.labour_elasticity, technology.capital_elasticity,
-                                     technology.materials_elasticity, technology.demand_elasticity)
+        self.technology = Technology(
+            technology.labour_elasticity,
+            technology.capital_elasticity,
+            technology.materials_elasticity,
+            technology.demand_elasticity,
+        )
         self.rates = QuarterlyRates.of(p)
 
         # Space: the grid, its cores and how far spillovers reach.
@@ -63,7 +73,9 @@ class ClusterModel(mesa.Model):
         self.money_before = np.zeros(len(SECTORS))
         self.series = QuarterlySeries()
         self.flow_matrices: list[np.ndarray] = []
-        self.panel: list[dict] | None = [] if panel else None  # one block per quarter when asked for
+        self.panel: list[dict] | None = (
+            [] if panel else None
+        )  # one block per quarter when asked for
 
         # The actors.
         table = scenario.firm_table
@@ -81,13 +93,16 @@ class ClusterModel(mesa.Model):
         start_sales = calibrate_start(self, table)
         self.households = Households(self, deposits=start_sales)
         bank_cell = self.grid[tuple(np.rint(self.cores[0]).astype(int))]
-        funds = p.finance.bank_funds_share * 4.0 * float(self.firms.sales.sum())  # a share of annual turnover
+        funds = (
+            p.finance.bank_funds_share * 4.0 * float(self.firms.sales.sum())
+        )  # a share of annual turnover
         self.bank = Bank(self, bank_cell, funds=funds, rate=self.rates.formal_rate)
         self.moneylender = Moneylender(self, bank_cell, funds=funds, rate=self.rates.informal_rate)
         for row in self.firms.live():
             self.add_firm_agent(row)
 
     # ======================================================= the quarter
+    # fmt: off
     def step(self) -> None:
         """One quarter of the cluster economy: who acts, in the order the economy moves."""
         self.open_books()                                   # a fresh ledger; the firms operating now
@@ -114,6 +129,7 @@ class ClusterModel(mesa.Model):
         self.households.consume()                           # households spend
         self.government.settle_with_centre()                # the centre funds the deficit: the public cost
         self.close_books()                                  # the money is counted; the quarter is recorded
+    # fmt: on
 
     def open_books(self) -> None:
         """A fresh ledger and counts; money held as the quarter begins; who operates."""
@@ -150,7 +166,9 @@ class ClusterModel(mesa.Model):
 
     def add_firm_agent(self, row: int) -> None:
         """The Mesa agent of a firm that starts operating, at its cell."""
-        self.agents_by_row[int(row)] = MSME(self, self.grid[(int(self.firms.x[row]), int(self.firms.y[row]))], row)
+        self.agents_by_row[int(row)] = MSME(
+            self, self.grid[(int(self.firms.x[row]), int(self.firms.y[row]))], row
+        )
 
     def remove_firm_agent(self, row: int) -> None:
         self.agents_by_row.pop(int(row)).remove()

@@ -35,7 +35,7 @@ class Neighbourhood:
         """Kernel-weighted sums around every cell of one or more (…, width, width) count layers."""
         full = fft.irfft2(fft.rfft2(counts, s=self.shape) * self.kernel_fft, s=self.shape)
         h, w = self.half, self.width
-        out = full[..., h:h + w, h:h + w]
+        out = full[..., h : h + w, h : h + w]
         out[out < 1e-9] = 0.0  # FFT round-off where there is nothing
         return out
 
@@ -51,11 +51,16 @@ class Neighbourhood:
         matrix = doers.reshape(len(cells), -1)
         n_cells = self.width * self.width
         layers = [np.bincount(cells, minlength=n_cells)]
-        layers += [np.bincount(cells, weights=matrix[:, j], minlength=n_cells) for j in range(matrix.shape[1])]
+        layers += [
+            np.bincount(cells, weights=matrix[:, j], minlength=n_cells)
+            for j in range(matrix.shape[1])
+        ]
         fields = self.smooth(np.stack(layers).reshape(-1, self.width, self.width).astype(float))
         fields = fields.reshape(len(layers), -1)[:, cells]
         total, done = fields[0], fields[1:].T
-        share = np.divide(done, total[:, None], out=np.zeros_like(done), where=total[:, None] > 0.0).clip(0.0, 1.0)
+        share = np.divide(
+            done, total[:, None], out=np.zeros_like(done), where=total[:, None] > 0.0
+        ).clip(0.0, 1.0)
         return share.reshape(doers.shape)
 
     def share(self, cells: np.ndarray, doers: np.ndarray) -> np.ndarray:

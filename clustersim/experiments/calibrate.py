@@ -50,7 +50,11 @@ class Moment:
 #: free parameter -> (calibration range).  Ranges are plausible values, inside the declared allowed ranges.
 #: TFP dispersion stops at 0.5: above it the largest firm of a 360-firm cluster holds 13-22 % of its jobs and a
 #: single exit can halve employment in a quarter -- a cluster of MSMEs, not one anchor firm (a plausibility bound).
-FREE = {"finance.min_margin": (0.15, 0.7), "technology.tfp_dispersion": (0.2, 0.5), "dynamics.overhead_share": (0.02, 0.8)}
+FREE = {
+    "finance.min_margin": (0.15, 0.7),
+    "technology.tfp_dispersion": (0.2, 0.5),
+    "dynamics.overhead_share": (0.02, 0.8),
+}
 MOMENTS = (
     Moment("credit_access_formal", "share of firms with a bank loan", 0.10, 0.30),
     Moment("firm_size_distribution", "Hill tail exponent of workers (top 10 %)", 0.7, 1.6),
@@ -70,12 +74,18 @@ def simulate_moments(theta: dict[str, float], seeds) -> np.ndarray:
         model.run()
         f, live = model.firms, model.firms.live()
         size = MSME.size_class_index(f.capital[live], 4 * f.sales[live])
-        values.append([np.mean(f.formal_debt[live] > 0), hill_exponent(f.workers[live]), np.mean(size == 0)])
+        values.append(
+            [np.mean(f.formal_debt[live] > 0), hill_exponent(f.workers[live]), np.mean(size == 0)]
+        )
     return np.nanmean(np.array(values), axis=0)
 
 
 def _to_box(z, keys):
-    return {k: lo + (hi - lo) / (1.0 + np.exp(-zi)) for zi, k in zip(z, keys, strict=True) for lo, hi in [FREE[k]]}
+    return {
+        k: lo + (hi - lo) / (1.0 + np.exp(-zi))
+        for zi, k in zip(z, keys, strict=True)
+        for lo, hi in [FREE[k]]
+    }
 
 
 def _from_box(theta, keys):
@@ -88,7 +98,9 @@ def _from_box(theta, keys):
 
 
 def objective(moments: np.ndarray) -> float:
-    return float(sum(((m - mo.target) / mo.half_width) ** 2 for m, mo in zip(moments, MOMENTS, strict=True)))
+    return float(
+        sum(((m - mo.target) / mo.half_width) ** 2 for m, mo in zip(moments, MOMENTS, strict=True))
+    )
 
 
 def calibrate(evaluations: int = 40, replicates: int = 4, progress=print) -> dict:
@@ -108,13 +120,22 @@ def calibrate(evaluations: int = 40, replicates: int = 4, progress=print) -> dic
         m = simulate_moments(theta, seeds)
         value = objective(m)
         history.append((value, theta, m))
-        progress(f"  evaluation {len(history):3d}: J = {value:8.3f}  " + ", ".join(f"{k.split('.')[1]}={v:.3f}" for k, v in theta.items()))
+        progress(
+            f"  evaluation {len(history):3d}: J = {value:8.3f}  "
+            + ", ".join(f"{k.split('.')[1]}={v:.3f}" for k, v in theta.items())
+        )
         return value
 
     z0 = _from_box(start, keys)
-    simplex = np.vstack([z0] + [z0 + 1.0 * np.eye(len(keys))[j] for j in range(len(keys))])  # a unit step in logit space
-    minimize(loss, z0, method="Nelder-Mead", options={"maxfev": evaluations, "xatol": 1e-2, "fatol": 1e-2,
-                                                       "initial_simplex": simplex})
+    simplex = np.vstack(
+        [z0] + [z0 + 1.0 * np.eye(len(keys))[j] for j in range(len(keys))]
+    )  # a unit step in logit space
+    minimize(
+        loss,
+        z0,
+        method="Nelder-Mead",
+        options={"maxfev": evaluations, "xatol": 1e-2, "fatol": 1e-2, "initial_simplex": simplex},
+    )
     best_value, best, after = min(history, key=lambda h: h[0])
     # Identification: d moment / d parameter, in band half-widths per parameter range (central differences).
     jacobian = np.zeros((len(MOMENTS), len(keys)))
@@ -125,46 +146,89 @@ def calibrate(evaluations: int = 40, replicates: int = 4, progress=print) -> dic
         down = simulate_moments({**best, k: max(best[k] - h, lo)}, seeds)
         span = (min(best[k] + h, hi) - max(best[k] - h, lo)) / (hi - lo)
         jacobian[:, j] = (up - down) / span / np.array([mo.half_width for mo in MOMENTS])
-    return {"keys": keys, "start": start, "best": best, "before": before, "after": after, "objective_before": objective(before),
-            "objective_after": best_value, "jacobian": jacobian, "evaluations": len(history), "replicates": replicates,
-            "seconds": time.perf_counter() - started}
+    return {
+        "keys": keys,
+        "start": start,
+        "best": best,
+        "before": before,
+        "after": after,
+        "objective_before": objective(before),
+        "objective_after": best_value,
+        "jacobian": jacobian,
+        "evaluations": len(history),
+        "replicates": replicates,
+        "seconds": time.perf_counter() - started,
+    }
 
 
 def report(result: dict) -> str:
     keys = result["keys"]
-    lines = ["# Calibration", "",
-             "Produced by `clustersim calibrate` (simulated method of moments; see `clustersim/calibrate.py`). "
-             "Only `calibration` targets of `clustersim/data/targets.toml` are used; `validation` targets never are.", "",
-             f"Search: Nelder-Mead on a logit-transformed box, {result['evaluations']} evaluations, each the mean over "
-             f"{result['replicates']} fixed seeds of the baseline (burn-in and horizon as in `scenarios/baseline.toml`); "
-             f"took {result['seconds']:.0f} s on the 2-core development machine.", "",
-             "## Parameters", "", "| parameter | calibration range | before | chosen |", "|---|---|---|---|"]
+    lines = [
+        "# Calibration",
+        "",
+        "Produced by `clustersim calibrate` (simulated method of moments; see `clustersim/calibrate.py`). "
+        "Only `calibration` targets of `clustersim/data/targets.toml` are used; `validation` targets never are.",
+        "",
+        f"Search: Nelder-Mead on a logit-transformed box, {result['evaluations']} evaluations, each the mean over "
+        f"{result['replicates']} fixed seeds of the baseline (burn-in and horizon as in `scenarios/baseline.toml`); "
+        f"took {result['seconds']:.0f} s on the 2-core development machine.",
+        "",
+        "## Parameters",
+        "",
+        "| parameter | calibration range | before | chosen |",
+        "|---|---|---|---|",
+    ]
     for k in keys:
         lo, hi = FREE[k]
-        lines.append(f"| `{k}` | [{lo:g}, {hi:g}] | {result['start'][k]:.4g} | {result['best'][k]:.4g} |")
-    lines += ["", "## Fit", "", "| moment (target id) | published band | target | before | after |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| `{k}` | [{lo:g}, {hi:g}] | {result['start'][k]:.4g} | {result['best'][k]:.4g} |"
+        )
+    lines += [
+        "",
+        "## Fit",
+        "",
+        "| moment (target id) | published band | target | before | after |",
+        "|---|---|---|---|---|",
+    ]
     for mo, b, a in zip(MOMENTS, result["before"], result["after"], strict=True):
-        lines.append(f"| {mo.name} (`{mo.target_id}`) | [{mo.low:g}, {mo.high:g}] | {mo.target:.3g} | {b:.3g} | {a:.3g} |")
-    lines += ["", f"Objective (sum of squared deviations in band half-widths): {result['objective_before']:.3f} before, "
-              f"{result['objective_after']:.3f} after.", "", "## Identification", "",
-              "Change in each moment (in band half-widths) when a parameter moves across its whole calibration range, "
-              "at the chosen values (central differences). The largest entry in a column is the moment that pins that "
-              "parameter; a column of small entries would mean the parameter is not identified by these moments.", "",
-              "| moment | " + " | ".join(f"`{k}`" for k in keys) + " |", "|---|" + "---|" * len(keys)]
+        lines.append(
+            f"| {mo.name} (`{mo.target_id}`) | [{mo.low:g}, {mo.high:g}] | {mo.target:.3g} | {b:.3g} | {a:.3g} |"
+        )
+    lines += [
+        "",
+        f"Objective (sum of squared deviations in band half-widths): {result['objective_before']:.3f} before, "
+        f"{result['objective_after']:.3f} after.",
+        "",
+        "## Identification",
+        "",
+        "Change in each moment (in band half-widths) when a parameter moves across its whole calibration range, "
+        "at the chosen values (central differences). The largest entry in a column is the moment that pins that "
+        "parameter; a column of small entries would mean the parameter is not identified by these moments.",
+        "",
+        "| moment | " + " | ".join(f"`{k}`" for k in keys) + " |",
+        "|---|" + "---|" * len(keys),
+    ]
     for mo, row in zip(MOMENTS, result["jacobian"], strict=True):
         lines.append(f"| {mo.name} | " + " | ".join(f"{v:+.2f}" for v in row) + " |")
-    lines += ["", "## A plausibility bound", "",
-              "`technology.tfp_dispersion` is searched only up to 0.5. Above it (0.64 fits the Hill target's midpoint best) "
-              "the largest firm of a 360-firm cluster holds 13 % of its jobs on average and up to 22 %, and one exit can "
-              "halve the cluster's employment in a quarter (seen at seed 7). At 0.5 the Hill exponent is already inside "
-              "the published band while the largest firm holds about 8 %.", "",
-              "## Not calibrated here", "",
-              "- `gva_per_worker` (Rs 1.50 lakh all-sector ASUSE mean): value added per worker is pinned by the data's "
-              "turnover per worker and the materials share of revenue (gamma rho); matching it needs a larger materials "
-              "share, which the decreasing-returns restriction alpha + beta + gamma < 1 forbids at sigma = 5. A joint "
-              "recalibration of sigma and the elasticities is the next step.",
-              "- `management_consulting_india`: `interventions.consulting.tfp_lift` and `trial.tfp_lift` are set from "
-              "the study (an input-like calibration); reproducing it proves nothing.",
-              "- `business_training`: `trial.skill_gain` is an assumption inside the published band; the trial matches "
-              "the band at the default but with a wide interval.", ""]
+    lines += [
+        "",
+        "## A plausibility bound",
+        "",
+        "`technology.tfp_dispersion` is searched only up to 0.5. Above it (0.64 fits the Hill target's midpoint best) "
+        "the largest firm of a 360-firm cluster holds 13 % of its jobs on average and up to 22 %, and one exit can "
+        "halve the cluster's employment in a quarter (seen at seed 7). At 0.5 the Hill exponent is already inside "
+        "the published band while the largest firm holds about 8 %.",
+        "",
+        "## Not calibrated here",
+        "",
+        "- `gva_per_worker` (Rs 1.50 lakh all-sector ASUSE mean): value added per worker is pinned by the data's "
+        "turnover per worker and the materials share of revenue (gamma rho); matching it needs a larger materials "
+        "share, which the decreasing-returns restriction alpha + beta + gamma < 1 forbids at sigma = 5. A joint "
+        "recalibration of sigma and the elasticities is the next step.",
+        "- `management_consulting_india`: `interventions.consulting.tfp_lift` and `trial.tfp_lift` are set from "
+        "the study (an input-like calibration); reproducing it proves nothing.",
+        "- `business_training`: `trial.skill_gain` is an assumption inside the published band; the trial matches "
+        "the band at the default but with a wide interval.",
+        "",
+    ]
     return "\n".join(lines)

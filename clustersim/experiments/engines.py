@@ -24,7 +24,13 @@ from .design import Run
 
 #: Environment variable for tests: "raise:RUN_ID" or "kill:RUN_ID" (comma-separated)
 FAULT_ENV = "CLUSTERSIM_TEST_FAULT"
-BLAS_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+BLAS_ENV = (
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
 
 
 class SweepError(Exception):
@@ -82,7 +88,9 @@ def execute_run(run: dict) -> dict:
         from .trials import records_frame
 
         trial = records_frame(model)
-        series = pd.DataFrame(model.series.rows[max(model.burn_in - 1, 0):], columns=list(COLUMN_NAMES))
+        series = pd.DataFrame(
+            model.series.rows[max(model.burn_in - 1, 0) :], columns=list(COLUMN_NAMES)
+        )
         firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
         for frame in (series, firms):
             for key in ("run_id", "package", "point", "replicate"):
@@ -118,14 +126,20 @@ class LocalEngine:
     def __init__(self, workers: int | None = None):
         self.workers = max(1, workers or os.cpu_count() or 1)
         methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+        self.context = multiprocessing.get_context(
+            "forkserver" if "forkserver" in methods else "spawn"
+        )
         self.name = f"local pool of {self.workers} ({self.context.get_start_method()})"
 
     def _pool(self) -> ProcessPoolExecutor:
         for name in BLAS_ENV:  # inherited by the workers the pool starts
             os.environ.setdefault(name, "1")
-        return ProcessPoolExecutor(self.workers, mp_context=self.context, initializer=_worker_init,
-                                   initargs=(os.environ.get(FAULT_ENV, ""),))
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=self.context,
+            initializer=_worker_init,
+            initargs=(os.environ.get(FAULT_ENV, ""),),
+        )
 
     def map(self, runs):
         """Yield one result per run.  When a worker dies, every run in flight is a suspect:
@@ -145,7 +159,9 @@ class LocalEngine:
                         while len(in_flight) < 2 * self.workers and queue:
                             run = queue.popleft()
                             in_flight[pool.submit(execute_run, run.to_dict())] = run
-                except BrokenProcessPool:  # a worker died after the last wait: this run was never started
+                except (
+                    BrokenProcessPool
+                ):  # a worker died after the last wait: this run was never started
                     (suspects if isolating else queue).appendleft(run)
                     if not in_flight:  # nothing to harvest: rebuild now
                         pool.shutdown(wait=True, cancel_futures=True)
@@ -169,7 +185,10 @@ class LocalEngine:
                     pool = self._pool()
                     if isolating:  # one run in flight: it is the one that killed its worker
                         for run in broken:
-                            yield _failed(run, "worker process died (killed or crashed) while running this run")
+                            yield _failed(
+                                run,
+                                "worker process died (killed or crashed) while running this run",
+                            )
                     else:
                         suspects.extend(broken)
                         isolating = True
@@ -195,9 +214,13 @@ class DaskEngine:
         try:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise SweepError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})") from None
+            raise SweepError(
+                f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})"
+            ) from None
         self.name = f"Dask scheduler at {address}"
-        self.token = uuid.uuid4().hex[:12]  # task keys unique to this sweep: two sweeps on one scheduler never share results
+        self.token = uuid.uuid4().hex[
+            :12
+        ]  # task keys unique to this sweep: two sweeps on one scheduler never share results
 
     def map(self, runs):
         from distributed import as_completed
@@ -208,16 +231,22 @@ class DaskEngine:
 
         def submit():
             run = pending.popleft()
-            future = self.client.submit(execute_run, run.to_dict(), key=f"clustersim-{self.token}-{run.run_id}", pure=False)
+            future = self.client.submit(
+                execute_run, run.to_dict(), key=f"clustersim-{self.token}-{run.run_id}", pure=False
+            )
             by_key[future.key] = run
             return future
 
-        stream = as_completed([submit() for _ in range(min(2 * threads, len(pending)))], loop=self.client.loop)
+        stream = as_completed(
+            [submit() for _ in range(min(2 * threads, len(pending)))], loop=self.client.loop
+        )
         for future in stream:
             run = by_key.pop(future.key)
             try:
                 result = future.result()
-            except Exception as exc:  # KilledWorker and the like: the run is lost, the sweep goes on
+            except (
+                Exception
+            ) as exc:  # KilledWorker and the like: the run is lost, the sweep goes on
                 result = _failed(run, f"{type(exc).__name__}: {exc}".splitlines()[0])
             future.release()
             yield result
@@ -229,5 +258,14 @@ class DaskEngine:
 
 
 def _failed(run: Run, error: str) -> dict:
-    return {"run_id": run.run_id, "package": run.package, "point": run.point, "replicate": run.replicate,
-            "seed": run.seed, "parameters": run.parameters, "status": "failed", "error": error, "duration_s": None}
+    return {
+        "run_id": run.run_id,
+        "package": run.package,
+        "point": run.point,
+        "replicate": run.replicate,
+        "seed": run.seed,
+        "parameters": run.parameters,
+        "status": "failed",
+        "error": error,
+        "duration_s": None,
+    }

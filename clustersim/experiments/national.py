@@ -33,26 +33,63 @@ from .design import BASELINE, Experiment, Package, Run, _merge_overrides
 DATA = Path(__file__).resolve().parents[1] / "data" / "indian_clusters.csv"
 PACKAGE = "scheme"
 REFERENCE_FIRMS = 360  # the package file's facilities are sized for a cluster of this many firms
-MIN_SCALE, MAX_SCALE = 0.05, 60.0  # one CFC and one lab per cluster: at most 60x the reference (Rs 900 crore of CFC capex)
+MIN_SCALE, MAX_SCALE = (
+    0.05,
+    60.0,
+)  # one CFC and one lab per cluster: at most 60x the reference (Rs 900 crore of CFC capex)
 #: facility sizes and programme budgets that scale with the cluster's size
-SCALED = {"cfc": ("capacity_hours", "capex_cr", "opex_cr"), "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
-          "export_promotion": ("cost_cr",), "facilitation_cell": ("cost_cr",), "growth_fund": ("n_firms",)}
+SCALED = {
+    "cfc": ("capacity_hours", "capex_cr", "opex_cr"),
+    "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
+    "export_promotion": ("cost_cr",),
+    "facilitation_cell": ("cost_cr",),
+    "growth_fund": ("n_firms",),
+}
 #: The fields of a national-experiment file (validated like every file: clustersim.inputs.scenario.check_fields).
-FIELDS: dict[str, Param] = {p.key: p for p in (
-    Param("kind", "national", "-", "this kind of experiment", choices=("national",)),
-    Param("title", "", "-", "label used in outputs"),
-    Param("description", "", "-", "what the experiment asks"),
-    Param("clusters", "", "path", "a CSV of clusters like clustersim/data/indian_clusters.csv (default: that file)"),
-    Param("total", 200, "clusters", "clusters simulated: the real ones, filled with synthetic ones", 1, 2000),
-    Param("archetype_scenarios", {}, "-", "scenario file per archetype; 'default' for the others", required=True),
-    Param("package", "", "path", "scenario whose interventions are the scheme's package", required=True),
-    Param("replicates", 1, "runs", "replicates of every cluster", 1, 10_000),
-    Param("seed", 1, "-", "root seed", 0, 2**63 - 1),
-    Param("horizon", 0, "quarters", "policy quarters simulated (0 = as in each scenario)", 0, 400),
-    Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
-    Param("synthetic_seed", 1, "-", "seed of the synthetic clusters' draws", 0, 2**63 - 1),
-    Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
-)}
+FIELDS: dict[str, Param] = {
+    p.key: p
+    for p in (
+        Param("kind", "national", "-", "this kind of experiment", choices=("national",)),
+        Param("title", "", "-", "label used in outputs"),
+        Param("description", "", "-", "what the experiment asks"),
+        Param(
+            "clusters",
+            "",
+            "path",
+            "a CSV of clusters like clustersim/data/indian_clusters.csv (default: that file)",
+        ),
+        Param(
+            "total",
+            200,
+            "clusters",
+            "clusters simulated: the real ones, filled with synthetic ones",
+            1,
+            2000,
+        ),
+        Param(
+            "archetype_scenarios",
+            {},
+            "-",
+            "scenario file per archetype; 'default' for the others",
+            required=True,
+        ),
+        Param(
+            "package",
+            "",
+            "path",
+            "scenario whose interventions are the scheme's package",
+            required=True,
+        ),
+        Param("replicates", 1, "runs", "replicates of every cluster", 1, 10_000),
+        Param("seed", 1, "-", "root seed", 0, 2**63 - 1),
+        Param(
+            "horizon", 0, "quarters", "policy quarters simulated (0 = as in each scenario)", 0, 400
+        ),
+        Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
+        Param("synthetic_seed", 1, "-", "seed of the synthetic clusters' draws", 0, 2**63 - 1),
+        Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -79,18 +116,34 @@ class NationalExperiment(Experiment):
         settings = self._run_settings()
         for c in self.clusters:
             for r in range(replicates or self.replicates):
-                seed = int(np.random.SeedSequence([self.seed, c.index, r]).generate_state(1, dtype=np.uint64)[0] >> 1)
+                seed = int(
+                    np.random.SeedSequence([self.seed, c.index, r]).generate_state(
+                        1, dtype=np.uint64
+                    )[0]
+                    >> 1
+                )
                 for package in self.packages:
                     arm = package.overrides if package.name == PACKAGE else {}
                     scaled = _scale_package(arm, c.scale)
-                    out.append(Run(run_id=f"c{c.index:03d}__{package.name}__r{r:04d}", package=package.name, point=c.index,
-                                   replicate=r, seed=seed, scenario=str(c.scenario),
-                                   overrides=_merge_overrides(c.overrides, scaled, settings),
-                                   parameters={"cluster": c.name}))
+                    out.append(
+                        Run(
+                            run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
+                            package=package.name,
+                            point=c.index,
+                            replicate=r,
+                            seed=seed,
+                            scenario=str(c.scenario),
+                            overrides=_merge_overrides(c.overrides, scaled, settings),
+                            parameters={"cluster": c.name},
+                        )
+                    )
         return out
 
     def design(self) -> dict:
-        return {**super().design(), "clusters": [[c.name, c.n_firms, c.archetype, c.synthetic] for c in self.clusters]}
+        return {
+            **super().design(),
+            "clusters": [[c.name, c.n_firms, c.archetype, c.synthetic] for c in self.clusters],
+        }
 
 
 def _scale_package(overrides: dict, scale: float) -> dict:
@@ -106,7 +159,9 @@ def _scale_package(overrides: dict, scale: float) -> dict:
     return out
 
 
-def load_any(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> Experiment:
+def load_any(
+    path: str | Path, replicates: int | None = None, horizon: int | None = None
+) -> Experiment:
     """Load an experiment file of either kind (package comparison or national)."""
     from .design import load_experiment
 
@@ -121,7 +176,9 @@ def is_national(path: Path) -> bool:
         return False
 
 
-def load_national(path: str | Path, replicates: int | None = None, horizon: int | None = None) -> NationalExperiment:
+def load_national(
+    path: str | Path, replicates: int | None = None, horizon: int | None = None
+) -> NationalExperiment:
     path = Path(path)
     raw = read_toml(path)
     get = check_fields(raw, FIELDS, path, fill_defaults=True)
@@ -131,7 +188,13 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
     scenarios = get["archetype_scenarios"]
     default_scenario = scenarios.get("default")
     if default_scenario is None:
-        _fail(path, None, None, "archetype_scenarios.default is missing", "a scenario for archetypes without their own")
+        _fail(
+            path,
+            None,
+            None,
+            "archetype_scenarios.default is missing",
+            "a scenario for archetypes without their own",
+        )
     resolved = {}
     for archetype, file in scenarios.items():
         if not isinstance(file, str):
@@ -141,20 +204,44 @@ def load_national(path: str | Path, replicates: int | None = None, horizon: int 
         resolved[archetype] = target
     package_path = (here / get["package"]).resolve()
     package = load_scenario(package_path)
-    package_overrides = {f"interventions.{name}": {"enabled": True, **settings}  # every value, so sizes can be scaled
-                         for name, settings in package.resolved()["interventions"].items()}
+    package_overrides = {
+        f"interventions.{name}": {
+            "enabled": True,
+            **settings,
+        }  # every value, so sizes can be scaled
+        for name, settings in package.resolved()["interventions"].items()
+    }
     if not package_overrides:
-        _fail(path, "package", str(package_path), "switches on no intervention", "a scenario with [interventions.*] tables")
+        _fail(
+            path,
+            "package",
+            str(package_path),
+            "switches on no intervention",
+            "a scenario with [interventions.*] tables",
+        )
     data_path = (here / get["clusters"]).resolve() if get["clusters"] else DATA
     clusters = build_clusters(data_path, total, resolved, get["synthetic_seed"])
     experiment = NationalExperiment(
-        path=path, title=get["title"] or path.stem, description=get["description"],
-        packages=[Package(BASELINE, resolved["default"]), Package(PACKAGE, package_path, package_overrides)],
-        replicates=reps, seed=get["seed"], common_random_numbers=True,
-        horizon=horizon if horizon is not None else get["horizon"], burn_in=get["burn_in"],
-        n_firms=0, discount_rate=float(get["discount_rate"]),
+        path=path,
+        title=get["title"] or path.stem,
+        description=get["description"],
+        packages=[
+            Package(BASELINE, resolved["default"]),
+            Package(PACKAGE, package_path, package_overrides),
+        ],
+        replicates=reps,
+        seed=get["seed"],
+        common_random_numbers=True,
+        horizon=horizon if horizon is not None else get["horizon"],
+        burn_in=get["burn_in"],
+        n_firms=0,
+        discount_rate=float(get["discount_rate"]),
         outcomes=["productivity", "export_share", "jobs"],
-        sampler={"method": "none"}, parameters={}, precision={}, max_replicates=reps)
+        sampler={"method": "none"},
+        parameters={},
+        precision={},
+        max_replicates=reps,
+    )
     experiment.clusters = clusters
     experiment.points = [{"cluster": c.name} for c in clusters]
     return experiment
@@ -168,7 +255,9 @@ def _number(text):
     return value if math.isfinite(value) and value > 0 else math.nan
 
 
-def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synthetic_seed: int) -> list[Cluster]:
+def build_clusters(
+    data_path: Path, total: int, scenarios: dict[str, Path], synthetic_seed: int
+) -> list[Cluster]:
     """The real clusters with usable figures, then synthetic ones drawn from the archetypes."""
     try:
         with open(data_path, newline="", encoding="utf-8-sig") as fh:
@@ -177,7 +266,9 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
         raise ScenarioError(f"{data_path}: cannot be read ({exc.strerror})") from None
     clusters: list[Cluster] = []
 
-    def add(name, state, archetype, synthetic, reliability, units, workers_per_firm, turnover_per_worker):
+    def add(
+        name, state, archetype, synthetic, reliability, units, workers_per_firm, turnover_per_worker
+    ):
         scenario = scenarios.get(archetype, scenarios["default"])
         base = load_scenario(scenario).params.cluster
         n = int(np.clip(round(units), 20, 200_000))
@@ -187,32 +278,61 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
         if np.isfinite(turnover_per_worker):
             cluster["turnover_per_worker_lakh"] = float(turnover_per_worker)
         width = int(np.clip(math.ceil(2.2 * math.sqrt(n)), 40, 600))
-        overrides = {"cluster": {**cluster, "core_spread": float(base.core_spread * width / 40)}, "run": {"grid_width": width}}
-        clusters.append(Cluster(len(clusters), name, state, archetype, synthetic, reliability, n, overrides, scenario,
-                                float(np.clip(n / REFERENCE_FIRMS, MIN_SCALE, MAX_SCALE))))
+        overrides = {
+            "cluster": {**cluster, "core_spread": float(base.core_spread * width / 40)},
+            "run": {"grid_width": width},
+        }
+        clusters.append(
+            Cluster(
+                len(clusters),
+                name,
+                state,
+                archetype,
+                synthetic,
+                reliability,
+                n,
+                overrides,
+                scenario,
+                float(np.clip(n / REFERENCE_FIRMS, MIN_SCALE, MAX_SCALE)),
+            )
+        )
 
-    missing = {"name", "state", "units", "employment", "turnover_inr_cr", "archetype"} - set(rows[0] if rows else {})
+    missing = {"name", "state", "units", "employment", "turnover_inr_cr", "archetype"} - set(
+        rows[0] if rows else {}
+    )
     if missing:
-        raise ScenarioError(f"{data_path}: missing column(s) {', '.join(sorted(missing))}; "
-                            "allowed: the columns of clustersim/data/indian_clusters.csv")
+        raise ScenarioError(
+            f"{data_path}: missing column(s) {', '.join(sorted(missing))}; "
+            "allowed: the columns of clustersim/data/indian_clusters.csv"
+        )
     from ..inputs.params import ARCHETYPES
 
     for i, r in enumerate(rows, start=2):
         if r["archetype"] not in ARCHETYPES:
-            raise ScenarioError(f"{data_path}: row {i}, column 'archetype' = {r['archetype']!r}: unknown; "
-                                f"allowed: {', '.join(ARCHETYPES)}")
+            raise ScenarioError(
+                f"{data_path}: row {i}, column 'archetype' = {r['archetype']!r}: unknown; "
+                f"allowed: {', '.join(ARCHETYPES)}"
+            )
     usable = [r for r in rows if np.isfinite(_number(r.get("units")))]
-    median_units = {a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
-                    for a in {r["archetype"] for r in usable}}
+    median_units = {
+        a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
+        for a in {r["archetype"] for r in usable}
+    }
     for r in rows[:total]:
-        units, employment, turnover = _number(r["units"]), _number(r["employment"]), _number(r["turnover_inr_cr"])
+        units, employment, turnover = (
+            _number(r["units"]),
+            _number(r["employment"]),
+            _number(r["turnover_inr_cr"]),
+        )
         reliability = r.get("reliability", "")
         if not np.isfinite(units):  # blank in the data: the archetype's median, labelled
             units = median_units.get(r["archetype"], float(np.median(list(median_units.values()))))
             reliability += " (units imputed: archetype median)"
         trusted = r.get("reliability", "C").startswith(("A", "B"))
         wpf = employment / units if trusted else math.nan
-        wpf = wpf if 2.0 <= wpf <= 150.0 else math.nan  # association figures often count indirect workers
+        wpf = (
+            wpf if 2.0 <= wpf <= 150.0 else math.nan
+        )  # association figures often count indirect workers
         tpw = turnover * 100 / employment if trusted else math.nan
         tpw = tpw if 0.05 <= tpw <= 200.0 else math.nan
         add(r["name"], r["state"], r["archetype"], False, reliability, units, wpf, tpw)
@@ -224,8 +344,16 @@ def build_clusters(data_path: Path, total: int, scenarios: dict[str, Path], synt
         k += 1
         archetype = archetypes[rng.integers(len(archetypes))]
         units = float(np.exp(rng.normal(np.median(log_units), log_units.std())))
-        add(f"Synthetic {archetype.replace('_', ' ')} #{k}", "synthetic", archetype, True, "synthetic",
-            float(np.clip(units, 30, 5000)), math.nan, math.nan)
+        add(
+            f"Synthetic {archetype.replace('_', ' ')} #{k}",
+            "synthetic",
+            archetype,
+            True,
+            "synthetic",
+            float(np.clip(units, 30, 5000)),
+            math.nan,
+            math.nan,
+        )
     return clusters
 
 
@@ -241,16 +369,33 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
     clusters["state"] = info["states"]
     clusters.index.name = "point"
     per = {}
-    for outcome in ("jobs", "export_sales", "value_added", "public_cost_cr", "productivity", "export_share"):
+    for outcome in (
+        "jobs",
+        "export_sales",
+        "value_added",
+        "public_cost_cr",
+        "productivity",
+        "export_share",
+    ):
         d = paired_differences(series, outcome)
         per[outcome] = d.groupby("point")[["horizon", "cumulative", "base"]].mean()
-    table = clusters.join(pd.DataFrame({
-        "jobs_baseline": per["jobs"]["base"], "jobs_effect": per["jobs"]["horizon"],
-        "productivity_baseline": per["productivity"]["base"],
-        "productivity_effect_pct": 100 * per["productivity"]["horizon"] / per["productivity"]["base"],
-        "export_share_effect_points": 100 * per["export_share"]["horizon"],
-        "extra_exports_cr": per["export_sales"]["cumulative"], "extra_value_added_cr": per["value_added"]["cumulative"],
-        "public_cost_cr": per["public_cost_cr"]["horizon"]}), how="inner")
+    table = clusters.join(
+        pd.DataFrame(
+            {
+                "jobs_baseline": per["jobs"]["base"],
+                "jobs_effect": per["jobs"]["horizon"],
+                "productivity_baseline": per["productivity"]["base"],
+                "productivity_effect_pct": 100
+                * per["productivity"]["horizon"]
+                / per["productivity"]["base"],
+                "export_share_effect_points": 100 * per["export_share"]["horizon"],
+                "extra_exports_cr": per["export_sales"]["cumulative"],
+                "extra_value_added_cr": per["value_added"]["cumulative"],
+                "public_cost_cr": per["public_cost_cr"]["horizon"],
+            }
+        ),
+        how="inner",
+    )
     table["jobs_per_crore"] = table["jobs_effect"] / table["public_cost_cr"]
     reps = int(series["replicate"].nunique())
     jobs = paired_differences(series, "jobs")
@@ -260,18 +405,45 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         raise ValueError("no cluster has finished runs with and without the scheme yet")
     table = table.loc[table.index.isin(complete)]
     by_replicate = jobs[jobs["point"].isin(complete)].groupby("replicate")["horizon"].sum()
-    jobs_mean, jobs_lo, jobs_hi = t_interval(by_replicate) if reps > 1 else (float(by_replicate.sum()), math.nan, math.nan)
-    productivity = float((table["productivity_effect_pct"] * table["jobs_baseline"]).sum() / table["jobs_baseline"].sum())
-    national = pd.DataFrame([{
-        "clusters": len(table), "real_clusters": int((~table["synthetic"]).sum()), "replicates": reps,
-        "jobs_baseline": table["jobs_baseline"].sum(), "jobs_effect": jobs_mean, "jobs_effect_ci_low": jobs_lo,
-        "jobs_effect_ci_high": jobs_hi, "productivity_effect_pct_employment_weighted": productivity,
-        "extra_exports_cr_cumulative": table["extra_exports_cr"].sum(),
-        "extra_value_added_cr_cumulative": table["extra_value_added_cr"].sum(), "public_cost_cr": table["public_cost_cr"].sum(),
-        "cost_per_job_lakh": 100 * table["public_cost_cr"].sum() / jobs_mean if jobs_mean > 0 else math.nan}])
-    states = table.groupby("state").agg(clusters=("name", "size"), firms=("n_firms", "sum"), jobs_baseline=("jobs_baseline", "sum"),
-                                        jobs_effect=("jobs_effect", "sum"), extra_exports_cr=("extra_exports_cr", "sum"),
-                                        public_cost_cr=("public_cost_cr", "sum")).sort_values("jobs_effect", ascending=False)
+    jobs_mean, jobs_lo, jobs_hi = (
+        t_interval(by_replicate) if reps > 1 else (float(by_replicate.sum()), math.nan, math.nan)
+    )
+    productivity = float(
+        (table["productivity_effect_pct"] * table["jobs_baseline"]).sum()
+        / table["jobs_baseline"].sum()
+    )
+    national = pd.DataFrame(
+        [
+            {
+                "clusters": len(table),
+                "real_clusters": int((~table["synthetic"]).sum()),
+                "replicates": reps,
+                "jobs_baseline": table["jobs_baseline"].sum(),
+                "jobs_effect": jobs_mean,
+                "jobs_effect_ci_low": jobs_lo,
+                "jobs_effect_ci_high": jobs_hi,
+                "productivity_effect_pct_employment_weighted": productivity,
+                "extra_exports_cr_cumulative": table["extra_exports_cr"].sum(),
+                "extra_value_added_cr_cumulative": table["extra_value_added_cr"].sum(),
+                "public_cost_cr": table["public_cost_cr"].sum(),
+                "cost_per_job_lakh": 100 * table["public_cost_cr"].sum() / jobs_mean
+                if jobs_mean > 0
+                else math.nan,
+            }
+        ]
+    )
+    states = (
+        table.groupby("state")
+        .agg(
+            clusters=("name", "size"),
+            firms=("n_firms", "sum"),
+            jobs_baseline=("jobs_baseline", "sum"),
+            jobs_effect=("jobs_effect", "sum"),
+            extra_exports_cr=("extra_exports_cr", "sum"),
+            public_cost_cr=("public_cost_cr", "sum"),
+        )
+        .sort_values("jobs_effect", ascending=False)
+    )
     states["jobs_per_crore"] = states["jobs_effect"] / states["public_cost_cr"]
     result = {"national": national, "clusters": table.reset_index(), "states": states.reset_index()}
     if write:
@@ -279,17 +451,25 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         result["clusters"].to_csv(out / "national_clusters.csv", index=False, float_format="%.6g")
         result["states"].to_csv(out / "national_by_state.csv", index=False, float_format="%.6g")
         n = national.iloc[0]
-        text = [f"# {info['title']}", "",
-                "**Illustrative.** Each cluster is simulated on its own, so clusters that compete in the same markets do not "
-                "take sales from each other here; synthetic clusters fill the list to the scheme's size.", "",
-                f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from clustersim/data/indian_clusters.csv), "
-                f"{int(n['replicates'])} replicate(s); each run with and without the scheme's package, same seed.",
-                f"- Jobs at the horizon: {n['jobs_baseline']:,.0f} without the scheme; {n['jobs_effect']:+,.0f} with it.",
-                f"- Productivity (employment-weighted across clusters): {n['productivity_effect_pct_employment_weighted']:+.1f} %.",
-                f"- Extra exports over the horizon: Rs {n['extra_exports_cr_cumulative']:,.0f} crore; "
-                f"extra value added Rs {n['extra_value_added_cr_cumulative']:,.0f} crore.",
-                f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion to firms), "
-                f"Rs {n['cost_per_job_lakh']:.1f} lakh per job.", "", "## By state", "",
-                result["states"].to_string(index=False, float_format=lambda v: f"{v:,.1f}"), ""]
+        text = [
+            f"# {info['title']}",
+            "",
+            "**Illustrative.** Each cluster is simulated on its own, so clusters that compete in the same markets do not "
+            "take sales from each other here; synthetic clusters fill the list to the scheme's size.",
+            "",
+            f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from clustersim/data/indian_clusters.csv), "
+            f"{int(n['replicates'])} replicate(s); each run with and without the scheme's package, same seed.",
+            f"- Jobs at the horizon: {n['jobs_baseline']:,.0f} without the scheme; {n['jobs_effect']:+,.0f} with it.",
+            f"- Productivity (employment-weighted across clusters): {n['productivity_effect_pct_employment_weighted']:+.1f} %.",
+            f"- Extra exports over the horizon: Rs {n['extra_exports_cr_cumulative']:,.0f} crore; "
+            f"extra value added Rs {n['extra_value_added_cr_cumulative']:,.0f} crore.",
+            f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion to firms), "
+            f"Rs {n['cost_per_job_lakh']:.1f} lakh per job.",
+            "",
+            "## By state",
+            "",
+            result["states"].to_string(index=False, float_format=lambda v: f"{v:,.1f}"),
+            "",
+        ]
         (out / "national_summary.md").write_text("\n".join(text), encoding="utf-8")
     return result

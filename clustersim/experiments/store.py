@@ -46,20 +46,40 @@ class Store:
 
     def save(self, result: dict) -> dict:
         """Write a run's files (firms first, the series last: its presence means done) and its manifest line."""
-        line = {k: result.get(k) for k in ("run_id", "package", "point", "replicate", "seed", "parameters", "status",
-                                           "error", "duration_s")}
+        line = {
+            k: result.get(k)
+            for k in (
+                "run_id",
+                "package",
+                "point",
+                "replicate",
+                "seed",
+                "parameters",
+                "status",
+                "error",
+                "duration_s",
+            )
+        }
         if result["status"] == "ok":
             if not result.get("trial", _EMPTY).empty:
                 (self.out / "trial").mkdir(exist_ok=True)
-                _write_parquet_atomically(result["trial"], self.out / "trial" / f"{result['run_id']}.parquet")
-            _write_parquet_atomically(result["firms"], self.firms_dir / f"{result['run_id']}.parquet")
-            _write_parquet_atomically(result["timeseries"], self.runs_dir / f"{result['run_id']}.parquet")
+                _write_parquet_atomically(
+                    result["trial"], self.out / "trial" / f"{result['run_id']}.parquet"
+                )
+            _write_parquet_atomically(
+                result["firms"], self.firms_dir / f"{result['run_id']}.parquet"
+            )
+            _write_parquet_atomically(
+                result["timeseries"], self.runs_dir / f"{result['run_id']}.parquet"
+            )
         self.append(line)
         return line
 
     def append(self, line: dict) -> None:
         if self.manifest.exists() and self.manifest.stat().st_size:
-            with open(self.manifest, "rb") as fh:  # a crash may have torn the last line: start a new one
+            with open(
+                self.manifest, "rb"
+            ) as fh:  # a crash may have torn the last line: start a new one
                 fh.seek(-1, os.SEEK_END)
                 torn = fh.read(1) != b"\n"
             if torn:
@@ -100,7 +120,9 @@ def lock_folder(out: Path) -> Path:
         pid = lock.read_text(encoding="utf-8").strip() if lock.exists() else "?"
         alive = pid.isdigit() and Path(f"/proc/{pid}").exists()
         if alive:
-            raise SweepError(f"{out} is being written by another sweep (process {pid}); wait for it to finish") from None
+            raise SweepError(
+                f"{out} is being written by another sweep (process {pid}); wait for it to finish"
+            ) from None
         lock.unlink(missing_ok=True)  # left by a sweep that was killed
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     os.write(fd, str(os.getpid()).encode())

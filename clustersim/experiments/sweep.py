@@ -33,21 +33,37 @@ from .store import Store, _json_default, lock_folder
 def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
     store = Store(out)
     info_path = store.out / "experiment.json"
-    info = {"title": experiment.title, "experiment_file": str(experiment.path), "fingerprint": experiment.fingerprint(),
-            "replicates": experiment.replicates, "outcomes": experiment.outcomes, "discount_rate": experiment.discount_rate,
-            "packages": experiment.package_names, "precision": experiment.precision,
-            "parameters": {k: list(v) for k, v in experiment.parameters.items()}, "sampler": experiment.sampler,
-            "common_random_numbers": experiment.common_random_numbers, "points": experiment.points}
+    info = {
+        "title": experiment.title,
+        "experiment_file": str(experiment.path),
+        "fingerprint": experiment.fingerprint(),
+        "replicates": experiment.replicates,
+        "outcomes": experiment.outcomes,
+        "discount_rate": experiment.discount_rate,
+        "packages": experiment.package_names,
+        "precision": experiment.precision,
+        "parameters": {k: list(v) for k, v in experiment.parameters.items()},
+        "sampler": experiment.sampler,
+        "common_random_numbers": experiment.common_random_numbers,
+        "points": experiment.points,
+    }
     if hasattr(experiment, "clusters"):  # the national experiment
-        info.update(kind="national", clusters=[[c.name, c.n_firms, c.archetype, c.synthetic] for c in experiment.clusters],
-                    states=[c.state for c in experiment.clusters])
+        info.update(
+            kind="national",
+            clusters=[[c.name, c.n_firms, c.archetype, c.synthetic] for c in experiment.clusters],
+            states=[c.state for c in experiment.clusters],
+        )
     if info_path.exists():
         if not resume:
-            raise SweepError(f"{store.out} already holds a sweep: add --resume to finish it, or choose another --out")
+            raise SweepError(
+                f"{store.out} already holds a sweep: add --resume to finish it, or choose another --out"
+            )
         previous = json.loads(info_path.read_text(encoding="utf-8"))
         if previous.get("fingerprint") != info["fingerprint"]:
-            raise SweepError(f"{store.out} holds a sweep of a different design (packages, seeds, horizon or parameters "
-                             "changed); only --replicates may change on --resume")
+            raise SweepError(
+                f"{store.out} holds a sweep of a different design (packages, seeds, horizon or parameters "
+                "changed); only --replicates may change on --resume"
+            )
     elif store.out.exists() and any(store.out.iterdir()) and not resume:
         raise SweepError(f"{store.out} is not empty: choose a new folder for the sweep")
     try:
@@ -62,20 +78,36 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
     unrecorded = store.finished() - ok
     for run in experiment.runs():
         if run.run_id in unrecorded:
-            store.append({**{k: v for k, v in run.to_dict().items() if k not in ("scenario", "overrides")},
-                          "status": "ok", "error": "", "duration_s": None})
+            store.append(
+                {
+                    **{
+                        k: v for k, v in run.to_dict().items() if k not in ("scenario", "overrides")
+                    },
+                    "status": "ok",
+                    "error": "",
+                    "duration_s": None,
+                }
+            )
     return store
 
 
-def run_sweep(experiment: Experiment, out: str | Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, progress: bool = True):
+def run_sweep(
+    experiment: Experiment,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: bool = True,
+):
     """Run every missing run of the experiment; return the manifest as a DataFrame.
 
     With a ``precision`` table the sweep adds replicates until every package's
     95 % CI half-width (paired, vs the baseline) meets its target, up to
     ``max_replicates``.
     """
-    engine = DaskEngine(scheduler) if scheduler else LocalEngine(workers)  # an unreachable scheduler fails before any file is written
+    engine = (
+        DaskEngine(scheduler) if scheduler else LocalEngine(workers)
+    )  # an unreachable scheduler fails before any file is written
     try:
         store = prepare(experiment, Path(out), resume)
     except BaseException:
@@ -102,13 +134,22 @@ def run_sweep(experiment: Experiment, out: str | Path, workers: int | None = Non
     return store.read_manifest()
 
 
-def _run_batch(engine, store: Store, todo: list[Run], total: int, progress: bool, title: str) -> None:
+def _run_batch(
+    engine, store: Store, todo: list[Run], total: int, progress: bool, title: str
+) -> None:
     if not todo:
         return
     from tqdm import tqdm
 
     failed = 0
-    bar = tqdm(total=total, initial=total - len(todo), unit="run", desc=title[:40], disable=not progress, dynamic_ncols=True)
+    bar = tqdm(
+        total=total,
+        initial=total - len(todo),
+        unit="run",
+        desc=title[:40],
+        disable=not progress,
+        dynamic_ncols=True,
+    )
     with bar:
         for result in engine.map(todo):
             line = store.save(result)
@@ -131,6 +172,8 @@ def replicates_needed_for_precision(experiment: Experiment, store: Store) -> int
         diffs = paired_differences(series, outcome)
         for _, values in diffs.groupby("package"):
             scale = 100.0 if outcome == "export_share" else 1.0
-            n = replicates_for_half_width(replicate_unit(values) * scale, target, len(experiment.packages) - 1)
+            n = replicates_for_half_width(
+                replicate_unit(values) * scale, target, len(experiment.packages) - 1
+            )
             needed = max(needed, n)
     return min(needed, experiment.max_replicates)

@@ -24,10 +24,22 @@ import pandas as pd
 
 from ..analysis.statistics import t_interval
 
-OUTCOMES = ("sales", "profit", "workers", "real_value_added", "productivity", "tfp", "output_per_worker", "export_sales",
-            "exporter", "capital")
-SPILLOVER_NOTE = ("Control firms share the cluster with treated ones and feel their spillovers (labour market, demand, "
-                  "imitation), as in a real trial; effects are relative to those controls.")
+OUTCOMES = (
+    "sales",
+    "profit",
+    "workers",
+    "real_value_added",
+    "productivity",
+    "tfp",
+    "output_per_worker",
+    "export_sales",
+    "exporter",
+    "capital",
+)
+SPILLOVER_NOTE = (
+    "Control firms share the cluster with treated ones and feel their spillovers (labour market, demand, "
+    "imitation), as in a real trial; effects are relative to those controls."
+)
 
 
 def records_frame(model) -> pd.DataFrame:
@@ -57,25 +69,54 @@ def replicate_estimates(frame: pd.DataFrame) -> pd.DataFrame:
             if treated.sum() < 2 or (~treated).sum() < 2:
                 continue
             control_mean = after[~treated].mean()
-            scale = 100.0 if outcome == "exporter" else (100.0 / control_mean if control_mean else math.nan)
-            rows.append({"replicate": replicate, "outcome": outcome,
-                         "difference_in_means": (after[treated].mean() - control_mean) * scale,
-                         "ancova": _ancova(after, treated, before) * scale,
-                         "treated": int(treated.sum()), "control": int((~treated).sum()),
-                         "attrition_treated": 1 - treated.sum() / max(int(g["treated"].sum()), 1),
-                         "attrition_control": 1 - (~treated).sum() / max(int((~g["treated"]).sum()), 1)})
+            scale = (
+                100.0
+                if outcome == "exporter"
+                else (100.0 / control_mean if control_mean else math.nan)
+            )
+            rows.append(
+                {
+                    "replicate": replicate,
+                    "outcome": outcome,
+                    "difference_in_means": (after[treated].mean() - control_mean) * scale,
+                    "ancova": _ancova(after, treated, before) * scale,
+                    "treated": int(treated.sum()),
+                    "control": int((~treated).sum()),
+                    "attrition_treated": 1 - treated.sum() / max(int(g["treated"].sum()), 1),
+                    "attrition_control": 1 - (~treated).sum() / max(int((~g["treated"]).sum()), 1),
+                }
+            )
         assigned = g["treated"].to_numpy(bool)
         survived = g["alive_after"].to_numpy(float) == 1
-        rows.append({"replicate": replicate, "outcome": "survival",  # exit as an outcome: ITT on all assigned firms
-                     "difference_in_means": 100 * (survived[assigned].mean() - survived[~assigned].mean()), "ancova": math.nan,
-                     "treated": int(assigned.sum()), "control": int((~assigned).sum()),
-                     "attrition_treated": 0.0, "attrition_control": 0.0})
+        rows.append(
+            {
+                "replicate": replicate,
+                "outcome": "survival",  # exit as an outcome: ITT on all assigned firms
+                "difference_in_means": 100
+                * (survived[assigned].mean() - survived[~assigned].mean()),
+                "ancova": math.nan,
+                "treated": int(assigned.sum()),
+                "control": int((~assigned).sum()),
+                "attrition_treated": 0.0,
+                "attrition_control": 0.0,
+            }
+        )
         if "grant" in g and g["grant"].sum() > 0:
-            profit_gain = survivors.loc[treated, "profit_after"].mean() - survivors.loc[~treated, "profit_after"].mean()
+            profit_gain = (
+                survivors.loc[treated, "profit_after"].mean()
+                - survivors.loc[~treated, "profit_after"].mean()
+            )
             grant = g.loc[g["treated"], "grant"].mean()
-            rows.append({"replicate": replicate, "outcome": "monthly_return_on_grant",
-                         "difference_in_means": 100 * profit_gain / grant / 3.0, "ancova": math.nan,
-                         "treated": int(treated.sum()), "control": int((~treated).sum())})
+            rows.append(
+                {
+                    "replicate": replicate,
+                    "outcome": "monthly_return_on_grant",
+                    "difference_in_means": 100 * profit_gain / grant / 3.0,
+                    "ancova": math.nan,
+                    "treated": int(treated.sum()),
+                    "control": int((~treated).sum()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -86,13 +127,29 @@ def pooled(frame: pd.DataFrame) -> pd.DataFrame:
     for outcome, g in per.groupby("outcome", sort=False):
         dm, dm_lo, dm_hi = t_interval(g["difference_in_means"])
         an, an_lo, an_hi = t_interval(g["ancova"])
-        rows.append({"outcome": outcome, "unit": "points" if outcome in ("exporter", "survival") else "%",
-                     "itt_difference_in_means": dm, "dm_ci_low": dm_lo, "dm_ci_high": dm_hi,
-                     "itt_ancova": an, "ancova_ci_low": an_lo, "ancova_ci_high": an_hi,
-                     "replicates": len(g), "treated_firms": int(g["treated"].sum()), "control_firms": int(g["control"].sum()),
-                     "treated_per_replicate": float(g["treated"].mean()),
-                     "attrition_treated": float(g["attrition_treated"].mean()) if "attrition_treated" in g else math.nan,
-                     "attrition_control": float(g["attrition_control"].mean()) if "attrition_control" in g else math.nan,
-                     "note": SPILLOVER_NOTE + " Outcomes other than survival are compared among firms still operating "
-                                              "at follow-up (see the attrition columns)."})
+        rows.append(
+            {
+                "outcome": outcome,
+                "unit": "points" if outcome in ("exporter", "survival") else "%",
+                "itt_difference_in_means": dm,
+                "dm_ci_low": dm_lo,
+                "dm_ci_high": dm_hi,
+                "itt_ancova": an,
+                "ancova_ci_low": an_lo,
+                "ancova_ci_high": an_hi,
+                "replicates": len(g),
+                "treated_firms": int(g["treated"].sum()),
+                "control_firms": int(g["control"].sum()),
+                "treated_per_replicate": float(g["treated"].mean()),
+                "attrition_treated": float(g["attrition_treated"].mean())
+                if "attrition_treated" in g
+                else math.nan,
+                "attrition_control": float(g["attrition_control"].mean())
+                if "attrition_control" in g
+                else math.nan,
+                "note": SPILLOVER_NOTE
+                + " Outcomes other than survival are compared among firms still operating "
+                "at follow-up (see the attrition columns).",
+            }
+        )
     return pd.DataFrame(rows)

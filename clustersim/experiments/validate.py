@@ -50,7 +50,9 @@ class Result:
 
     @property
     def inside(self) -> bool:
-        return bool(np.isfinite(self.simulated) and self.band_low <= self.simulated <= self.band_high)
+        return bool(
+            np.isfinite(self.simulated) and self.band_low <= self.simulated <= self.band_high
+        )
 
 
 def _run(overrides: dict, seed: int, panel: bool = False):
@@ -80,8 +82,14 @@ def bass_curve(t, p, q, m):
 def fit_bass(years: np.ndarray, adoption: np.ndarray) -> tuple[float, float, float]:
     from scipy.optimize import curve_fit
 
-    (p, q, m), _ = curve_fit(bass_curve, years, adoption, p0=(0.01, 0.4, max(adoption.max(), 0.05)),
-                             bounds=([1e-5, 1e-4, 0.01], [1.0, 5.0, 1.0]), maxfev=20000)
+    (p, q, m), _ = curve_fit(
+        bass_curve,
+        years,
+        adoption,
+        p0=(0.01, 0.4, max(adoption.max(), 0.05)),
+        bounds=([1e-5, 1e-4, 0.01], [1.0, 5.0, 1.0]),
+        maxfev=20000,
+    )
     return float(p), float(q), float(m)
 
 
@@ -97,21 +105,62 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
     plots: dict = {}
 
     def add(target_id, simulated, ci, band, unit, note=""):
-        t = targets[target_id]
-        results.append(Result(target_id, t["kind"], t["value"], t["source"], simulated, ci[0], ci[1], band[0], band[1], unit, note))
+        target = targets[target_id]
+        results.append(
+            Result(
+                target_id,
+                target["kind"],
+                target["value"],
+                target["source"],
+                simulated,
+                ci[0],
+                ci[1],
+                band[0],
+                band[1],
+                unit,
+                note,
+            )
+        )
 
     # --- inputs: the defaults are the published values
     default = {k: p.default for k, p in PARAMETERS.items()}
     ok = SIZE_THRESHOLDS_LAKH == ((250.0, 1000.0), (2500.0, 10000.0), (12500.0, 50000.0))
-    add("size_classes_2025", float(ok), (math.nan, math.nan), (1, 1), "1 = thresholds as published",
-        "size class derived from investment and turnover, never assigned")
-    covers = (default["interventions.credit_guarantee.cover_share_micro"], default["interventions.credit_guarantee.cover_share_women"],
-              default["interventions.credit_guarantee.cover_share"])
-    add("credit_guarantee_cover", float(covers == (0.85, 0.80, 0.75)), (math.nan, math.nan), (1, 1), "1 = defaults as published")
-    add("cfc_grant_and_delivery", float(default["interventions.cfc.grant_share"] == 0.7), (math.nan, math.nan), (1, 1),
-        "1 = grant share as published", "governance changes the lag; no failure hazard yet")
-    add("zed_certification", float(default["market.certification_fee_lakh"] == 0.4), (math.nan, math.nan), (1, 1),
-        "1 = Silver fee as published", "ZED subsidies by size class are not modelled")
+    add(
+        "size_classes_2025",
+        float(ok),
+        (math.nan, math.nan),
+        (1, 1),
+        "1 = thresholds as published",
+        "size class derived from investment and turnover, never assigned",
+    )
+    covers = (
+        default["interventions.credit_guarantee.cover_share_micro"],
+        default["interventions.credit_guarantee.cover_share_women"],
+        default["interventions.credit_guarantee.cover_share"],
+    )
+    add(
+        "credit_guarantee_cover",
+        float(covers == (0.85, 0.80, 0.75)),
+        (math.nan, math.nan),
+        (1, 1),
+        "1 = defaults as published",
+    )
+    add(
+        "cfc_grant_and_delivery",
+        float(default["interventions.cfc.grant_share"] == 0.7),
+        (math.nan, math.nan),
+        (1, 1),
+        "1 = grant share as published",
+        "governance changes the lag; no failure hazard yet",
+    )
+    add(
+        "zed_certification",
+        float(default["market.certification_fee_lakh"] == 0.4),
+        (math.nan, math.nan),
+        (1, 1),
+        "1 = Silver fee as published",
+        "ZED subsidies by size class are not modelled",
+    )
 
     # --- the baseline, replicated
     started = time.perf_counter()
@@ -124,48 +173,91 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
         hill.append(hill_exponent(f.workers[live]))
         formal.append(float(np.mean(f.formal_debt[live] > 0)))
         workers = f.workers[live]
-        va = np.divide(4 * f.real_value_added[live], workers, out=np.zeros(len(live)), where=workers > 0)
+        va = np.divide(
+            4 * f.real_value_added[live], workers, out=np.zeros(len(live)), where=workers > 0
+        )
         gva.append(float(np.mean(va[(size == 0) & (workers > 0)])))
         panel = pd.concat([pd.DataFrame(b) for b in model.panel[-8:]])
         wide = panel.pivot_table(index="firm_id", columns="step", values="workers")
-        g = np.log(wide.iloc[:, -1] / wide.iloc[:, -5]).dropna()  # yearly growth of continuing firms
+        g = np.log(
+            wide.iloc[:, -1] / wide.iloc[:, -5]
+        ).dropna()  # yearly growth of continuing firms
         growth.append(g[np.isfinite(g)].to_numpy())
         if sizes is None:
             sizes = workers[workers > 0]
     progress(f"baseline: {replicates} long runs in {time.perf_counter() - started:.1f} s")
-    add("micro_share_of_firms", *_ci(micro), (0.80, 1.0), "share of firms",
-        "a manufacturing cluster: target share micro >= 80 % (national registrations: 98 %)")
-    add("firm_size_distribution", *_ci(hill), (0.7, 1.6), "Hill tail exponent (top 10 % by workers)")
+    add(
+        "micro_share_of_firms",
+        *_ci(micro),
+        (0.80, 1.0),
+        "share of firms",
+        "a manufacturing cluster: target share micro >= 80 % (national registrations: 98 %)",
+    )
+    add(
+        "firm_size_distribution", *_ci(hill), (0.7, 1.6), "Hill tail exponent (top 10 % by workers)"
+    )
     add("credit_access_formal", *_ci(formal), (0.10, 0.30), "share of firms with a bank loan")
-    add("gva_per_worker", *_ci(gva), (1.49742 / 2, 1.49742 * 2), "Rs lakh per worker per year",
-        "micro firms of the engineering baseline; ASUSE's all-sector mean is Rs 1.50 lakh")
+    add(
+        "gva_per_worker",
+        *_ci(gva),
+        (1.49742 / 2, 1.49742 * 2),
+        "Rs lakh per worker per year",
+        "micro firms of the engineering baseline; ASUSE's all-sector mean is Rs 1.50 lakh",
+    )
     plots["sizes"], plots["growth"] = sizes, np.concatenate(growth)
 
     # --- in-silico field trials
     trials = {
-        "management_consulting_india": ({"treatment": "consulting", "share": 0.5}, "tfp", (8.0, 25.0), "% TFP after 4 quarters",
-                                        "TFP lift is a parameter set from this study: reproducing it is calibration, not validation"),
-        "returns_to_capital_micro": ({"treatment": "grant", "share": 0.5, "eligible": ["micro"]}, "monthly_return_on_grant",
-                                     (2.0, 8.0), "% a month", "grant of one quarter's profit to random micro firms"),
-        "business_training": ({"treatment": "training", "share": 0.5}, "sales", (2.0, 15.0), "% sales after 4 quarters", ""),
+        "management_consulting_india": (
+            {"treatment": "consulting", "share": 0.5},
+            "tfp",
+            (8.0, 25.0),
+            "% TFP after 4 quarters",
+            "TFP lift is a parameter set from this study: reproducing it is calibration, not validation",
+        ),
+        "returns_to_capital_micro": (
+            {"treatment": "grant", "share": 0.5, "eligible": ["micro"]},
+            "monthly_return_on_grant",
+            (2.0, 8.0),
+            "% a month",
+            "grant of one quarter's profit to random micro firms",
+        ),
+        "business_training": (
+            {"treatment": "training", "share": 0.5},
+            "sales",
+            (2.0, 15.0),
+            "% sales after 4 quarters",
+            "",
+        ),
     }
     plots["trials"] = {}
     for target_id, (trial, outcome, band, unit, note) in trials.items():
         started = time.perf_counter()
         frames = []
         for seed in seeds:
-            model = _run({"trial": {**trial, "quarter": 0, "follow_up": 4}, "run": {"horizon": 6}}, seed)
+            model = _run(
+                {"trial": {**trial, "quarter": 0, "follow_up": 4}, "run": {"horizon": 6}}, seed
+            )
             frame = records_frame(model)
             frames.append(frame.assign(replicate=seed))
         table = pooled(pd.concat(frames, ignore_index=True))
         row = table[table["outcome"] == outcome].iloc[0]
         # ANCOVA (outcome on treatment and its pre-treatment value): firm sizes are lognormal, so a plain
         # difference in means is very noisy; for the grant's return only the difference in means exists.
-        est, lo, hi = ((row["itt_ancova"], row["ancova_ci_low"], row["ancova_ci_high"]) if np.isfinite(row["itt_ancova"])
-                       else (row["itt_difference_in_means"], row["dm_ci_low"], row["dm_ci_high"]))
-        add(target_id, est, (lo, hi), band, unit,
+        est, lo, hi = (
+            (row["itt_ancova"], row["ancova_ci_low"], row["ancova_ci_high"])
+            if np.isfinite(row["itt_ancova"])
+            else (row["itt_difference_in_means"], row["dm_ci_low"], row["dm_ci_high"])
+        )
+        add(
+            target_id,
+            est,
+            (lo, hi),
+            band,
+            unit,
             f"{note}; {int(row['treated_firms'])} treated / {int(row['control_firms'])} control firm-observations; "
-            "controls feel spillovers".strip("; "))
+            "controls feel spillovers".strip("; "),
+        )
         plots["trials"][target_id] = (est, lo, hi, band, unit)
         progress(f"{target_id}: {replicates} trials in {time.perf_counter() - started:.1f} s")
 
@@ -173,12 +265,20 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
     # (Rs 5,000 a worker), so that finance does not bind and the test isolates the information channel; at the
     # baseline's upgrade cost most firms that hear of it cannot finance it and adoption crawls.
     ratios, curves = [], []
-    overrides = {"run": {"burn_in": 0, "horizon": 80},
-                 "technology": {"tech_levels": 2, "initial_upgraded_share": 0.02, "obsolescence": 0.0,
-                                "upgrade_cost_per_worker_lakh": 0.05}}
+    overrides = {
+        "run": {"burn_in": 0, "horizon": 80},
+        "technology": {
+            "tech_levels": 2,
+            "initial_upgraded_share": 0.02,
+            "obsolescence": 0.0,
+            "upgrade_cost_per_worker_lakh": 0.05,
+        },
+    }
     for seed in seeds:
         model = _run(overrides, seed)
-        adoption = np.array(model.series.column("mean_tech_level"))  # mean level = share at level 1 (two levels)
+        adoption = np.array(
+            model.series.column("mean_tech_level")
+        )  # mean level = share at level 1 (two levels)
         years = np.arange(1, len(adoption) + 1) / 4.0
         try:
             p, q, _ = fit_bass(years, adoption)
@@ -186,9 +286,14 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
         except (RuntimeError, ValueError):
             ratios.append(math.nan)
         curves.append(adoption)
-    add("technology_diffusion", *_ci(ratios), (3.0, math.inf), "Bass q/p (imitation over innovation)",
+    add(
+        "technology_diffusion",
+        *_ci(ratios),
+        (3.0, math.inf),
+        "Bass q/p (imitation over innovation)",
         "emergent adoption of a cheap new vintage over 20 years; q/p well above 1 means imitation dominates. The "
-        "per-firm imitation and innovation chances are inputs from the same literature, so only the S-shape is validation")
+        "per-firm imitation and innovation chances are inputs from the same literature, so only the S-shape is validation",
+    )
     plots["diffusion"] = np.array(curves)
 
     table = pd.DataFrame([{**r.__dict__, "inside": r.inside} for r in results])
@@ -215,34 +320,69 @@ def write_outputs(table: pd.DataFrame, plots: dict, out: Path) -> None:
     alpha = hill_exponent(sizes)
     k = max(int(len(sizes) * 0.1), 5)
     xs = np.linspace(sizes[k], sizes[0], 50)
-    axes[0].loglog(xs, ccdf[k] * (xs / sizes[k]) ** -alpha, color="#d98c1f", label=f"fitted tail, alpha = {alpha:.2f}")
+    axes[0].loglog(
+        xs,
+        ccdf[k] * (xs / sizes[k]) ** -alpha,
+        color="#d98c1f",
+        label=f"fitted tail, alpha = {alpha:.2f}",
+    )
     axes[0].set(xlabel="workers", ylabel="P(size > s)", title="Firm size distribution")
     axes[0].legend(frameon=False, fontsize=8)
     axes[1].hist(plots["growth"], bins=60, color="#1f4e79", log=True)
-    axes[1].set(xlabel="yearly log growth of workers", ylabel="firms (log scale)", title="Growth-rate distribution")
+    axes[1].set(
+        xlabel="yearly log growth of workers",
+        ylabel="firms (log scale)",
+        title="Growth-rate distribution",
+    )
     names = list(plots["trials"])
     for i, name in enumerate(names):
         est, lo, hi, band, _ = plots["trials"][name]
-        axes[2].add_patch(plt.Rectangle((band[0], i - 0.3), band[1] - band[0], 0.6, color="#f2d7b0",
-                                        label="published band" if i == 0 else None))
-        axes[2].errorbar(est, i, xerr=[[est - lo], [hi - est]], fmt="o", color="#1f4e79", capsize=3,
-                         label="simulated (95 % CI)" if i == 0 else None)
+        axes[2].add_patch(
+            plt.Rectangle(
+                (band[0], i - 0.3),
+                band[1] - band[0],
+                0.6,
+                color="#f2d7b0",
+                label="published band" if i == 0 else None,
+            )
+        )
+        axes[2].errorbar(
+            est,
+            i,
+            xerr=[[est - lo], [hi - est]],
+            fmt="o",
+            color="#1f4e79",
+            capsize=3,
+            label="simulated (95 % CI)" if i == 0 else None,
+        )
     axes[2].set_yticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8)
     axes[2].set(title="In-silico trials vs published", xlabel="effect (units as in the table)")
     axes[2].legend(frameon=False, fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(out / "validation.png", dpi=110)
     plt.close(fig)
-    lines = ["# Validation: published targets vs clustersim", "",
-             "Generated by `clustersim validate`. Kinds: *input* (a default taken from the source), *calibration* (a moment "
-             "used to choose free parameters: a match shows the calibration holds), *validation* (never used to choose "
-             "parameters).", "",
-             "| target | kind | simulated (95 % CI) | band | inside | unit | note |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Validation: published targets vs clustersim",
+        "",
+        "Generated by `clustersim validate`. Kinds: *input* (a default taken from the source), *calibration* (a moment "
+        "used to choose free parameters: a match shows the calibration holds), *validation* (never used to choose "
+        "parameters).",
+        "",
+        "| target | kind | simulated (95 % CI) | band | inside | unit | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for _, r in table.iterrows():
         ci = f" ({r['ci_low']:.3g} to {r['ci_high']:.3g})" if np.isfinite(r["ci_low"]) else ""
-        lines.append(f"| {r['target']} | {r['kind']} | {r['simulated']:.3g}{ci} | [{r['band_low']:.3g}, {r['band_high']:.3g}] | "
-                     f"{'yes' if r['inside'] else '**no**'} | {r['unit']} | {r['note']} |")
-    lines += ["", f"{int(table['inside'].sum())} of {len(table)} targets inside their band.", "",
-              "Plots: validation.png (size distribution with the fitted tail, growth-rate distribution, trials beside the "
-              "published bands). Sources: clustersim/data/targets.toml.", ""]
+        lines.append(
+            f"| {r['target']} | {r['kind']} | {r['simulated']:.3g}{ci} | [{r['band_low']:.3g}, {r['band_high']:.3g}] | "
+            f"{'yes' if r['inside'] else '**no**'} | {r['unit']} | {r['note']} |"
+        )
+    lines += [
+        "",
+        f"{int(table['inside'].sum())} of {len(table)} targets inside their band.",
+        "",
+        "Plots: validation.png (size distribution with the fitted tail, growth-rate distribution, trials beside the "
+        "published bands). Sources: clustersim/data/targets.toml.",
+        "",
+    ]
     (out / "validation.md").write_text("\n".join(lines), encoding="utf-8")

@@ -29,10 +29,21 @@ def render() -> str:
     for p in PARAMETERS.values():
         if p.section != section:
             section = p.section
-            lines += ["", f"## `[{'[market.shocks]' if section == 'shock' else section}]`", "",
-                      "| key | default | unit | allowed | meaning | source |", "|---|---|---|---|---|---|"]
+            lines += [
+                "",
+                f"## `[{'[market.shocks]' if section == 'shock' else section}]`",
+                "",
+                "| key | default | unit | allowed | meaning | source |",
+                "|---|---|---|---|---|---|",
+            ]
         default = f'"{p.default}"' if isinstance(p.default, str) else p.default
-        lines.append("| " + " | ".join(_cell(c) for c in (f"`{p.name}`", default, p.unit, p.allowed(), p.meaning, p.source)) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(c) for c in (f"`{p.name}`", default, p.unit, p.allowed(), p.meaning, p.source)
+            )
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -92,25 +92,43 @@ def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[str, Pat
     path = path.resolve()
     if path in seen:
         chain = " -> ".join(p.name for p in (*seen, path))
-        _fail(path, "extends", path.name, f"inheritance cycle ({chain})", "a chain of files that ends")
+        _fail(
+            path, "extends", path.name, f"inheritance cycle ({chain})", "a chain of files that ends"
+        )
     raw = read_toml(path)
     origin: dict[str, Path] = {}
     parent: dict = {}
     if "extends" in raw:
         ext = raw["extends"]
         if not isinstance(ext, str) or not ext:
-            _fail(path, "extends", ext, "must name another scenario file", "a path relative to this file")
+            _fail(
+                path,
+                "extends",
+                ext,
+                "must name another scenario file",
+                "a path relative to this file",
+            )
         parent, origin = _load_chain(path.parent / ext, (*seen, path))
         # The firm list is relative to the file that names it.
         cluster = parent.get("cluster", {})
-        if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
+        if (
+            isinstance(cluster, dict)
+            and isinstance(cluster.get("firm_csv"), str)
+            and cluster["firm_csv"]
+        ):
             cluster["firm_csv"] = str((path.parent / ext).resolve().parent / cluster["firm_csv"])
     own = {k: v for k, v in raw.items() if k != "extends"}
     if isinstance(own.get("interventions"), dict):  # a table here switches the intervention on
-        own["interventions"] = {name: ({"enabled": True} | table) if isinstance(table, dict) else table
-                                for name, table in own["interventions"].items()}
+        own["interventions"] = {
+            name: ({"enabled": True} | table) if isinstance(table, dict) else table
+            for name, table in own["interventions"].items()
+        }
     cluster = own.get("cluster")
-    if isinstance(cluster, dict) and isinstance(cluster.get("firm_csv"), str) and cluster["firm_csv"]:
+    if (
+        isinstance(cluster, dict)
+        and isinstance(cluster.get("firm_csv"), str)
+        and cluster["firm_csv"]
+    ):
         own["cluster"] = dict(cluster, firm_csv=str(path.parent / cluster["firm_csv"]))
     for key in _key_paths(own):
         origin[key] = path
@@ -145,8 +163,9 @@ def check_value(param: Param, value: Any, file, key: str | None = None) -> Any:
             if not np.isfinite(value):
                 _fail(file, key, value, "is not a finite number", param.allowed())
     elif kind is list:
-        ok = isinstance(value, list) and all(isinstance(v, str) and (param.choices is None or v in param.choices)
-                                             for v in value)
+        ok = isinstance(value, list) and all(
+            isinstance(v, str) and (param.choices is None or v in param.choices) for v in value
+        )
         if ok:
             return list(value)
     elif kind is dict:
@@ -180,22 +199,44 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
             out[key] = value
             continue
         if key not in top_sections:
-            _fail(file_of(key), key, value if not isinstance(value, dict) else "[table]",
-                  "unknown section" + _suggest(key, top_sections), ", ".join([*TOP_LEVEL, *top_sections]))
+            _fail(
+                file_of(key),
+                key,
+                value if not isinstance(value, dict) else "[table]",
+                "unknown section" + _suggest(key, top_sections),
+                ", ".join([*TOP_LEVEL, *top_sections]),
+            )
         if not isinstance(value, dict):
             _fail(file_of(key), key, value, "must be a table", f"[{key}] with keys")
         if key == "interventions":
             for name, table in value.items():
                 section = f"interventions.{name}"
                 if name not in INTERVENTIONS:
-                    _fail(file_of(section), section, "[table]", "unknown intervention" + _suggest(name, INTERVENTIONS),
-                          ", ".join(INTERVENTIONS))
+                    _fail(
+                        file_of(section),
+                        section,
+                        "[table]",
+                        "unknown intervention" + _suggest(name, INTERVENTIONS),
+                        ", ".join(INTERVENTIONS),
+                    )
                 if not isinstance(table, dict):
-                    _fail(file_of(section), section, table, "must be a table", f"[{section}] with keys")
+                    _fail(
+                        file_of(section),
+                        section,
+                        table,
+                        "must be a table",
+                        f"[{section}] with keys",
+                    )
                 table = dict(table)
                 enabled = table.pop("enabled", True)
                 if not isinstance(enabled, bool):
-                    _fail(file_of(section + ".enabled"), section + ".enabled", enabled, "wrong type", "true or false")
+                    _fail(
+                        file_of(section + ".enabled"),
+                        section + ".enabled",
+                        enabled,
+                        "wrong type",
+                        "true or false",
+                    )
                 checked = _check_section(section, table, file_of)
                 if enabled:
                     out[section] = checked
@@ -207,20 +248,33 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
     subvention = out.get("interventions.interest_subvention")
     if subvention is not None:
         finance = resolve({"finance": out.get("finance", {})}).finance
-        points = resolve({"interventions.interest_subvention": subvention}).interventions.interest_subvention.rate_points
+        points = resolve(
+            {"interventions.interest_subvention": subvention}
+        ).interventions.interest_subvention.rate_points
         if points >= finance.formal_rate:
-            _fail(file_of("interventions.interest_subvention.rate_points"), "interventions.interest_subvention.rate_points", points,
-                  f"must be below finance.formal_rate ({finance.formal_rate})", "a subsidy smaller than the interest rate")
+            _fail(
+                file_of("interventions.interest_subvention.rate_points"),
+                "interventions.interest_subvention.rate_points",
+                points,
+                f"must be below finance.formal_rate ({finance.formal_rate})",
+                "a subsidy smaller than the interest rate",
+            )
     tech = resolve({"technology": out.get("technology", {})}).technology
     total = tech.labour_elasticity + tech.capital_elasticity + tech.materials_elasticity
     if total >= 1.0:
-        _fail(file_of("technology"), "technology.labour_elasticity + capital_elasticity + materials_elasticity",
-              round(total, 6), "must be below 1 (decreasing returns keep firm size finite)", "a sum < 1")
+        _fail(
+            file_of("technology"),
+            "technology.labour_elasticity + capital_elasticity + materials_elasticity",
+            round(total, 6),
+            "must be below 1 (decreasing returns keep firm size finite)",
+            "a sum < 1",
+        )
     return out
 
 
-def check_fields(table: dict, declarations: dict[str, Param], file, prefix: str = "",
-                 fill_defaults: bool = False) -> dict[str, Any]:
+def check_fields(
+    table: dict, declarations: dict[str, Param], file, prefix: str = "", fill_defaults: bool = False
+) -> dict[str, Any]:
     """The one validation path of every file clustersim reads (scenario sections, experiment and
     national-experiment files): each key of ``table`` must be declared, of the declared type and
     in range; a required field must be there.  ``file`` is the file, or a function from a dotted
@@ -232,17 +286,29 @@ def check_fields(table: dict, declarations: dict[str, Param], file, prefix: str 
     for name, value in table.items():
         key = f"{prefix}{name}"
         if name not in declarations:
-            _fail(file_of(key), key, value if not isinstance(value, dict) else "[table]",
-                  "unknown key" + _suggest(name, names), ", ".join(names))
+            _fail(
+                file_of(key),
+                key,
+                value if not isinstance(value, dict) else "[table]",
+                "unknown key" + _suggest(name, names),
+                ", ".join(names),
+            )
         checked[name] = check_value(declarations[name], value, file_of(key), key)
     for name, param in declarations.items():
         if name in checked:
             continue
         if param.required:
-            _fail(file_of(f"{prefix}{name}"), None, None, f"{prefix}{name} is missing",
-                  f"{param.allowed()} ({param.meaning})")
+            _fail(
+                file_of(f"{prefix}{name}"),
+                None,
+                None,
+                f"{prefix}{name} is missing",
+                f"{param.allowed()} ({param.meaning})",
+            )
         if fill_defaults:
-            checked[name] = list(param.default) if isinstance(param.default, list) else param.default
+            checked[name] = (
+                list(param.default) if isinstance(param.default, list) else param.default
+            )
     return checked
 
 
@@ -253,7 +319,9 @@ def _check_section(section: str, table: dict, file_of) -> dict[str, Any]:
 
 def _check_shocks(shocks, file) -> list[dict]:
     if not isinstance(shocks, list):
-        _fail(file, "market.shocks", shocks, "must be a list of tables", "[[market.shocks]] entries")
+        _fail(
+            file, "market.shocks", shocks, "must be a list of tables", "[[market.shocks]] entries"
+        )
     out = []
     for i, shock in enumerate(shocks):
         where = f"market.shocks[{i}]"
@@ -262,13 +330,31 @@ def _check_shocks(shocks, file) -> list[dict]:
         entry = {}
         for name, value in shock.items():
             if name not in SHOCK_KEYS:
-                _fail(file, f"{where}.{name}", value, "unknown key" + _suggest(name, SHOCK_KEYS), ", ".join(SHOCK_KEYS))
+                _fail(
+                    file,
+                    f"{where}.{name}",
+                    value,
+                    "unknown key" + _suggest(name, SHOCK_KEYS),
+                    ", ".join(SHOCK_KEYS),
+                )
             entry[name] = check_value(PARAMETERS[f"shock.{name}"], value, file, f"{where}.{name}")
             market = PARAMETERS.get(f"market.{name}")
-            if market is not None and entry[name] != -1.0 and not (market.low <= entry[name] <= market.high):
-                _fail(file, f"{where}.{name}", value, "out of range", f"-1 (unchanged) or {market.allowed()}")
+            if (
+                market is not None
+                and entry[name] != -1.0
+                and not (market.low <= entry[name] <= market.high)
+            ):
+                _fail(
+                    file,
+                    f"{where}.{name}",
+                    value,
+                    "out of range",
+                    f"-1 (unchanged) or {market.allowed()}",
+                )
         if "quarter" not in entry:
-            _fail(file, None, None, f"{where}.quarter is missing", "the policy quarter the shock hits")
+            _fail(
+                file, None, None, f"{where}.quarter is missing", "the policy quarter the shock hits"
+            )
         out.append(entry)
     return out
 
@@ -280,12 +366,20 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
     """Read a firm list; every problem names the file, row and column."""
     path = Path(path)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
+        with open(
+            path, newline="", encoding="utf-8-sig"
+        ) as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
             reader = csv.DictReader(fh)
             rows = list(reader)
             header = list(reader.fieldnames or [])
     except FileNotFoundError:
-        _fail(path, "cluster.firm_csv", str(path), "file not found", "a CSV file relative to the scenario")
+        _fail(
+            path,
+            "cluster.firm_csv",
+            str(path),
+            "file not found",
+            "a CSV file relative to the scenario",
+        )
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         _fail(path, None, None, f"cannot be read as CSV ({exc})")
     if not rows:
@@ -294,7 +388,13 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
         _fail(path, None, None, f"has {len(rows)} firm rows", f"at most {MAX_FIRMS}")
     for i, row in enumerate(rows, start=2):
         if None in row:
-            _fail(path, f"row {i}", ",".join(map(str, row[None])), "has more fields than the header", ", ".join(header))
+            _fail(
+                path,
+                f"row {i}",
+                ",".join(map(str, row[None])),
+                "has more fields than the header",
+                ", ".join(header),
+            )
     unknown = [c for c in header if c not in FIRM_CSV_COLUMNS]
     if unknown:
         _fail(path, f"column {unknown[0]!r}", None, "unknown column", ", ".join(FIRM_CSV_COLUMNS))
@@ -347,20 +447,29 @@ class Scenario:
     def resolved(self) -> dict[str, Any]:
         """Every parameter value (defaults filled in), JSON-ready."""
         p = self.params
-        out: dict[str, Any] = {"title": self.title, "description": self.values.get("description", "")}
+        out: dict[str, Any] = {
+            "title": self.title,
+            "description": self.values.get("description", ""),
+        }
         for section in sections():
             if section.startswith("interventions."):
                 continue
             out[section] = _plain(getattr(p, section))
-        out["interventions"] = {name: _plain(getattr(p.interventions, name), "enabled")
-                                for name in p.interventions.switched_on()}
+        out["interventions"] = {
+            name: _plain(getattr(p.interventions, name), "enabled")
+            for name in p.interventions.switched_on()
+        }
         out["market"]["shocks"] = [_plain(s) for s in p.shocks]
         return out
 
 
 def _plain(settings, *leave_out: str) -> dict[str, Any]:
     """A settings object as a JSON-ready dict (lists, not tuples), without the named fields."""
-    return {k: list(v) if isinstance(v, tuple) else v for k, v in vars(settings).items() if k not in leave_out}
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in vars(settings).items()
+        if k not in leave_out
+    }
 
 
 def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -372,8 +481,11 @@ def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None = None,
-                  overrides_from: str = "command line") -> Scenario:
+def load_scenario(
+    path: str | Path,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    overrides_from: str = "command line",
+) -> Scenario:
     """Read, inherit, validate and resolve a scenario file.
 
     ``overrides`` ({section: {name: value}}, e.g. from the command line) are
@@ -387,9 +499,13 @@ def load_scenario(path: str | Path, overrides: dict[str, dict[str, Any]] | None 
     if overrides:
         validate(raw, origin, path.resolve())  # the files must be valid on their own
     for section, table in (overrides or {}).items():
-        if "." in section:  # interventions.NAME: settings of an intervention switch it on only if they say so
+        if (
+            "." in section
+        ):  # interventions.NAME: settings of an intervention switch it on only if they say so
             name = section.split(".", 1)[1]
-            switched_on = isinstance(raw.get("interventions"), dict) and name in raw["interventions"]
+            switched_on = (
+                isinstance(raw.get("interventions"), dict) and name in raw["interventions"]
+            )
             table = table if switched_on or "enabled" in table else {"enabled": False} | table
             raw = _merge(raw, {"interventions": {name: table}})
         else:

@@ -83,7 +83,9 @@ class DashboardModel(ClusterModel):
     """
 
     def __init__(self, scenario_file: str | Path | None = None, **controls):
-        controls.pop("scenario", None)  # Mesa's Reset passes a Scenario object of its own; ours is the file
+        controls.pop(
+            "scenario", None
+        )  # Mesa's Reset passes a Scenario object of its own; ours is the file
         path = Path(scenario_file or default_scenario_file())
         notices = []
         seed = controls.get("run.seed")
@@ -91,7 +93,9 @@ class DashboardModel(ClusterModel):
             try:
                 controls["run.seed"] = int(seed.strip())
             except ValueError:
-                notices.append(f"run.seed = {seed!r} is not a whole number; the scenario's seed is used")
+                notices.append(
+                    f"run.seed = {seed!r} is not a whole number; the scenario's seed is used"
+                )
                 del controls["run.seed"]
         while True:
             try:
@@ -101,7 +105,9 @@ class DashboardModel(ClusterModel):
                 refused = [key for key in controls if key in str(exc)]
                 if not refused:  # the file itself is at fault: nothing here can mend it
                     raise
-                notices.append(f"{exc}; the scenario file's value (or its declared default) is used")
+                notices.append(
+                    f"{exc}; the scenario file's value (or its declared default) is used"
+                )
                 for key in refused:
                     del controls[key]
         notices += _unused_settings(path, controls, scenario)
@@ -112,7 +118,9 @@ class DashboardModel(ClusterModel):
         self.no_interventions: ClusterModel | None = None
         if scenario.params.interventions.switched_on():
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
-            self.no_interventions = ClusterModel(load_scenario(path, nest(controls | off), overrides_from="dashboard"))
+            self.no_interventions = ClusterModel(
+                load_scenario(path, nest(controls | off), overrides_from="dashboard")
+            )
         self.run(self.burn_in)  # step() moves both
         self.running = self.steps < self.n_steps
 
@@ -136,15 +144,19 @@ def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str
         same = math.isclose(value, on_file_value) if param.kind is float else value == on_file_value
         if not getattr(scenario.params.interventions, name).enabled and not same:
             changed.setdefault(_title(name), []).append(param.name.replace("_", " "))
-    return [f"{name} is off: its changed {', '.join(names)} take effect when it is switched on"
-            for name, names in changed.items()]
+    return [
+        f"{name} is off: its changed {', '.join(names)} take effect when it is switched on"
+        for name, names in changed.items()
+    ]
 
 
 # ------------------------------------------------------------------ controls
 
 
 def _title(section: str) -> str:
-    return {"cfc": "CFC", "run": "Run", "cluster": "Cluster"}.get(section, section.replace("_", " ").capitalize())
+    return {"cfc": "CFC", "run": "Run", "cluster": "Cluster"}.get(
+        section, section.replace("_", " ").capitalize()
+    )
 
 
 def _label(param: Param) -> str:
@@ -179,18 +191,38 @@ def control(param: Param, value: Any) -> dict[str, Any]:
         raise ValueError(f"{param.key}: no dashboard control for a {param.kind.__name__}")
     low = max(param.low, MIN_FIRMS_SHOWN) if param.key == "cluster.n_firms" else param.low
     high = param.high if param.default <= 0 else min(param.high, SLIDER_SPAN * param.default)
-    low, high = min(low, value), max(high, value)  # a scenario may set a value beyond the slider's usual span
+    low, high = (
+        min(low, value),
+        max(high, value),
+    )  # a scenario may set a value beyond the slider's usual span
     if param.kind is int:  # whole-number steps: every starting value lies on one
-        return {"type": "SliderInt", "value": int(value), "min": int(low), "max": int(high), "step": 1, "label": label}
+        return {
+            "type": "SliderInt",
+            "value": int(value),
+            "min": int(low),
+            "max": int(high),
+            "step": 1,
+            "label": label,
+        }
     low, step = _float_grid(low, high, value)
-    return {"type": "SliderFloat", "value": float(value), "min": float(low), "max": float(high), "step": step, "label": label}
+    return {
+        "type": "SliderFloat",
+        "value": float(value),
+        "min": float(low),
+        "max": float(high),
+        "step": step,
+        "label": label,
+    }
 
 
 def scenario_value(scenario, param: Param) -> Any:
     """The value a loaded scenario gives a parameter (the declared default for an intervention it leaves off)."""
     section = param.section.removeprefix("interventions.")
-    settings = getattr(scenario.params.interventions, section) if section != param.section \
+    settings = (
+        getattr(scenario.params.interventions, section)
+        if section != param.section
         else getattr(scenario.params, section)
+    )
     return getattr(settings, param.name)
 
 
@@ -202,14 +234,20 @@ def model_params(path: str | Path) -> dict[str, Any]:
     params: dict[str, Any] = {"scenario_file": str(path)}
     for name in INTERVENTIONS:
         params[f"interventions.{name}.{ENABLED}"] = {
-            "type": "Checkbox", "value": getattr(scenario.params.interventions, name).enabled, "label": f"{_title(name)} on"}
+            "type": "Checkbox",
+            "value": getattr(scenario.params.interventions, name).enabled,
+            "label": f"{_title(name)} on",
+        }
     for key in CONTROLS:
         if key == "cluster.n_firms" and scenario.firm_table is not None:
             continue  # the firm list fixes the cluster's firms
         params[key] = control(PARAMETERS[key], scenario_value(scenario, PARAMETERS[key]))
     subvention = params["interventions.interest_subvention.rate_points"]
     # The scenario rules refuse a subvention at or above the bank's rate: the slider stops a step below it.
-    subvention["max"] = max(subvention["value"], min(subvention["max"], scenario.params.finance.formal_rate - subvention["step"]))
+    subvention["max"] = max(
+        subvention["value"],
+        min(subvention["max"], scenario.params.finance.formal_rate - subvention["step"]),
+    )
     return params
 
 
@@ -225,11 +263,18 @@ def status_view(model):
     """Where the cluster stands: the policy quarter and the headline outcomes."""
     title = f"<h3>{html.escape(model.settings.title)}</h3>"
     if not model.series.rows:  # no burn-in and no step yet
-        return solara.HTML(tag="div", unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>")
+        return solara.HTML(
+            tag="div",
+            unsafe_innerHTML=title + "<p>Press <b>Step</b> to simulate the first quarter.</p>",
+        )
     start, now = policy_start_and_now(model)
     none = None  # the same-seed run without interventions, at the same quarter
-    if model.no_interventions is not None and len(model.no_interventions.series) >= len(model.series):
-        none = dict(zip(now, model.no_interventions.series.rows[len(model.series) - 1], strict=True))
+    if model.no_interventions is not None and len(model.no_interventions.series) >= len(
+        model.series
+    ):
+        none = dict(
+            zip(now, model.no_interventions.series.rows[len(model.series) - 1], strict=True)
+        )
 
     def pct(a, b):
         return f"{100 * (a / b - 1):+.1f} %" if b else "-"
@@ -247,10 +292,20 @@ def status_view(model):
         ("firms", f"{now['firms']:.0f}", diff, "firms"),
         ("exporters", f"{now['exporters']:.0f}", diff, "exporters"),
     ]
-    table = "<tr><th></th><th>now</th><th>since quarter 0</th>" + ("<th>effect *</th>" if none else "") + "</tr>"
+    table = (
+        "<tr><th></th><th>now</th><th>since quarter 0</th>"
+        + ("<th>effect *</th>" if none else "")
+        + "</tr>"
+    )
     for label, value, change, name in rows:
-        numbers = [value, change(now[name], start[name])] + ([change(now[name], none[name])] if none else [])
-        table += f"<tr><td>{label}</td>" + "".join(f"<td align='right'>{n}</td>" for n in numbers) + "</tr>"
+        numbers = [value, change(now[name], start[name])] + (
+            [change(now[name], none[name])] if none else []
+        )
+        table += (
+            f"<tr><td>{label}</td>"
+            + "".join(f"<td align='right'>{n}</td>" for n in numbers)
+            + "</tr>"
+        )
     if model.cfc is None:
         cfc = "none"
     elif not model.cfc.is_open(model.steps):
@@ -258,14 +313,20 @@ def status_view(model):
     else:
         cfc = f"{100 * now['cfc_utilisation']:.0f} % of its hours used"
     package = ", ".join(_title(n) for n in model.p.interventions.switched_on()) or "none"
-    note = ("* effect: against the same cluster and seed with no interventions, stepped alongside (the change since "
-            "quarter 0 mixes the cluster's own trend with the policy). " if none else "")
-    text = (f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
-            f"{model.n_steps - model.burn_in} (0 = end of the burn-in). Interventions on: {html.escape(package)}</p>"
-            f"<div class='clustersim-status' style='font-size: 90%'><table style='border-spacing: 12px 1px'>{table}</table>"
-            f"<p>Public cost so far: <b>Rs {now['public_cost_cr']:.2f} crore</b>. CFC: {cfc}.</p>"
-            f"<p><small>{note}One run on one seed is an illustration: for effects with confidence intervals run an "
-            "experiment (<code>clustersim sweep</code>, then <code>clustersim compare</code>).</small></p></div>")
+    note = (
+        "* effect: against the same cluster and seed with no interventions, stepped alongside (the change since "
+        "quarter 0 mixes the cluster's own trend with the policy). "
+        if none
+        else ""
+    )
+    text = (
+        f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
+        f"{model.n_steps - model.burn_in} (0 = end of the burn-in). Interventions on: {html.escape(package)}</p>"
+        f"<div class='clustersim-status' style='font-size: 90%'><table style='border-spacing: 12px 1px'>{table}</table>"
+        f"<p>Public cost so far: <b>Rs {now['public_cost_cr']:.2f} crore</b>. CFC: {cfc}.</p>"
+        f"<p><small>{note}One run on one seed is an illustration: for effects with confidence intervals run an "
+        "experiment (<code>clustersim sweep</code>, then <code>clustersim compare</code>).</small></p></div>"
+    )
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         for line in model.notice.splitlines():
@@ -284,7 +345,9 @@ def cluster_map_view(model):
     fig.tight_layout()
     with solara.Column() as view:
         solara.ToggleButtonsSingle(value=colour_by, values=list(plots.COLOUR_BY))
-        solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps, colour_by.value], dpi=90)
+        solara.FigureMatplotlib(
+            fig, format="png", dependencies=[id(model), model.steps, colour_by.value], dpi=90
+        )
     return view
 
 
@@ -292,8 +355,13 @@ def outcomes_view(model):
     """Productivity, export share and jobs, quarter by quarter."""
     fig = Figure(figsize=(6.4, 6.4))
     axes = fig.subplots(3, 1, sharex=True)
-    plots.draw_outcomes(axes, model, since=-CONTEXT_QUARTERS, reference=model.no_interventions,
-                        reference_label="no interventions (same seed)")
+    plots.draw_outcomes(
+        axes,
+        model,
+        since=-CONTEXT_QUARTERS,
+        reference=model.no_interventions,
+        reference_label="no interventions (same seed)",
+    )
     fig.tight_layout()
     return solara.FigureMatplotlib(fig, format="png", dependencies=[id(model), model.steps], dpi=90)
 
@@ -305,5 +373,10 @@ def Page():
     path = default_scenario_file()
     params = solara.use_memo(lambda: model_params(path), [])
     model = solara.use_memo(lambda: DashboardModel(**starting_values(params)), [])
-    SolaraViz(model, components=[(status_view, 0), (cluster_map_view, 0), (outcomes_view, 0)],
-              model_params=params, name=f"clustersim: {model.settings.title}", play_interval=300)
+    SolaraViz(
+        model,
+        components=[(status_view, 0), (cluster_map_view, 0), (outcomes_view, 0)],
+        model_params=params,
+        name=f"clustersim: {model.settings.title}",
+        play_interval=300,
+    )

@@ -40,13 +40,39 @@ def write_csv(path: Path, header, rows) -> None:
 
 
 def write_timeseries(model, path: Path) -> None:
-    write_csv(path, COLUMN_NAMES, ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.series.rows))
+    write_csv(
+        path,
+        COLUMN_NAMES,
+        ([_fmt(n, v) for n, v in zip(COLUMN_NAMES, row, strict=True)] for row in model.series.rows),
+    )
 
 
-FIRM_COLUMNS = ("firm_id", "x", "y", "size_class", "workers", "capital_lakh", "sales_lakh", "output",
-                "export_sales_lakh", "real_value_added_lakh", "tfp", "tech_level", "skill", "exporter", "certified",
-                "women_owned", "cash_lakh", "formal_debt_lakh", "informal_debt_lakh", "guaranteed", "cfc_user",
-                "distance_to_cfc", "age_quarters", "entered_step")
+FIRM_COLUMNS = (
+    "firm_id",
+    "x",
+    "y",
+    "size_class",
+    "workers",
+    "capital_lakh",
+    "sales_lakh",
+    "output",
+    "export_sales_lakh",
+    "real_value_added_lakh",
+    "tfp",
+    "tech_level",
+    "skill",
+    "exporter",
+    "certified",
+    "women_owned",
+    "cash_lakh",
+    "formal_debt_lakh",
+    "informal_debt_lakh",
+    "guaranteed",
+    "cfc_user",
+    "distance_to_cfc",
+    "age_quarters",
+    "entered_step",
+)
 
 
 def write_firms(model, path: Path) -> None:
@@ -57,22 +83,55 @@ def write_firms(model, path: Path) -> None:
     rows = []
     for k, row in enumerate(live):
         values = (
-            str(row), str(f.x[row]), str(f.y[row]), SIZE_CLASS_NAMES[size[k]],
-            *(FLOAT_FORMAT.format(v) for v in (f.workers[row], f.capital[row], f.sales[row], f.output[row], f.export_sales[row],
-                                               f.real_value_added[row], tfp[k])),
-            str(int(f.tech_level[row])), FLOAT_FORMAT.format(f.skill[row]), str(int(f.exporter[row])),
-            str(int(f.certified_until[row] >= model.steps)), str(int(f.women_owned[row])),
-            *(FLOAT_FORMAT.format(v) for v in (f.cash[row], f.formal_debt[row], f.informal_debt[row])),
-            str(int(f.guarantee_cover[row] > 0 and f.formal_debt[row] > 0)), str(int(f.cfc_user[row])),
+            str(row),
+            str(f.x[row]),
+            str(f.y[row]),
+            SIZE_CLASS_NAMES[size[k]],
+            *(
+                FLOAT_FORMAT.format(v)
+                for v in (
+                    f.workers[row],
+                    f.capital[row],
+                    f.sales[row],
+                    f.output[row],
+                    f.export_sales[row],
+                    f.real_value_added[row],
+                    tfp[k],
+                )
+            ),
+            str(int(f.tech_level[row])),
+            FLOAT_FORMAT.format(f.skill[row]),
+            str(int(f.exporter[row])),
+            str(int(f.certified_until[row] >= model.steps)),
+            str(int(f.women_owned[row])),
+            *(
+                FLOAT_FORMAT.format(v)
+                for v in (f.cash[row], f.formal_debt[row], f.informal_debt[row])
+            ),
+            str(int(f.guarantee_cover[row] > 0 and f.formal_debt[row] > 0)),
+            str(int(f.cfc_user[row])),
             FLOAT_FORMAT.format(dist[k]) if np.isfinite(dist[k]) else "",
-            str(model.steps - int(f.entry_step[row])), str(int(f.entry_step[row])),
+            str(model.steps - int(f.entry_step[row])),
+            str(int(f.entry_step[row])),
         )
         rows.append(values)
     write_csv(path, FIRM_COLUMNS, rows)
 
 
-PANEL_COLUMNS = ("step", "firm_id", "workers", "sales", "export_sales", "value_added", "real_value_added", "tfp",
-                 "exporter", "age", "capital", "profit")
+PANEL_COLUMNS = (
+    "step",
+    "firm_id",
+    "workers",
+    "sales",
+    "export_sales",
+    "value_added",
+    "real_value_added",
+    "tfp",
+    "exporter",
+    "age",
+    "capital",
+    "profit",
+)
 
 
 def write_panel(model, path: Path) -> None:
@@ -81,8 +140,12 @@ def write_panel(model, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(",".join(PANEL_COLUMNS) + "\n")
         for block in model.panel:
-            columns = [block[c].astype(np.int64).astype(str) if c in integer else np.char.mod("%.10g", block[c])
-                       for c in PANEL_COLUMNS]
+            columns = [
+                block[c].astype(np.int64).astype(str)
+                if c in integer
+                else np.char.mod("%.10g", block[c])
+                for c in PANEL_COLUMNS
+            ]
             fh.writelines(",".join(row) + "\n" for row in zip(*columns, strict=True))
 
 
@@ -119,7 +182,9 @@ def policy_start_and_now(model) -> tuple[dict[str, float], dict[str, float]]:
     data = timeseries_array(model)
     start_rows = data[data[:, COLUMN["quarter"]] <= 0]
     start = start_rows[-1] if len(start_rows) else data[0]
-    return dict(zip(COLUMN_NAMES, start.tolist(), strict=True)), dict(zip(COLUMN_NAMES, data[-1].tolist(), strict=True))
+    return dict(zip(COLUMN_NAMES, start.tolist(), strict=True)), dict(
+        zip(COLUMN_NAMES, data[-1].tolist(), strict=True)
+    )
 
 
 def summary_lines(model) -> list[str]:
@@ -129,7 +194,11 @@ def summary_lines(model) -> list[str]:
     def change(name, pct=True):
         a, b = start[name], end[name]
         if pct:
-            return f"{a:,.2f} -> {b:,.2f} ({(b / a - 1) * 100:+.1f}%)" if a else f"{a:,.2f} -> {b:,.2f}"
+            return (
+                f"{a:,.2f} -> {b:,.2f} ({(b / a - 1) * 100:+.1f}%)"
+                if a
+                else f"{a:,.2f} -> {b:,.2f}"
+            )
         return f"{a:.1%} -> {b:.1%} ({(b - a) * 100:+.1f} points)"
 
     horizon = int(end["quarter"])

@@ -15,11 +15,18 @@ import numpy as np
 from .output import COLUMN, COLUMN_NAMES
 
 #: (column, axis label) of the three headline outcomes, in the order they are plotted.
-OUTCOME_PANELS = (("productivity", "Productivity\n(Rs lakh real VA/worker/yr)"),
-                  ("export_share", "Export share of sales"), ("jobs", "Jobs (workers)"))
+OUTCOME_PANELS = (
+    ("productivity", "Productivity\n(Rs lakh real VA/worker/yr)"),
+    ("export_share", "Export share of sales"),
+    ("jobs", "Jobs (workers)"),
+)
 #: What the cluster map can colour firms by.
 COLOUR_BY = ("productivity", "export status")
-_EXPORT_STATUS = (("exporter", "#c0392b"), ("certified, home market only", "#e69f00"), ("home market only", "#4a6fa5"))
+_EXPORT_STATUS = (
+    ("exporter", "#c0392b"),
+    ("certified, home market only", "#e69f00"),
+    ("home market only", "#4a6fa5"),
+)
 
 
 def _pyplot():
@@ -31,7 +38,9 @@ def _pyplot():
     return plt
 
 
-def draw_outcomes(axes, model, since: int | None = None, reference=None, reference_label: str = "") -> None:
+def draw_outcomes(
+    axes, model, since: int | None = None, reference=None, reference_label: str = ""
+) -> None:
     """Productivity, export share and jobs against the policy quarter on three axes, burn-in shaded.
 
     ``since`` (a policy quarter) drops the quarters before it, so that a short
@@ -49,8 +58,21 @@ def draw_outcomes(axes, model, since: int | None = None, reference=None, referen
     for ax, (name, label) in zip(axes, OUTCOME_PANELS, strict=True):
         if reference is not None:
             other = series(reference)
-            ax.plot(other[:, COLUMN["quarter"]], other[:, COLUMN[name]], color="0.45", lw=1.4, ls="--", label=reference_label)
-        ax.plot(quarter, data[:, COLUMN[name]], color="#1f4e79", lw=1.8, label="with the interventions" if reference else None)
+            ax.plot(
+                other[:, COLUMN["quarter"]],
+                other[:, COLUMN[name]],
+                color="0.45",
+                lw=1.4,
+                ls="--",
+                label=reference_label,
+            )
+        ax.plot(
+            quarter,
+            data[:, COLUMN[name]],
+            color="#1f4e79",
+            lw=1.8,
+            label="with the interventions" if reference else None,
+        )
         if len(quarter) and quarter.min() < 0:
             ax.axvspan(quarter.min(), 0, color="0.9", label="burn-in")
         ax.set_ylabel(label)
@@ -81,9 +103,22 @@ def draw_cluster_map(ax, model, colour_by: str = "productivity"):
     x, y = f.x[live] + offsets[live % 7], f.y[live] + offsets[(live // 7) % 7]
     size = 4 + 3 * np.sqrt(f.workers[live])
     if colour_by == "productivity":
-        va = np.divide(4 * f.real_value_added[live], f.workers[live], out=np.zeros(len(live)), where=f.workers[live] > 0)
-        firms = ax.scatter(x, y, c=va, s=size, cmap="viridis", alpha=0.8,
-                           edgecolors=np.where(f.exporter[live], "red", "none"), linewidths=0.6)
+        va = np.divide(
+            4 * f.real_value_added[live],
+            f.workers[live],
+            out=np.zeros(len(live)),
+            where=f.workers[live] > 0,
+        )
+        firms = ax.scatter(
+            x,
+            y,
+            c=va,
+            s=size,
+            cmap="viridis",
+            alpha=0.8,
+            edgecolors=np.where(f.exporter[live], "red", "none"),
+            linewidths=0.6,
+        )
         ax.scatter([], [], s=20, facecolors="none", edgecolors="red", label="exporter (red ring)")
     else:
         certified = f.certified_until[live] >= model.steps
@@ -101,9 +136,21 @@ def draw_cluster_map(ax, model, colour_by: str = "productivity"):
         marks.append((model.lab, "D", "testing lab", "magenta", 60))
     for agent, marker, label, colour, area in marks:
         built = not hasattr(agent, "is_open") or agent.is_open(model.steps)
-        (mx, my), label = agent.cell.coordinate, label if built else f"{label} (approved, being built)"
-        ax.scatter([mx], [my], marker=marker, s=area, c=colour if built else "white", edgecolors=colour if not built else "white",
-                   linewidths=1.2 if built else 2.0, label=label, zorder=5)
+        (mx, my), label = (
+            agent.cell.coordinate,
+            label if built else f"{label} (approved, being built)",
+        )
+        ax.scatter(
+            [mx],
+            [my],
+            marker=marker,
+            s=area,
+            c=colour if built else "white",
+            edgecolors=colour if not built else "white",
+            linewidths=1.2 if built else 2.0,
+            label=label,
+            zorder=5,
+        )
     ax.set_xlim(-1, model.width)
     ax.set_ylim(-1, model.width)
     ax.set_aspect("equal")

@@ -42,12 +42,21 @@ def _img(path: Path) -> str:
 def _table(frame: pd.DataFrame, caption: str, missing: str = "") -> str:
     def cell(value):
         if isinstance(value, float):
-            return missing if math.isnan(value) else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+            return (
+                missing
+                if math.isnan(value)
+                else f"{value:,.3g}"
+                if abs(value) < 1000
+                else f"{value:,.0f}"
+            )
         return html.escape(str(value))
 
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False))
-    return f'<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False)
+    )
+    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _markdown_to_html(text: str) -> str:
@@ -89,26 +98,60 @@ def build_report(out: str | Path) -> Path:
     write_comparison(out, comparison)  # refreshes comparison.csv, summary.md and the plots
     table, ranking = comparison.table, comparison.ranking
     effects = effects_table(table, ranking)
-    money = table[table["outcome"] == "public_cost"].pivot_table(index="package", columns="measure", values="estimate",
-                                                                 dropna=False)
-    money = money.reindex(columns=[c for c in ("cumulative_cost", "cost_per_job", "cost_per_job_year",
-                                               "cost_per_rupee_of_exports", SAVING_PER_JOB_LOST, "npv_net")
-                                   if c in money.columns]).reset_index()
-    money.columns = ["package", *[{"cumulative_cost": "public cost (Rs crore)", "cost_per_job": "Rs lakh per job",
-                                   "cost_per_job_year": "Rs lakh per job-year",
-                                   "cost_per_rupee_of_exports": "Rs per Rs of extra exports",
-                                   SAVING_PER_JOB_LOST: "Rs lakh saved per job lost",
-                                   "npv_net": "net NPV (Rs crore)"}[c] for c in money.columns[1:]]]
-    gains = table[table["outcome"].astype(str).str.startswith("who_gains_size") & table["measure"].astype(str).str.endswith(": jobs")]
+    money = table[table["outcome"] == "public_cost"].pivot_table(
+        index="package", columns="measure", values="estimate", dropna=False
+    )
+    money = money.reindex(
+        columns=[
+            c
+            for c in (
+                "cumulative_cost",
+                "cost_per_job",
+                "cost_per_job_year",
+                "cost_per_rupee_of_exports",
+                SAVING_PER_JOB_LOST,
+                "npv_net",
+            )
+            if c in money.columns
+        ]
+    ).reset_index()
+    money.columns = [
+        "package",
+        *[
+            {
+                "cumulative_cost": "public cost (Rs crore)",
+                "cost_per_job": "Rs lakh per job",
+                "cost_per_job_year": "Rs lakh per job-year",
+                "cost_per_rupee_of_exports": "Rs per Rs of extra exports",
+                SAVING_PER_JOB_LOST: "Rs lakh saved per job lost",
+                "npv_net": "net NPV (Rs crore)",
+            }[c]
+            for c in money.columns[1:]
+        ],
+    ]
+    gains = table[
+        table["outcome"].astype(str).str.startswith("who_gains_size")
+        & table["measure"].astype(str).str.endswith(": jobs")
+    ]
     gains = gains[["package", "measure", "estimate", "ci_low", "ci_high"]].rename(
-        columns={"measure": "group", "estimate": "extra workers", "ci_low": "low", "ci_high": "high"})
+        columns={
+            "measure": "group",
+            "estimate": "extra workers",
+            "ci_low": "low",
+            "ci_high": "high",
+        }
+    )
     scenarios = []
     for package, spec in zip(info["packages"], _package_files(out), strict=False):
-        scenarios.append(f"<li><strong>{html.escape(package)}</strong>: <code>{html.escape(spec)}</code></li>")
-    summary = (out / "summary.md").read_text(encoding="utf-8") if (out / "summary.md").exists() else ""
+        scenarios.append(
+            f"<li><strong>{html.escape(package)}</strong>: <code>{html.escape(spec)}</code></li>"
+        )
+    summary = (
+        (out / "summary.md").read_text(encoding="utf-8") if (out / "summary.md").exists() else ""
+    )
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(info['title'])}: clustersim report</title>
+<title>{html.escape(info["title"])}: clustersim report</title>
 <style>
 body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1b1b1b; }}
 h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}
@@ -116,26 +159,38 @@ table {{ border-collapse: collapse; margin: 1em 0; font-size: .9em; }} caption {
 th, td {{ border: 1px solid #ddd; padding: .3em .6em; text-align: right; }} th:first-child, td:first-child {{ text-align: left; }}
 img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-size: .9em; }}
 </style></head><body>
-<h1 id="title">{html.escape(info['title'])}</h1>
-<p class="note">clustersim report: {len(ranking)} packages compared with the baseline; experiment file
-<code>{html.escape(str(info.get('experiment_file', '')))}</code>.</p>
+<h1 id="title">{html.escape(info["title"])}</h1>
+<p class="note">clustersim report: {
+        len(ranking)
+    } packages compared with the baseline; experiment file
+<code>{html.escape(str(info.get("experiment_file", "")))}</code>.</p>
 <h2 id="summary">Summary</h2>
 {_markdown_to_html(summary)}
 <h2 id="effects">Effects at the horizon (95 % CI)</h2>
 {_table(effects, "Productivity, export share and jobs: package minus baseline")}
 {_img(out / "forest.png")}
 <h2 id="value-for-money">Value for money</h2>
-{_table(money, "Public cost and cost-effectiveness (undefined: the effect's interval spans zero, or there is no net cost)",
-        missing="undefined")}
+{
+        _table(
+            money,
+            "Public cost and cost-effectiveness (undefined: the effect's interval spans zero, or there is no net cost)",
+            missing="undefined",
+        )
+    }
 <h2 id="paths">Outcome paths</h2>
 {_img(out / "paths.png")}
 <h2 id="who-gains">Who gains (by size class)</h2>
-{_table(gains, "Extra workers in firms present in both runs, by the firm's size class in the baseline")}
+{
+        _table(
+            gains,
+            "Extra workers in firms present in both runs, by the firm's size class in the baseline",
+        )
+    }
 <h2 id="assumptions">Assumptions and scenario files</h2>
-<ul>{''.join(scenarios)}</ul>
+<ul>{"".join(scenarios)}</ul>
 <p class="note">Every parameter and its source: docs/parameters.md; the model: docs/ODD.md.</p>
 <h2 id="caveats">Caveats</h2>
-<ul>{''.join(f'<li>{html.escape(c)}</li>' for c in CAVEATS)}</ul>
+<ul>{"".join(f"<li>{html.escape(c)}</li>" for c in CAVEATS)}</ul>
 </body></html>
 """
     path = out / "report.html"
@@ -153,7 +208,9 @@ def _package_files(out: Path) -> list[str]:
     experiment_file = Path(info.get("experiment_file", ""))
     try:
         for package in load_experiment(experiment_file).packages:
-            files[package.name] = str(package.scenario) + (f" + {json.dumps(package.overrides)}" if package.overrides else "")
+            files[package.name] = str(package.scenario) + (
+                f" + {json.dumps(package.overrides)}" if package.overrides else ""
+            )
     except ScenarioError:  # moved or changed since the sweep: names only
         files = {}
     return [files.get(p, "(see the experiment file)") for p in info["packages"]]

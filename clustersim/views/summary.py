@@ -17,13 +17,20 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     from . import compare_plots
 
     out = Path(out)
-    table, ranking, info, series = comparison.table, comparison.ranking, comparison.info, comparison.series
+    table, ranking, info, series = (
+        comparison.table,
+        comparison.ranking,
+        comparison.info,
+        comparison.series,
+    )
     table.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
     ranking.to_csv(out / "ranking.csv", index=False, float_format="%.6g")
     if comparison.sensitivity is not None:
         comparison.sensitivity.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
     if not ranking.empty:
-        (out / "summary.md").write_text(summary_markdown(table, ranking, info, series), encoding="utf-8")
+        (out / "summary.md").write_text(
+            summary_markdown(table, ranking, info, series), encoding="utf-8"
+        )
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
         compare_plots.forest(table, out / "forest.png", info)
         compare_plots.paths(series, out / "paths.png", info)
@@ -39,8 +46,13 @@ def fmt_ci(row, digits=2, suffix=""):
 
 def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     """One line per package, for printing: effects at the horizon with 95 % CIs, cost, cost per job."""
+
     def cell(package, outcome, measure, digits=2):
-        hit = table[(table["package"] == package) & (table["outcome"] == outcome) & (table["measure"] == measure)]
+        hit = table[
+            (table["package"] == package)
+            & (table["outcome"] == outcome)
+            & (table["measure"] == measure)
+        ]
         if not len(hit):
             return ""
         row = hit.iloc[0]
@@ -50,24 +62,40 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
 
     lines = []
     for p in ranking["package"]:
-        lines.append({"package": p, "productivity %": cell(p, "productivity", "effect_at_horizon_pct"),
-                      "export share pts": cell(p, "export_share", "effect_at_horizon"),
-                      "jobs": cell(p, "jobs", "effect_at_horizon", 0),
-                      "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
-                      "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1)})
+        lines.append(
+            {
+                "package": p,
+                "productivity %": cell(p, "productivity", "effect_at_horizon_pct"),
+                "export share pts": cell(p, "export_share", "effect_at_horizon"),
+                "jobs": cell(p, "jobs", "effect_at_horizon", 0),
+                "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
+                "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
+            }
+        )
     return pd.DataFrame(lines)
 
 
-def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, series: pd.DataFrame) -> str:
+def summary_markdown(
+    table: pd.DataFrame, ranking: pd.DataFrame, info: dict, series: pd.DataFrame
+) -> str:
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
     horizon = int(series["quarter"].max())
-    lines = [f"# {info['title']}: packages compared with the baseline", "",
-             f"{len(ranking)} packages, {reps} paired replicates each"
-             + (f" at {points} parameter points" if points > 1 else "") + f", {horizon} policy quarters "
-             f"({horizon / 4:g} years). Effects are differences from the baseline run with the same "
-             + ("random numbers (paired)" if info.get("common_random_numbers", True) else "replicate index (independent seeds)")
-             + ", at the horizon; ranges are 95 % confidence intervals adjusted for the number of packages compared.", ""]
+    lines = [
+        f"# {info['title']}: packages compared with the baseline",
+        "",
+        f"{len(ranking)} packages, {reps} paired replicates each"
+        + (f" at {points} parameter points" if points > 1 else "")
+        + f", {horizon} policy quarters "
+        f"({horizon / 4:g} years). Effects are differences from the baseline run with the same "
+        + (
+            "random numbers (paired)"
+            if info.get("common_random_numbers", True)
+            else "replicate index (independent seeds)"
+        )
+        + ", at the horizon; ranges are 95 % confidence intervals adjusted for the number of packages compared.",
+        "",
+    ]
     for _, r in ranking.iterrows():
         p = r["package"]
         mine = table[table["package"] == p]
@@ -76,7 +104,10 @@ def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, ser
             hit = mine[(mine["outcome"] == outcome) & (mine["measure"] == measure)]
             return hit.iloc[0] if len(hit) else None
 
-        prod, xs = row("productivity", "effect_at_horizon_pct"), row("export_share", "effect_at_horizon")
+        prod, xs = (
+            row("productivity", "effect_at_horizon_pct"),
+            row("export_share", "effect_at_horizon"),
+        )
         jobs = row("jobs", "effect_at_horizon")
         cost, per_job = row("public_cost", "cumulative_cost"), row("public_cost", "cost_per_job")
         saving = row("public_cost", SAVING_PER_JOB_LOST)
@@ -86,24 +117,44 @@ def summary_markdown(table: pd.DataFrame, ranking: pd.DataFrame, info: dict, ser
             if per_job is not None and np.isfinite(per_job["estimate"]):
                 text += f", Rs {per_job['estimate']:.1f} lakh per job created ({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
             elif saving is not None:
-                text += (f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
-                         f"({saving['ci_low']:.1f} to {saving['ci_high']:.1f})")
+                text += (
+                    f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
+                    f"({saving['ci_low']:.1f} to {saving['ci_high']:.1f})"
+                )
             elif per_job is not None:
                 text += f", cost per job {per_job['note']}"
         lines.append(text + ".")
-        has_spread = table["param_low"].notna() if "param_low" in table else pd.Series(False, index=table.index)
-        spread = table[(table["package"] == p) & (table["measure"] == "effect_at_horizon") & has_spread]
+        has_spread = (
+            table["param_low"].notna()
+            if "param_low" in table
+            else pd.Series(False, index=table.index)
+        )
+        spread = table[
+            (table["package"] == p) & (table["measure"] == "effect_at_horizon") & has_spread
+        ]
         for _, s in spread.iterrows():
-            lines.append(f"  - parameter uncertainty, {s['outcome']}: {s['param_low']:+.3g} to {s['param_high']:+.3g} across "
-                         f"{int(s['points'])} parameter points (Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})")
-    lines += ["", "## How to read this", "",
-              "- An interval that includes zero means the model cannot tell the effect from noise at this number of replicates.",
-              "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
-              *(["- Against a baseline that is itself a package, a package that spends less and has fewer jobs shows the "
-                 "public money saved per job lost: what those jobs cost in the baseline package."]
-                if (table["measure"] == SAVING_PER_JOB_LOST).any() else []),
-              "- Monte Carlo intervals shrink with more replicates; parameter uncertainty (shown when parameters were varied) "
-              "does not: it reflects what we do not know about the economy.",
-              "- Full table: comparison.csv (who gains by size, distance and owner gender; the productivity decomposition into "
-              "within-firm, reallocation, entry and exit; NPVs). Plots: forest.png, paths.png.", ""]
+            lines.append(
+                f"  - parameter uncertainty, {s['outcome']}: {s['param_low']:+.3g} to {s['param_high']:+.3g} across "
+                f"{int(s['points'])} parameter points (Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
+            )
+    lines += [
+        "",
+        "## How to read this",
+        "",
+        "- An interval that includes zero means the model cannot tell the effect from noise at this number of replicates.",
+        "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+        *(
+            [
+                "- Against a baseline that is itself a package, a package that spends less and has fewer jobs shows the "
+                "public money saved per job lost: what those jobs cost in the baseline package."
+            ]
+            if (table["measure"] == SAVING_PER_JOB_LOST).any()
+            else []
+        ),
+        "- Monte Carlo intervals shrink with more replicates; parameter uncertainty (shown when parameters were varied) "
+        "does not: it reflects what we do not know about the economy.",
+        "- Full table: comparison.csv (who gains by size, distance and owner gender; the productivity decomposition into "
+        "within-firm, reallocation, entry and exit; NPVs). Plots: forest.png, paths.png.",
+        "",
+    ]
     return "\n".join(lines)

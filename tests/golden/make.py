@@ -17,7 +17,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-SCENARIOS = ("baseline", "holistic_full", "credit_guarantee", "from_firm_list", "export_shock_tariff")
+SCENARIOS = (
+    "baseline",
+    "holistic_full",
+    "credit_guarantee",
+    "from_firm_list",
+    "export_shock_tariff",
+)
 SEEDS = (1, 2, 3)
 FILES = ("timeseries.csv", "firms.csv", "flows.csv")
 #: A small sweep: the baseline and two packages, 3 replicates of 30 firms, 4 + 4 quarters.
@@ -49,7 +55,16 @@ def produce(work: Path) -> dict[str, Path]:
     for name in SCENARIOS:
         for seed in SEEDS:
             folder = work / f"{name}_seed{seed}"
-            _cli("run", ROOT / "scenarios" / f"{name}.toml", "--seed", seed, "--out", folder, "--no-plots", "--quiet")
+            _cli(
+                "run",
+                ROOT / "scenarios" / f"{name}.toml",
+                "--seed",
+                seed,
+                "--out",
+                folder,
+                "--no-plots",
+                "--quiet",
+            )
             for file in FILES:
                 out[f"{name}_seed{seed}_{file}"] = folder / file
     experiment = work / "golden_sweep.toml"
@@ -71,7 +86,10 @@ def main() -> int:
         for name, path in produce(Path(tmp)).items():
             with gzip.GzipFile(golden_path(name), "wb", compresslevel=9, mtime=0) as fh:
                 fh.write(path.read_bytes())
-    print(f"wrote {len(SCENARIOS) * len(SEEDS) * len(FILES) + 1} golden files in {HERE}", file=sys.stderr)
+    print(
+        f"wrote {len(SCENARIOS) * len(SEEDS) * len(FILES) + 1} golden files in {HERE}",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -15,5 +15,14 @@ from .lender import Bank, Lender, Moneylender
 from .msme import MSME
 from .testing_lab import TestingLab
 
-__all__ = ["MSME", "Firms", "CommonFacilityCentre", "TestingLab", "Lender", "Bank", "Moneylender", "Government",
-           "Households"]
+__all__ = [
+    "MSME",
+    "Firms",
+    "CommonFacilityCentre",
+    "TestingLab",
+    "Lender",
+    "Bank",
+    "Moneylender",
+    "Government",
+    "Households",
+]

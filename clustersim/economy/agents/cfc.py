@@ -16,9 +16,30 @@ from .msme import MSME
 class CommonFacilityCentre(Facility):
     """A CFC at a grid cell.  All money in Rs lakh, time in steps (quarters)."""
 
-    def __init__(self, model, cell, *, capacity_hours, uptime, hours_per_worker, fee_per_hour,
-                 travel_cost, lift, reach, opens_step, governance, opex_cr):
-        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance, opex_cr=opex_cr)
+    def __init__(
+        self,
+        model,
+        cell,
+        *,
+        capacity_hours,
+        uptime,
+        hours_per_worker,
+        fee_per_hour,
+        travel_cost,
+        lift,
+        reach,
+        opens_step,
+        governance,
+        opex_cr,
+    ):
+        super().__init__(
+            model,
+            cell,
+            uptime=uptime,
+            opens_step=opens_step,
+            governance=governance,
+            opex_cr=opex_cr,
+        )
         self.capacity_hours = capacity_hours
         self.hours_per_worker = hours_per_worker
         self.fee_per_hour = fee_per_hour
@@ -40,9 +61,17 @@ class CommonFacilityCentre(Facility):
         hours = self.hours_per_worker * firms.workers[live]
         aware = model.government.reaches(firms, live, "cfc")
 
-        def wants(share):  # firms that find the CFC worth it when it serves this share of their hours
+        def wants(
+            share,
+        ):  # firms that find the CFC worth it when it serves this share of their hours
             gain = MSME.gain_from_tfp(expected.variable_profit, full_lift * share, model.technology)
-            return MSME.uses_cfc(aware, open_now, gain, self.fee_per_hour * hours * share, self.travel_cost * distance)
+            return MSME.uses_cfc(
+                aware,
+                open_now,
+                gain,
+                self.fee_per_hour * hours * share,
+                self.travel_cost * distance,
+            )
 
         served, users = self.clear_service(hours, wants)
         rows = live[users]
@@ -55,7 +84,12 @@ class CommonFacilityCentre(Facility):
         self.hours_used = float(hours[users].sum() * served)
         fee_total = float((self.fee_per_hour * hours[users] * served).sum())
         model.ledger.post("facility_fees", "firms", "government", fee_total)
-        model.ledger.post("other_firm_costs", "firms", "rest_of_world", float((self.travel_cost * distance[users]).sum()))
+        model.ledger.post(
+            "other_firm_costs",
+            "firms",
+            "rest_of_world",
+            float((self.travel_cost * distance[users]).sum()),
+        )
         model.government.collect(fee_total)
         self.fees_collected = fee_total
         if open_now:

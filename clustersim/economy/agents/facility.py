@@ -13,7 +13,9 @@ LAKH_PER_CRORE = 100.0
 class Facility(FixedAgent):
     """A shared facility built by a scheme; ``governance`` is "spv" or "government"."""
 
-    def __init__(self, model, cell, *, uptime: float, opens_step: int, governance: str, opex_cr: float):
+    def __init__(
+        self, model, cell, *, uptime: float, opens_step: int, governance: str, opex_cr: float
+    ):
         super().__init__(model)
         self.cell = cell
         self.uptime = uptime  # share of nominal capacity kept available

@@ -36,7 +36,9 @@ class Plans:
     own_upgrade_cost: np.ndarray = field(default_factory=_none)  # after any subsidy
     subsidised: np.ndarray = field(default_factory=_none)
     exporter: np.ndarray = field(default_factory=_none)  # exports this quarter if entry is financed
-    entering: np.ndarray = field(default_factory=_none)  # enters the export market (pays the sunk cost)
+    entering: np.ndarray = field(
+        default_factory=_none
+    )  # enters the export market (pays the sunk cost)
     sunk_cost: np.ndarray = field(default_factory=_none)
     fixed_cost: np.ndarray = field(default_factory=_none)  # of exporting, this quarter
     seek: np.ndarray = field(default_factory=_none)  # seeks (or renews) a certificate
@@ -44,9 +46,13 @@ class Plans:
     local_lab: np.ndarray = field(default_factory=_none)  # would test at the cluster's lab
     promoted: np.ndarray = field(default_factory=_none)  # reached by export promotion
     subvention: np.ndarray = field(default_factory=_none)  # interest points on a new bank loan
-    margin: np.ndarray = field(default_factory=_none)  # last quarter's profit / sales: what the bank scores
+    margin: np.ndarray = field(
+        default_factory=_none
+    )  # last quarter's profit / sales: what the bank scores
     own_funds: np.ndarray = field(default_factory=_none)  # cash above the buffer
-    earmarked_use: np.ndarray = field(default_factory=_none)  # growth-fund money spent on capital and upgrades
+    earmarked_use: np.ndarray = field(
+        default_factory=_none
+    )  # growth-fund money spent on capital and upgrades
     need: np.ndarray = field(default_factory=_none)  # to borrow
     formal: np.ndarray = field(default_factory=_none)  # lent by the bank
     informal: np.ndarray = field(default_factory=_none)  # lent by the moneylender
@@ -74,7 +80,9 @@ class Firms(FirmTable):
         self.slots_used = capacity  # slots with draws so far: the initial firms, then entrants (clustersim.economy.demography)
         self.operating = np.zeros(0, dtype=np.int64)
         self.plans = Plans()
-        self.tfp_scale = 1.0  # TFP level the start is calibrated to (clustersim.economy.initial_cluster)
+        self.tfp_scale = (
+            1.0  # TFP level the start is calibrated to (clustersim.economy.initial_cluster)
+        )
         self.overhead = 0.0  # fixed cost of every firm, Rs lakh a quarter (calibrated likewise)
 
     # ================================================================ the phases
@@ -88,7 +96,9 @@ class Firms(FirmTable):
     def hear_of_schemes(self) -> None:
         """Word of mouth from aware neighbours, and a facilitation cell's outreach."""
         model, live = self.model, self.operating
-        draws = model.streams.get("awareness", model.steps).random((self.slots_used, len(SCHEMES)))[live]
+        draws = model.streams.get("awareness", model.steps).random((self.slots_used, len(SCHEMES)))[
+            live
+        ]
         cells = self.cells(live)
         outreach = model.government.outreach(self, live)
         aware = self.aware[live]
@@ -99,28 +109,59 @@ class Firms(FirmTable):
     def draw_productivity_shocks(self) -> None:
         """z' = rho z + sd eps (eps drawn per firm slot); technology falls behind the moving
         frontier; skill and consulting gains fade."""
-        model, live, rates, technology = self.model, self.operating, self.model.rates, self.model.p.technology
-        eps = model.streams.get("tfp_shock", model.steps).laplace(0.0, np.sqrt(0.5), self.slots_used)[live]  # unit variance
-        behind = model.streams.get("obsolescence", model.steps).random(self.slots_used)[live] < rates.obsolescence
-        self.tech_level[live] -= (behind & (self.tech_level[live] > 0)).astype(self.tech_level.dtype)
-        self.tfp_transitory[live] = technology.tfp_persistence * self.tfp_transitory[live] + technology.tfp_shock_sd * eps
+        model, live, rates, technology = (
+            self.model,
+            self.operating,
+            self.model.rates,
+            self.model.p.technology,
+        )
+        eps = model.streams.get("tfp_shock", model.steps).laplace(
+            0.0, np.sqrt(0.5), self.slots_used
+        )[live]  # unit variance
+        behind = (
+            model.streams.get("obsolescence", model.steps).random(self.slots_used)[live]
+            < rates.obsolescence
+        )
+        self.tech_level[live] -= (behind & (self.tech_level[live] > 0)).astype(
+            self.tech_level.dtype
+        )
+        self.tfp_transitory[live] = (
+            technology.tfp_persistence * self.tfp_transitory[live] + technology.tfp_shock_sd * eps
+        )
         self.skill[live] -= rates.skill_depreciation * (self.skill[live] - technology.initial_skill)
         self.consulting_lift[live] *= 1.0 - rates.consulting_decay
 
     def plan(self) -> None:
         """Each firm plans investment, a technology upgrade, certification and export entry, and what it
         must borrow for them."""
-        model, p, tech, rates, live, steps = self.model, self.model.p, self.model.technology, self.model.rates, \
-            self.operating, self.model.steps
+        model, p, tech, rates, live, steps = (
+            self.model,
+            self.model.p,
+            self.model.technology,
+            self.model.rates,
+            self.operating,
+            self.model.steps,
+        )
         government, markets = model.government, model.markets
         expected = self.expectations(live)
         subvention = government.subvention_points(self, live)
-        cash_rich = self.cash[live] + self.earmarked[live] > self.cash_buffer(live) + p.finance.cash_rich_margin * self.capital[live]
-        user_cost = MSME.user_cost(self.formal_access[live], cash_rich, model.bank.rate_for(self, live),
-                                   model.moneylender.rate_for(self, live), subvention, rates.depreciation)
+        cash_rich = (
+            self.cash[live] + self.earmarked[live]
+            > self.cash_buffer(live) + p.finance.cash_rich_margin * self.capital[live]
+        )
+        user_cost = MSME.user_cost(
+            self.formal_access[live],
+            cash_rich,
+            model.bank.rate_for(self, live),
+            model.moneylender.rate_for(self, live),
+            subvention,
+            rates.depreciation,
+        )
         discount = user_cost - rates.depreciation + rates.exit_hazard
         desired = MSME.desired_capital(expected.revenue, self.capital[live], user_cost, tech)
-        investment = MSME.investment(self.capital[live], desired, rates.depreciation, p.technology.investment_speed)
+        investment = MSME.investment(
+            self.capital[live], desired, rates.depreciation, p.technology.investment_speed
+        )
 
         # Technology: hear of the next vintage from an innovation or from better neighbours.
         level = self.tech_level[live]
@@ -128,11 +169,17 @@ class Firms(FirmTable):
         better_share = np.zeros(len(live))
         if top > 0:
             levels = np.arange(1, top + 1)
-            at_or_above = model.neighbours.shares(self.cells(live), level[:, None] >= levels[None, :])
+            at_or_above = model.neighbours.shares(
+                self.cells(live), level[:, None] >= levels[None, :]
+            )
             below = level < top
-            better_share[below] = at_or_above[np.flatnonzero(below), level[below]]  # share one level up
+            better_share[below] = at_or_above[
+                np.flatnonzero(below), level[below]
+            ]  # share one level up
         draw = model.streams.get("technology", steps).random(self.slots_used)[live]
-        hears = (level < top) & (draw < 1.0 - (1.0 - rates.innovation) * (1.0 - rates.imitation * better_share))
+        hears = (level < top) & (
+            draw < 1.0 - (1.0 - rates.innovation) * (1.0 - rates.imitation * better_share)
+        )
         upgrade_cost = p.technology.upgrade_cost_per_worker_lakh * self.workers[live]
         subsidised, subsidy_share = government.upgrade_subsidy(self, live)
         own_upgrade_cost = upgrade_cost * (1.0 - subsidy_share * subsidised)
@@ -147,30 +194,74 @@ class Firms(FirmTable):
         certified = self.certified_until[live] >= steps
         quality_cert = 1.0 + p.technology.quality_lift_certified
         export_ratio = 1.0 + markets.foreign_level() / expected.domestic_level
-        dom_pi_if_certified = expected.domestic_variable_profit * (quality_cert / expected.quality) ** tech.demand_exponent
+        dom_pi_if_certified = (
+            expected.domestic_variable_profit
+            * (quality_cert / expected.quality) ** tech.demand_exponent
+        )
         export_gain = MSME.gain_from_demand(dom_pi_if_certified, export_ratio, tech)
-        exporter, entering = MSME.export_choice(self.exporter[live], certified, export_gain, fixed_cost, sunk_cost, discount)
+        exporter, entering = MSME.export_choice(
+            self.exporter[live], certified, export_gain, fixed_cost, sunk_cost, discount
+        )
         local_lab = model.facilities.local_lab(self, live)
-        test_cost = p.market.certification_fee_lakh + p.market.compliance_cost_lakh + np.where(
-            local_lab, model.facilities.lab_fee(), p.market.distant_test_cost_lakh)
+        test_cost = (
+            p.market.certification_fee_lakh
+            + p.market.compliance_cost_lakh
+            + np.where(local_lab, model.facilities.lab_fee(), p.market.distant_test_cost_lakh)
+        )
         # The quality premium of a certificate, valued against having none (so renewals count it too).
-        quality_gain = MSME.gain_from_demand(expected.domestic_variable_profit * expected.quality ** -tech.demand_exponent,
-                                             quality_cert, tech)
+        quality_gain = MSME.gain_from_demand(
+            expected.domestic_variable_profit * expected.quality**-tech.demand_exponent,
+            quality_cert,
+            tech,
+        )
         pending = (self.test_ready_step[live] >= 0) | (self.test_requested_step[live] >= 0)
         renew_by = steps + p.market.distant_test_delay + 1  # apply early enough to stay certified
-        seek = MSME.seeks_certification(self.certified_until[live] < renew_by, pending, export_gain, quality_gain,
-                                        fixed_cost, test_cost, p.market.certification_validity)
+        seek = MSME.seeks_certification(
+            self.certified_until[live] < renew_by,
+            pending,
+            export_gain,
+            quality_gain,
+            fixed_cost,
+            test_cost,
+            p.market.certification_validity,
+        )
 
         # What it must borrow: the spending planned, less its own money.
         own_funds = np.maximum(self.cash[live] - self.cash_buffer(live), 0.0)
-        need, earmarked_use = MSME.financing_need(investment, own_upgrade_cost, upgrade, sunk_cost, entering, test_cost,
-                                                  seek, self.earmarked[live], own_funds)
-        margin = np.divide(self.profit[live], self.sales[live], out=np.zeros(len(live)), where=self.sales[live] > 0)
-        self.plans = Plans(investment=investment, upgrade=upgrade, upgrade_cost=upgrade_cost,
-                           own_upgrade_cost=own_upgrade_cost, subsidised=subsidised & upgrade, exporter=exporter,
-                           entering=entering, sunk_cost=sunk_cost, fixed_cost=fixed_cost, seek=seek, test_cost=test_cost,
-                           local_lab=local_lab, promoted=promoted, subvention=subvention, margin=margin,
-                           own_funds=own_funds, earmarked_use=earmarked_use, need=need)
+        need, earmarked_use = MSME.financing_need(
+            investment,
+            own_upgrade_cost,
+            upgrade,
+            sunk_cost,
+            entering,
+            test_cost,
+            seek,
+            self.earmarked[live],
+            own_funds,
+        )
+        margin = np.divide(
+            self.profit[live], self.sales[live], out=np.zeros(len(live)), where=self.sales[live] > 0
+        )
+        self.plans = Plans(
+            investment=investment,
+            upgrade=upgrade,
+            upgrade_cost=upgrade_cost,
+            own_upgrade_cost=own_upgrade_cost,
+            subsidised=subsidised & upgrade,
+            exporter=exporter,
+            entering=entering,
+            sunk_cost=sunk_cost,
+            fixed_cost=fixed_cost,
+            seek=seek,
+            test_cost=test_cost,
+            local_lab=local_lab,
+            promoted=promoted,
+            subvention=subvention,
+            margin=margin,
+            own_funds=own_funds,
+            earmarked_use=earmarked_use,
+            need=need,
+        )
 
     def invest(self) -> None:
         """Carry out what is financed, in the firm's order (certification, export entry, upgrade, capital),
@@ -178,8 +269,16 @@ class Firms(FirmTable):
         model, live, plans, steps = self.model, self.operating, self.plans, self.model.steps
         government, ledger, lab = model.government, model.ledger, model.facilities.lab
         seek, enter, upgrade, investment = MSME.spend_in_order(
-            plans.own_funds + plans.formal + plans.informal, plans.test_cost, plans.seek, plans.sunk_cost,
-            plans.entering, plans.earmarked_use, plans.own_upgrade_cost, plans.upgrade, plans.investment)
+            plans.own_funds + plans.formal + plans.informal,
+            plans.test_cost,
+            plans.seek,
+            plans.sunk_cost,
+            plans.entering,
+            plans.earmarked_use,
+            plans.own_upgrade_cost,
+            plans.upgrade,
+            plans.investment,
+        )
         # Who exports this quarter: continuing exporters with a valid certificate, plus financed entrants.
         self.exporter[live] = plans.exporter & (~plans.entering | enter)
         # Pay: growth-fund money goes to capital and upgrades first.
@@ -189,7 +288,12 @@ class Firms(FirmTable):
         self.earmarked[live] -= from_earmarked
         local = seek & plans.local_lab
         lab_fees = np.where(local, model.facilities.lab_fee(), 0.0)
-        self.cash[live] += subsidy - (capital_spend - from_earmarked) - plans.sunk_cost * enter - plans.test_cost * seek
+        self.cash[live] += (
+            subsidy
+            - (capital_spend - from_earmarked)
+            - plans.sunk_cost * enter
+            - plans.test_cost * seek
+        )
         self.capital[live] += capital_spend
         self.tech_level[live] += upgrade
         self.schemes_used[live[upgrade & plans.subsidised]] += 1
@@ -197,8 +301,12 @@ class Firms(FirmTable):
         self.schemes_used[live[enter & plans.promoted]] += 1
         government.spend("grants_to_firms", float(subsidy.sum()), payee="firms")
         ledger.post("investment_goods", "firms", "rest_of_world", float(capital_spend.sum()))
-        ledger.post("other_firm_costs", "firms", "rest_of_world",
-                    float((plans.sunk_cost * enter + (plans.test_cost - lab_fees) * seek).sum()))
+        ledger.post(
+            "other_firm_costs",
+            "firms",
+            "rest_of_world",
+            float((plans.sunk_cost * enter + (plans.test_cost - lab_fees) * seek).sum()),
+        )
         ledger.post("facility_fees", "firms", "government", float(lab_fees.sum()))
         government.collect(float(lab_fees.sum()))
         if lab is not None:
@@ -223,16 +331,34 @@ class Firms(FirmTable):
         imported = markets.imported_share_of_materials()
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
         overhead = np.full(len(live), self.overhead)
-        guarantee_fee = government.guarantee_fee_rate() * self.formal_debt[live] * (self.guarantee_cover[live] > 0)
+        guarantee_fee = (
+            government.guarantee_fee_rate()
+            * self.formal_debt[live]
+            * (self.guarantee_cover[live] > 0)
+        )
         # Formal loan: the firm pays its instalment less the subvention, which the government pays.
         formal_interest = self.formal_rate[live] * self.formal_debt[live]
-        formal_principal = np.minimum(np.maximum(self.formal_payment[live] - formal_interest, 0.0), self.formal_debt[live])
+        formal_principal = np.minimum(
+            np.maximum(self.formal_payment[live] - formal_interest, 0.0), self.formal_debt[live]
+        )
         subsidy = self.subvention[live] * self.formal_debt[live]
         informal_interest = self.informal_rate[live] * self.informal_debt[live]
-        informal_principal = np.minimum(np.maximum(self.informal_payment[live] - informal_interest, 0.0),
-                                        self.informal_debt[live])
-        self.cash[live] += (self.sales[live] - wages - self.materials[live] - overhead - export_cost - guarantee_fee
-                            - (formal_interest - subsidy) - formal_principal - informal_interest - informal_principal)
+        informal_principal = np.minimum(
+            np.maximum(self.informal_payment[live] - informal_interest, 0.0),
+            self.informal_debt[live],
+        )
+        self.cash[live] += (
+            self.sales[live]
+            - wages
+            - self.materials[live]
+            - overhead
+            - export_cost
+            - guarantee_fee
+            - (formal_interest - subsidy)
+            - formal_principal
+            - informal_interest
+            - informal_principal
+        )
         self.formal_debt[live] -= formal_principal
         self.informal_debt[live] -= informal_principal
         model.bank.collect(float((formal_interest + formal_principal).sum()))
@@ -240,28 +366,61 @@ class Firms(FirmTable):
         government.collect(float(guarantee_fee.sum()))
         government.spend("interest_subvention", float(subsidy.sum()), payee="formal_lender")
         model.households.earn(float(wages.sum()))
-        ledger.post("domestic_sales", "rest_of_world", "firms", float(self.sales[live].sum() - self.export_sales[live].sum()))
+        ledger.post(
+            "domestic_sales",
+            "rest_of_world",
+            "firms",
+            float(self.sales[live].sum() - self.export_sales[live].sum()),
+        )
         ledger.post("export_sales", "rest_of_world", "firms", float(self.export_sales[live].sum()))
-        ledger.post("materials_imported", "firms", "rest_of_world", float(self.materials[live].sum() * imported))
-        ledger.post("materials_domestic", "firms", "rest_of_world", float(self.materials[live].sum() * (1.0 - imported)))
+        ledger.post(
+            "materials_imported",
+            "firms",
+            "rest_of_world",
+            float(self.materials[live].sum() * imported),
+        )
+        ledger.post(
+            "materials_domestic",
+            "firms",
+            "rest_of_world",
+            float(self.materials[live].sum() * (1.0 - imported)),
+        )
         ledger.post("wages", "firms", "households", float(wages.sum()))
-        ledger.post("other_firm_costs", "firms", "rest_of_world", float(export_cost.sum() + overhead.sum()))
+        ledger.post(
+            "other_firm_costs", "firms", "rest_of_world", float(export_cost.sum() + overhead.sum())
+        )
         ledger.post("guarantee_fees", "firms", "government", float(guarantee_fee.sum()))
-        ledger.post("interest_formal", "firms", "formal_lender", float((formal_interest - subsidy).sum()))
+        ledger.post(
+            "interest_formal", "firms", "formal_lender", float((formal_interest - subsidy).sum())
+        )
         ledger.post("formal_repayments", "firms", "formal_lender", float(formal_principal.sum()))
         ledger.post("interest_informal", "firms", "informal_lender", float(informal_interest.sum()))
-        ledger.post("informal_repayments", "firms", "informal_lender", float(informal_principal.sum()))
+        ledger.post(
+            "informal_repayments", "firms", "informal_lender", float(informal_principal.sum())
+        )
         # Profit (economic: after depreciation and interest).
         depreciation = rates.depreciation * self.capital[live]
-        self.profit[live] = (self.sales[live] - wages - self.materials[live] - overhead - export_cost - guarantee_fee
-                             - depreciation - self.facility_costs[live] - (formal_interest - subsidy) - informal_interest)
+        self.profit[live] = (
+            self.sales[live]
+            - wages
+            - self.materials[live]
+            - overhead
+            - export_cost
+            - guarantee_fee
+            - depreciation
+            - self.facility_costs[live]
+            - (formal_interest - subsidy)
+            - informal_interest
+        )
         self.capital[live] -= depreciation
         self.loss_streak[live] = np.where(self.profit[live] < 0, self.loss_streak[live] + 1, 0)
 
     def pay_owners(self) -> None:
         """Owners draw part of the cash above the buffer."""
         live = self.operating
-        dividends = MSME.dividend(self.cash[live], self.cash_buffer(live), self.model.p.finance.payout_rate)
+        dividends = MSME.dividend(
+            self.cash[live], self.cash_buffer(live), self.model.p.finance.payout_rate
+        )
         self.cash[live] -= dividends
         self.model.households.earn(float(dividends.sum()))
         self.model.ledger.post("dividends", "firms", "households", float(dividends.sum()))
@@ -270,8 +429,16 @@ class Firms(FirmTable):
     def tfp(self, rows):
         """Each firm's TFP multiplier (before the calibration scale)."""
         technology = self.model.p.technology
-        return MSME.tfp(self.tfp_permanent[rows], self.tfp_transitory[rows], self.tech_level[rows], self.skill[rows],
-                        self.cfc_lift[rows], self.consulting_lift[rows], technology.tech_step, technology.skill_lift)
+        return MSME.tfp(
+            self.tfp_permanent[rows],
+            self.tfp_transitory[rows],
+            self.tech_level[rows],
+            self.skill[rows],
+            self.cfc_lift[rows],
+            self.consulting_lift[rows],
+            technology.tech_step,
+            technology.skill_lift,
+        )
 
     def quality(self, rows):
         """Demand shifter of each firm's product: certified firms sell a better-trusted one."""
@@ -280,21 +447,42 @@ class Firms(FirmTable):
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""
-        return MSME.cash_buffer(self.model.markets.wage, self.workers[rows], self.materials[rows], self.capital[rows],
-                                self.model.p.finance.cash_buffer, self.model.rates.depreciation)
+        return MSME.cash_buffer(
+            self.model.markets.wage,
+            self.workers[rows],
+            self.materials[rows],
+            self.capital[rows],
+            self.model.p.finance.cash_buffer,
+            self.model.rates.depreciation,
+        )
 
     def expectations(self, rows) -> Expectations:
         """What firms expect this quarter: last quarter's wage and price index, today's TFP."""
         model, tech, markets = self.model, self.model.technology, self.model.markets
         domestic_level = markets.domestic_level()
-        b_dom, b_tot = MSME.demand_shifter(self.certified_until[rows] >= model.steps, self.exporter[rows],
-                                           model.p.technology.quality_lift_certified, domestic_level, markets.foreign_level())
+        b_dom, b_tot = MSME.demand_shifter(
+            self.certified_until[rows] >= model.steps,
+            self.exporter[rows],
+            model.p.technology.quality_lift_certified,
+            domestic_level,
+            markets.foreign_level(),
+        )
         phi = self.tfp_scale * self.tfp(rows)
-        revenue = MSME.optimal_revenue(b_tot, phi, self.capital[rows], markets.wage, markets.material_price(), tech)
-        domestic_revenue = MSME.optimal_revenue(b_dom, phi, self.capital[rows], markets.wage, markets.material_price(), tech)
-        return Expectations(quality=self.quality(rows), b_dom=b_dom, domestic_level=domestic_level, phi=phi,
-                            revenue=revenue, variable_profit=MSME.variable_profit(revenue, tech),
-                            domestic_variable_profit=MSME.variable_profit(domestic_revenue, tech))
+        revenue = MSME.optimal_revenue(
+            b_tot, phi, self.capital[rows], markets.wage, markets.material_price(), tech
+        )
+        domestic_revenue = MSME.optimal_revenue(
+            b_dom, phi, self.capital[rows], markets.wage, markets.material_price(), tech
+        )
+        return Expectations(
+            quality=self.quality(rows),
+            b_dom=b_dom,
+            domestic_level=domestic_level,
+            phi=phi,
+            revenue=revenue,
+            variable_profit=MSME.variable_profit(revenue, tech),
+            domestic_variable_profit=MSME.variable_profit(domestic_revenue, tech),
+        )
 
     def eligible(self, rows, classes) -> np.ndarray:
         """Firms whose size class (2025 thresholds) is among ``classes``."""

@@ -25,7 +25,9 @@ class Government:
 
     def __init__(self, model):
         self.model = model
-        self.schemes = model.p.interventions  # every scheme's settings; ``enabled`` says which the package has
+        self.schemes = (
+            model.p.interventions
+        )  # every scheme's settings; ``enabled`` says which the package has
         self.active = dict.fromkeys(SCHEMES, False)  # running this quarter
         self.cash = 0.0  # the quarter's net position; the centre settles it
         self.public_cost_cr = 0.0  # cumulative net outlay since the end of the burn-in
@@ -41,7 +43,10 @@ class Government:
             if scheme.enabled and quarter == scheme.start_quarter + 1:
                 self.model.facilities.commission(name, scheme)
         if self.active["export_promotion"]:
-            self.spend("public_purchases", per_quarter(self.schemes.export_promotion.cost_cr * LAKH_PER_CRORE))
+            self.spend(
+                "public_purchases",
+                per_quarter(self.schemes.export_promotion.cost_cr * LAKH_PER_CRORE),
+            )
 
     # ------------------------------------------------------------------ money
     def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
@@ -82,10 +87,18 @@ class Government:
     # ------------------------------------------------------------------ support delivered to firms
     def deliver_support(self, firms) -> None:
         """Skills training every quarter; consulting and growth-fund equity once, when they start."""
-        model, schemes, live, quarter = self.model, self.schemes, firms.operating, self.model.quarter
+        model, schemes, live, quarter = (
+            self.model,
+            self.schemes,
+            firms.operating,
+            self.model.quarter,
+        )
         if self.active["skills_training"]:
             training = schemes.skills_training
-            users = live[self.reaches(firms, live, "skills_training") & firms.eligible(live, training.eligible)]
+            users = live[
+                self.reaches(firms, live, "skills_training")
+                & firms.eligible(live, training.eligible)
+            ]
             share = quarterly_hazard(training.trainee_share)
             trainees = share * firms.workers[users]
             firms.skill[users] += share * training.skill_gain * (1.0 - firms.skill[users])
@@ -95,8 +108,11 @@ class Government:
         if self.active["consulting"] and quarter == schemes.consulting.start_quarter + 1:
             consulting = schemes.consulting
             draw = model.streams.get("consulting", model.steps).random(firms.slots_used)[live]
-            chosen = live[self.reaches(firms, live, "consulting") & firms.eligible(live, consulting.eligible)
-                          & (draw < consulting.share_of_firms)]
+            chosen = live[
+                self.reaches(firms, live, "consulting")
+                & firms.eligible(live, consulting.eligible)
+                & (draw < consulting.share_of_firms)
+            ]
             firms.consulting_lift[chosen] = consulting.tfp_lift
             firms.consulted[chosen] = True
             firms.schemes_used[chosen] += 1
@@ -104,8 +120,12 @@ class Government:
         if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
             fund = schemes.growth_fund
             tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
-            candidates = live[self.reaches(firms, live, "growth_fund") & firms.eligible(live, fund.eligible)]
-            merit = np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
+            candidates = live[
+                self.reaches(firms, live, "growth_fund") & firms.eligible(live, fund.eligible)
+            ]
+            merit = (
+                np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
+            )
             chosen = candidates[np.argsort(-merit, kind="stable")[: fund.n_firms]]
             firms.earmarked[chosen] += fund.equity_lakh
             firms.growth_funded[chosen] = True
@@ -118,8 +138,13 @@ class Government:
         if not self.active["interest_subvention"]:
             return np.zeros(len(rows))
         subvention = self.schemes.interest_subvention
-        points = self.model.rates.formal_rate - quarterly_rate(self.model.p.finance.formal_rate - subvention.rate_points)
-        return points * (self.reaches(firms, rows, "interest_subvention") & firms.eligible(rows, subvention.eligible))
+        points = self.model.rates.formal_rate - quarterly_rate(
+            self.model.p.finance.formal_rate - subvention.rate_points
+        )
+        return points * (
+            self.reaches(firms, rows, "interest_subvention")
+            & firms.eligible(rows, subvention.eligible)
+        )
 
     def guarantee_cover(self, firms, rows, loan) -> np.ndarray:
         """CGTMSE-style cover: the micro rate for small loans to micro firms, the women's rate
@@ -127,10 +152,17 @@ class Government:
         if not self.active["credit_guarantee"]:
             return np.zeros(len(rows))
         guarantee = self.schemes.credit_guarantee
-        small_micro_loan = firms.eligible(rows, ["micro"]) & (loan <= guarantee.micro_loan_limit_lakh)
-        cover = np.where(small_micro_loan, guarantee.cover_share_micro,
-                         np.where(firms.women_owned[rows], guarantee.cover_share_women, guarantee.cover_share))
-        return cover * (self.reaches(firms, rows, "credit_guarantee") & firms.eligible(rows, guarantee.eligible))
+        small_micro_loan = firms.eligible(rows, ["micro"]) & (
+            loan <= guarantee.micro_loan_limit_lakh
+        )
+        cover = np.where(
+            small_micro_loan,
+            guarantee.cover_share_micro,
+            np.where(firms.women_owned[rows], guarantee.cover_share_women, guarantee.cover_share),
+        )
+        return cover * (
+            self.reaches(firms, rows, "credit_guarantee") & firms.eligible(rows, guarantee.eligible)
+        )
 
     def guarantee_fee_rate(self) -> float:
         """Quarterly fee the borrower pays on guaranteed debt."""

@@ -25,6 +25,9 @@ class Households:
 
     def consume(self) -> None:
         """Spend a share of this quarter's income and of deposits."""
-        consumption = self.terms.consumption_income * self.income + self.terms.consumption_wealth * self.deposits
+        consumption = (
+            self.terms.consumption_income * self.income
+            + self.terms.consumption_wealth * self.deposits
+        )
         self.deposits -= consumption
         self.model.ledger.post("household_consumption", "households", "rest_of_world", consumption)

@@ -35,8 +35,15 @@ class Lender(FixedAgent):
 
     def book(self, firms, rows, amounts) -> None:
         """Lend ``amounts`` to ``rows`` at this lender's rate over its loan term."""
-        book_loans(firms, self.kind, rows, amounts, self.rate_for(firms, rows), self.terms.loan_term,
-                   self.model.ledger)
+        book_loans(
+            firms,
+            self.kind,
+            rows,
+            amounts,
+            self.rate_for(firms, rows),
+            self.terms.loan_term,
+            self.model.ledger,
+        )
 
     def collect(self, amount: float) -> None:
         """Repayments, interest or recoveries come in."""
@@ -55,7 +62,9 @@ class Bank(Lender):
         guarantee = model.p.interventions.credit_guarantee
         need = plans.need
         applicants = need > 0.0
-        error = model.streams.get("credit_score", model.steps).standard_normal(firms.slots_used)[live]
+        error = model.streams.get("credit_score", model.steps).standard_normal(firms.slots_used)[
+            live
+        ]
         score = plans.margin + terms.score_noise * error
         cover = model.government.guarantee_cover(firms, live, need)
         # A guarantee lowers the bank's bar in proportion to the share of the loss it covers.
@@ -65,17 +74,23 @@ class Bank(Lender):
             waived = guarantee.collateral_waived_lakh - firms.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
         # Whatever the collateral, the instalment must fit the firm's cash flow.
-        cash_flow = (firms.profit[live] + model.rates.depreciation * firms.capital[live]
-                     + firms.formal_rate[live] * firms.formal_debt[live])
-        serviceable = principal_for(terms.debt_service_share * np.maximum(cash_flow, 0.0), self.rate,
-                                    terms.loan_term)
+        cash_flow = (
+            firms.profit[live]
+            + model.rates.depreciation * firms.capital[live]
+            + firms.formal_rate[live] * firms.formal_debt[live]
+        )
+        serviceable = principal_for(
+            terms.debt_service_share * np.maximum(cash_flow, 0.0), self.rate, terms.loan_term
+        )
         room = np.minimum(room, serviceable - firms.formal_debt[live])
         formal, approved = self.ration(need, score, threshold, room)
         firms.formal_access[live[applicants]] = approved[applicants]
         lent = formal > 0
         borrowers = live[lent]
         if len(borrowers):
-            firms.guarantee_cover[borrowers] = np.maximum(firms.guarantee_cover[borrowers], cover[lent])
+            firms.guarantee_cover[borrowers] = np.maximum(
+                firms.guarantee_cover[borrowers], cover[lent]
+            )
             firms.subvention[borrowers] = plans.subvention[lent]
             self.book(firms, borrowers, formal[lent])
             firms.schemes_used[borrowers[(cover[lent] > 0)]] += 1
@@ -116,7 +131,9 @@ class Moneylender(Lender):
         """A firm whose cash went negative after paying its bills borrows the gap, up to the cap."""
         live = firms.operating
         short = np.maximum(-firms.cash[live], 0.0)
-        room = np.maximum(self.terms.informal_cap * firms.sales[live] - firms.informal_debt[live], 0.0)
+        room = np.maximum(
+            self.terms.informal_cap * firms.sales[live] - firms.informal_debt[live], 0.0
+        )
         self.lend_up_to(firms, live, short, room)
 
     def lend_up_to(self, firms, rows, request, room):

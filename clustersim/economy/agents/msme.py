@@ -106,16 +106,28 @@ class MSME(FixedAgent):
     @property
     def size_class(self) -> str:
         f = self.model.firms
-        return SIZE_CLASS_NAMES[int(MSME.size_class_index(f.capital[self.row : self.row + 1],
-                                                          4.0 * f.sales[self.row : self.row + 1])[0])]
+        return SIZE_CLASS_NAMES[
+            int(
+                MSME.size_class_index(
+                    f.capital[self.row : self.row + 1], 4.0 * f.sales[self.row : self.row + 1]
+                )[0]
+            )
+        ]
 
     # ================================================================ rules
     # Production and pricing -------------------------------------------------
     @staticmethod
-    def tfp(permanent, transitory, tech_level, skill, cfc_lift, consulting_lift, tech_step, skill_lift):
+    def tfp(
+        permanent, transitory, tech_level, skill, cfc_lift, consulting_lift, tech_step, skill_lift
+    ):
         """Phi = exp(a + z) (1 + tech_step)^level (1 + skill_lift * skill) (1 + cfc_lift) (1 + consulting)."""
-        return (np.exp(permanent + transitory) * (1.0 + tech_step) ** tech_level
-                * (1.0 + skill_lift * skill) * (1.0 + cfc_lift) * (1.0 + consulting_lift))
+        return (
+            np.exp(permanent + transitory)
+            * (1.0 + tech_step) ** tech_level
+            * (1.0 + skill_lift * skill)
+            * (1.0 + cfc_lift)
+            * (1.0 + consulting_lift)
+        )
 
     @staticmethod
     def demand_shifter(certified, exporter, quality_lift, domestic_level, foreign_level):
@@ -135,9 +147,13 @@ class MSME(FixedAgent):
         R* = [B^(1/sigma) (Phi K^beta)^rho (alpha rho / w)^(alpha rho) (gamma rho / p_m)^(gamma rho)]^(1/(1 - rho(alpha+gamma)))
         """
         r, a, g = tech.rho, tech.alpha, tech.gamma
-        inner = (demand ** (1.0 / tech.sigma) * (phi * capital ** tech.beta) ** r
-                 * (a * r / wage) ** (a * r) * (g * r / material_price) ** (g * r))
-        return inner ** tech.short_run_scale
+        inner = (
+            demand ** (1.0 / tech.sigma)
+            * (phi * capital**tech.beta) ** r
+            * (a * r / wage) ** (a * r)
+            * (g * r / material_price) ** (g * r)
+        )
+        return inner**tech.short_run_scale
 
     @staticmethod
     def optimal_labour(optimal_revenue, wage, tech: Technology):
@@ -149,7 +165,11 @@ class MSME(FixedAgent):
         """Revenue with the workforce fixed and materials chosen:
         R = [B^(1/sigma) (Phi K^beta L^alpha)^rho (gamma rho / p_m)^(gamma rho)]^(1/(1 - gamma rho))."""
         r, g = tech.rho, tech.gamma
-        inner = demand ** (1.0 / tech.sigma) * (phi * capital ** tech.beta * labour ** tech.alpha) ** r * (g * r / material_price) ** (g * r)
+        inner = (
+            demand ** (1.0 / tech.sigma)
+            * (phi * capital**tech.beta * labour**tech.alpha) ** r
+            * (g * r / material_price) ** (g * r)
+        )
         return inner ** (1.0 / (1.0 - g * r))
 
     @staticmethod
@@ -174,15 +194,24 @@ class MSME(FixedAgent):
         return (1.0 - tech.rho * (tech.alpha + tech.gamma)) * optimal_revenue
 
     @staticmethod
-    def long_run_revenue_unit(quality, exporter, phi, wage, user_cost, material_price, foreign_ratio, tech: Technology):
+    def long_run_revenue_unit(
+        quality, exporter, phi, wage, user_cost, material_price, foreign_ratio, tech: Technology
+    ):
         """Revenue with labour, materials and capital all chosen, at unit demand level and TFP scale:
         R = [B^(1/sigma) (Phi (alpha rho/w)^alpha (beta rho/u)^beta (gamma rho/p_m)^gamma)^rho]^(1/(1 - rho(alpha+beta+gamma)))
         with B = quality (1 + exporter * foreign_ratio)."""
         r = tech.rho
         demand = quality * (1.0 + exporter * foreign_ratio)
-        inner = (demand ** (1 / tech.sigma) * (phi * (tech.alpha * r / wage) ** tech.alpha
-                                               * (tech.beta * r / user_cost) ** tech.beta
-                                               * (tech.gamma * r / material_price) ** tech.gamma) ** r)
+        inner = (
+            demand ** (1 / tech.sigma)
+            * (
+                phi
+                * (tech.alpha * r / wage) ** tech.alpha
+                * (tech.beta * r / user_cost) ** tech.beta
+                * (tech.gamma * r / material_price) ** tech.gamma
+            )
+            ** r
+        )
         return inner ** (1.0 / tech.long_run_profit_share)
 
     @staticmethod
@@ -210,7 +239,9 @@ class MSME(FixedAgent):
         """Cost of a rupee of capital for a quarter, plus depreciation: the bank rate (less any
         subvention) for a firm with bank access, the bank rate as the opportunity cost of its
         own cash for a cash-rich firm, the moneylender's rate otherwise."""
-        rate = np.where(formal_access, formal_rate - subvention, np.where(cash_rich, formal_rate, informal_rate))
+        rate = np.where(
+            formal_access, formal_rate - subvention, np.where(cash_rich, formal_rate, informal_rate)
+        )
         return rate + depreciation
 
     # Money -----------------------------------------------------------------
@@ -221,7 +252,17 @@ class MSME(FixedAgent):
         return buffer_quarters * (wage * labour + materials) + depreciation * capital
 
     @staticmethod
-    def financing_need(investment, upgrade_cost, upgrade, sunk_cost, entering, test_cost, seek, earmarked, own_funds):
+    def financing_need(
+        investment,
+        upgrade_cost,
+        upgrade,
+        sunk_cost,
+        entering,
+        test_cost,
+        seek,
+        earmarked,
+        own_funds,
+    ):
         """What a firm must borrow for its plans: the spending planned, less growth-fund money (which pays
         only for capital and upgrades) and its own cash above the buffer.  Returns (need, earmarked used)."""
         spending = investment + upgrade_cost * upgrade + sunk_cost * entering + test_cost * seek
@@ -229,7 +270,17 @@ class MSME(FixedAgent):
         return np.maximum(spending - earmarked_use - own_funds, 0.0), earmarked_use
 
     @staticmethod
-    def spend_in_order(funds, test_cost, seek, sunk_cost, entering, earmarked_use, upgrade_cost, upgrade, investment):
+    def spend_in_order(
+        funds,
+        test_cost,
+        seek,
+        sunk_cost,
+        entering,
+        earmarked_use,
+        upgrade_cost,
+        upgrade,
+        investment,
+    ):
         """What a firm's funds (cash above the buffer and loans) pay for, in order: the certification test,
         export entry, then, with any growth-fund money, the upgrade and capital.
         Returns (seek, enter, upgrade, investment) as carried out."""
@@ -257,7 +308,7 @@ class MSME(FixedAgent):
     @staticmethod
     def gain_from_demand(variable_profit, demand_ratio, tech: Technology):
         """Extra variable profit per quarter when demand B rises by a factor: pi (ratio^chi - 1)."""
-        return variable_profit * (demand_ratio ** tech.demand_exponent - 1.0)
+        return variable_profit * (demand_ratio**tech.demand_exponent - 1.0)
 
     # Decisions -----------------------------------------------------------
     @staticmethod
@@ -274,7 +325,9 @@ class MSME(FixedAgent):
         return certified & (stay | enter), enter & certified
 
     @staticmethod
-    def seeks_certification(certified_soon_expired, pending, export_gain, quality_gain, fixed_cost, test_cost, validity):
+    def seeks_certification(
+        certified_soon_expired, pending, export_gain, quality_gain, fixed_cost, test_cost, validity
+    ):
         """Seek (or renew) a certificate if exporting or the quality premium would pay for it."""
         worth = (export_gain - fixed_cost > 0.0) | (quality_gain * validity > test_cost)
         return certified_soon_expired & ~pending & worth

@@ -15,8 +15,17 @@ from .facility import Facility
 class TestingLab(Facility):
     """A lab at a grid cell; capacity in tests per quarter."""
 
-    def __init__(self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance, opex_cr):
-        super().__init__(model, cell, uptime=uptime, opens_step=opens_step, governance=governance, opex_cr=opex_cr)
+    def __init__(
+        self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance, opex_cr
+    ):
+        super().__init__(
+            model,
+            cell,
+            uptime=uptime,
+            opens_step=opens_step,
+            governance=governance,
+            opex_cr=opex_cr,
+        )
         self.capacity_tests = capacity_tests
         self.fee = fee
         self.reach = reach
