@@ -93,7 +93,8 @@ def main() -> None:
                     ".clustersim-quarter", has_text=f"Policy quarter {before + 1} "
                 ).wait_for(timeout=60_000)
                 page.wait_for_function(
-                    "([old]) => [...document.querySelectorAll('img')].every((img, k) => img.src !== old[k])",
+                    "([old]) => [...document.querySelectorAll('img')]"
+                    ".every((img, k) => img.src !== old[k])",
                     arg=[images],
                     timeout=60_000,
                 )
@@ -119,7 +120,8 @@ def main() -> None:
     print(f"server_start_s={served:.2f}")
     print(f"first_page_s={first_page:.2f}  (burn-in included)")
     print(
-        f"step_median_s={statistics.median(steps):.3f}  (n={len(steps)}, min {min(steps):.3f}, max {max(steps):.3f})"
+        f"step_median_s={statistics.median(steps):.3f}  "
+        f"(n={len(steps)}, min {min(steps):.3f}, max {max(steps):.3f})"
     )
     print(f"reset_median_s={statistics.median(resets):.3f}  (n={len(resets)}, burn-in included)")
 

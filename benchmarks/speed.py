@@ -35,13 +35,17 @@ from clustersim.views import output
 t1 = time.perf_counter()
 rss_imports = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 n, steps = int(sys.argv[1]), int(sys.argv[2])
-scenario = load_scenario(sys.argv[3], {"run": {"burn_in": 0, "horizon": steps}, "cluster": {"n_firms": n}})
+scenario = load_scenario(
+    sys.argv[3], {"run": {"burn_in": 0, "horizon": steps}, "cluster": {"n_firms": n}}
+)
 model = ClusterModel(scenario)
 t2 = time.perf_counter()
 model.run()
 t3 = time.perf_counter()
 with tempfile.TemporaryDirectory() as out:
-    output.write_timeseries(model, f"{out}/t.csv"); output.write_firms(model, f"{out}/f.csv"); output.write_flows(model, f"{out}/x.csv")
+    output.write_timeseries(model, f"{out}/t.csv")
+    output.write_firms(model, f"{out}/f.csv")
+    output.write_flows(model, f"{out}/x.csv")
 t4 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"imports": t1 - t0, "setup": t2 - t1, "run": t3 - t2, "output": t4 - t3,
@@ -136,12 +140,14 @@ def main() -> None:
         return statistics.median(r[key] for r in runs)
 
     print(
-        f"interpreter start {start:.3f} s; clustersim imports {med(ours[args.sizes[0]], 'imports'):.3f} s; "
+        f"interpreter start {start:.3f} s; "
+        f"clustersim imports {med(ours[args.sizes[0]], 'imports'):.3f} s; "
         f"{args.steps} steps; medians of {args.reps} interleaved runs"
     )
     header = (
-        f"{'firms':>7} {'set-up s':>9} {'model s':>8} {'ms/quarter':>11} {'us/firm-qtr':>12} {'output s':>9} "
-        f"{'peak MB':>8} {'KB/firm':>8} {'Boltzmann us/agent-step':>24} {'ratio':>6}"
+        f"{'firms':>7} {'set-up s':>9} {'model s':>8} {'ms/quarter':>11} {'us/firm-qtr':>12} "
+        f"{'output s':>9} {'peak MB':>8} {'KB/firm':>8} {'Boltzmann us/agent-step':>24} "
+        f"{'ratio':>6}"
     )
     print(header)
     ratio_at = {}
@@ -151,15 +157,16 @@ def main() -> None:
         per_agent = boltz / args.steps / n * 1e6
         ratio_at[n] = per_agent / per_firm
         print(
-            f"{n:>7} {med(ours[n], 'setup'):>9.3f} {run:>8.3f} {1000 * run / args.steps:>11.2f} {per_firm:>12.3f} "
-            f"{med(ours[n], 'output'):>9.3f} {med(ours[n], 'peak_mb'):>8.0f} {1024 * med(ours[n], 'model_mb') / n:>8.2f} "
-            f"{per_agent:>24.3f} {ratio_at[n]:>6.2f}"
+            f"{n:>7} {med(ours[n], 'setup'):>9.3f} {run:>8.3f} {1000 * run / args.steps:>11.2f} "
+            f"{per_firm:>12.3f} {med(ours[n], 'output'):>9.3f} {med(ours[n], 'peak_mb'):>8.0f} "
+            f"{1024 * med(ours[n], 'model_mb') / n:>8.2f} {per_agent:>24.3f} {ratio_at[n]:>6.2f}"
         )
     whole = whole_run(args.reps)
     print(
-        f"clustersim run scenarios/baseline.toml (default size, burn-in + horizon): wall {whole['wall']:.2f} s = "
-        f"interpreter {start:.2f} + imports {whole['imports']:.2f} + set-up {whole['set-up']:.2f} + model {whole['model']:.2f} "
-        f"+ CSV {whole['CSV']:.2f} + plots {whole['plots']:.2f} (+ the rest)"
+        "clustersim run scenarios/baseline.toml (default size, burn-in + horizon): wall "
+        f"{whole['wall']:.2f} s = interpreter {start:.2f} + imports {whole['imports']:.2f} + "
+        f"set-up {whole['set-up']:.2f} + model {whole['model']:.2f} + CSV {whole['CSV']:.2f} + "
+        f"plots {whole['plots']:.2f} (+ the rest)"
     )
     if 10000 in ratio_at:
         print(f"firm_quarter_vs_boltzmann_step={ratio_at[10000]:.2f}")

@@ -44,7 +44,8 @@ def sweep(
     horizon: int | None = None,
     progress: bool = False,
 ):
-    """Run an experiment file's sweep (either kind); return its manifest (one row per run) as a DataFrame."""
+    """Run an experiment file's sweep (either kind); return its manifest
+    (one row per run) as a DataFrame."""
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 

@@ -1,4 +1,5 @@
-"""Command line: ``clustersim run | sweep | compare | report | validate | calibrate | viz | dask-cluster``
+"""Command line:
+``clustersim run | sweep | compare | report | validate | calibrate | viz | dask-cluster``
 (``--help`` on each).
 
 Bad input (a malformed scenario, a missing file, a bad option) prints one line
@@ -144,7 +145,8 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 opens it to the network)",
+        help="address to listen on (default 127.0.0.1: this machine only; "
+        "0.0.0.0 opens it to the network)",
     )
 
     dask = sub.add_parser(
@@ -196,7 +198,8 @@ def cmd_sweep(args) -> int:
     )
     failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
     print(
-        f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, in {time.perf_counter() - started:.1f} s; "
+        f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, "
+        f"in {time.perf_counter() - started:.1f} s; "
         f"results in {args.out}/ (next: clustersim compare {args.out})"
     )
     for _, row in failed.head(5).iterrows():
@@ -218,8 +221,8 @@ def cmd_compare(args) -> int:
             half_width = -1.0
         if outcome not in COLUMN_NAMES or not (1e-9 < half_width < 1e12):
             raise _BadOutput(
-                f"--target {item!r}: expected OUTCOME=HALF_WIDTH with an output column and a positive number, "
-                "e.g. jobs=100"
+                f"--target {item!r}: expected OUTCOME=HALF_WIDTH with an output column and a "
+                "positive number, e.g. jobs=100"
             )
         targets[outcome] = half_width
     info = _sweep_info(args.dir)
@@ -241,7 +244,8 @@ def cmd_compare(args) -> int:
         needed = result["comparison"][result["comparison"]["measure"] == "replicates_needed"]
         for _, row in needed.iterrows():
             print(
-                f"replicates needed, {row['package']} / {row['outcome']}: {int(row['estimate'])} {row['note']}"
+                f"replicates needed, {row['package']} / {row['outcome']}: "
+                f"{int(row['estimate'])} {row['note']}"
             )
         print(
             f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
@@ -276,7 +280,8 @@ def _compare_national(args) -> int:
     if not args.quiet:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(
-            f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, national_by_state.csv"
+            f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, "
+            "national_by_state.csv"
         )
     return 0 if len(result["clusters"]) else 2
 
@@ -309,13 +314,15 @@ def cmd_validate(args) -> int:
     for _, r in table.iterrows():
         ci = f" ({r['ci_low']:.3g} to {r['ci_high']:.3g})" if r["ci_low"] == r["ci_low"] else ""
         print(
-            f"{'inside ' if r['inside'] else 'MISSED '} {r['target']:<28} {r['kind']:<11} simulated {r['simulated']:.3g}{ci}"
+            f"{'inside ' if r['inside'] else 'MISSED '} {r['target']:<28} {r['kind']:<11} "
+            f"simulated {r['simulated']:.3g}{ci}"
             f"  band [{r['band_low']:.3g}, {r['band_high']:.3g}] {r['unit']}"
         )
         print(f"         published: {r['published'][:110]} ({r['source'][:70]})")
     inside = int(table["inside"].sum())
     print(
-        f"{inside} of {len(table)} targets inside their band; {time.perf_counter() - started:.1f} s. "
+        f"{inside} of {len(table)} targets inside their band; "
+        f"{time.perf_counter() - started:.1f} s. "
         f"Wrote {args.out}/validation.csv, validation.md, validation.png"
     )
     return 1 if args.strict and inside < len(table) else 0
@@ -345,7 +352,8 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_viz(args) -> int:
-    """Serve clustersim.views.dashboard with Solara until Ctrl-C (this process becomes the server)."""
+    """Serve clustersim.views.dashboard with Solara until Ctrl-C
+    (this process becomes the server)."""
     import importlib.util
     import os
     import socket
@@ -369,7 +377,8 @@ def cmd_viz(args) -> int:
             probe.bind((args.host, args.port))
         except OSError as exc:
             raise _BadOutput(
-                f"--host {args.host} --port {args.port}: cannot listen there ({exc.strerror or exc})"
+                f"--host {args.host} --port {args.port}: cannot listen there "
+                f"({exc.strerror or exc})"
             ) from None
         port = probe.getsockname()[1]  # --port 0: the free port the system chose
     # No telemetry and no version check: the dashboard is local and must work without a network.
@@ -422,7 +431,8 @@ def cmd_dask_cluster(args) -> int:
     )
     print(
         f"Dask scheduler at {cluster.scheduler_address} with {args.workers} workers; "
-        f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}   (Ctrl-C stops it)",
+        f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}"
+        "   (Ctrl-C stops it)",
         flush=True,
     )
     try:
@@ -478,7 +488,8 @@ def cmd_run(args) -> int:
         )
         print(
             f"Time: imports {t_import - t0:.2f} s, set-up {t_setup - t_import:.2f} s, model "
-            f"{t_model - t_setup:.2f} s ({model.steps} quarters), CSV {t_csv - t_model:.2f} s, plots {t_plots - t_csv:.2f} s"
+            f"{t_model - t_setup:.2f} s ({model.steps} quarters), CSV {t_csv - t_model:.2f} s, "
+            f"plots {t_plots - t_csv:.2f} s"
         )
     return 0
 

@@ -65,7 +65,8 @@ def main() -> None:
             )
     label = "capacity 0" if args.capacity == 0 else "CFC as in scenarios/cfc.toml"
     print(
-        f"{label}: paired firm-level change at the horizon, mean over {args.seeds} seeds (95 % t interval)"
+        f"{label}: paired firm-level change at the horizon, "
+        f"mean over {args.seeds} seeds (95 % t interval)"
     )
     print(f"{'distance (cells)':>17s} {'users %':>9s} {'output/worker %':>18s} {'workers %':>16s}")
     for band, r in rows.items():
@@ -77,8 +78,8 @@ def main() -> None:
             return f"{x.mean():+7.2f} ±{half:5.2f}"
 
         print(
-            f"{f'{band[0]}-{band[1]}' if band[1] < 1000 else f'{band[0]}+':>17s} {np.nanmean(r['users']) * 100:9.1f} "
-            f"{fmt(r['lift']):>18s} {fmt(r['jobs']):>16s}"
+            f"{f'{band[0]}-{band[1]}' if band[1] < 1000 else f'{band[0]}+':>17s} "
+            f"{np.nanmean(r['users']) * 100:9.1f} {fmt(r['lift']):>18s} {fmt(r['jobs']):>16s}"
         )
 
 

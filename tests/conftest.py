@@ -31,7 +31,8 @@ def write_toml(tmp_path):
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say what the browser tests did (they are easy to lose among the dots) and where their screenshots are."""
+    """Say what the browser tests did (they are easy to lose among the dots)
+    and where their screenshots are."""
     outcomes = {}
     for outcome in ("passed", "failed", "error", "skipped"):
         for report in terminalreporter.stats.get(outcome, []):

@@ -27,7 +27,8 @@ from helpers import ROOT, SCENARIOS, TINY
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path(os.environ.get("CLUSTERSIM_CHROMIUM", "/usr/bin/chromium"))
-# Headless, sandbox-free (CI runs as root), and no background connections: the machine's network is closed.
+# Headless, sandbox-free (CI runs as root), and no background connections:
+# the machine's network is closed.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -147,9 +148,10 @@ def _wait_for_quarter(page, quarter: int) -> None:
 
 
 def _settled_quarter(page) -> int:
-    """The quarter once play has stopped.  Mesa's play loop may still finish the step it was sleeping
-    before, so wait for the play button, then until the quarter holds for longer than a play interval
-    (300 ms) plus a step's round trip (under 1 s, benchmarks/results/dashboard.txt)."""
+    """The quarter once play has stopped.  Mesa's play loop may still finish the step it was
+    sleeping before, so wait for the play button, then until the quarter holds for longer than a
+    play interval (300 ms) plus a step's round trip (under 1 s,
+    benchmarks/results/dashboard.txt)."""
     page.get_by_role("button", name="▶").wait_for(timeout=TIMEOUT_MS)
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     last, since = _quarter(page), time.monotonic()
@@ -233,7 +235,8 @@ def test_dashboard_steps_plays_resets_and_explains_bad_input(browser, dashboard)
         "button", name="▶"
     ).click()  # play: the model runs on its own until paused or at the horizon
     page.wait_for_function(
-        "() => /Policy quarter (\\d+)/.exec(document.querySelector('.clustersim-quarter').innerText)[1] >= 6",
+        "() => /Policy quarter (\\d+)/"
+        ".exec(document.querySelector('.clustersim-quarter').innerText)[1] >= 6",
         timeout=TIMEOUT_MS,
     )
     page.get_by_role("button", name="❚❚").click()

@@ -56,7 +56,8 @@ def test_every_control_comes_from_a_declaration_and_starts_at_the_scenarios_valu
 
 @pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
 def test_every_starting_value_lies_on_its_sliders_steps(path):
-    """A slider snaps its value to a step; a value off the steps would change the scenario at the first Reset."""
+    """A slider snaps its value to a step;
+    a value off the steps would change the scenario at the first Reset."""
     for key, spec in dashboard.model_params(path).items():
         if isinstance(spec, dict) and spec["type"].startswith("Slider"):
             positions = (spec["value"] - spec["min"]) / spec["step"]
@@ -67,7 +68,8 @@ def test_every_starting_value_lies_on_its_sliders_steps(path):
 
 
 def test_the_first_cluster_is_the_one_an_untouched_reset_builds():
-    """Page builds its first model from the controls' starting values: the file's own settings, unchanged."""
+    """Page builds its first model from the controls' starting values:
+    the file's own settings, unchanged."""
     from_controls = dashboard.DashboardModel(
         **dashboard.starting_values(dashboard.model_params(SCENARIOS / "cfc.toml"))
     )
@@ -166,8 +168,9 @@ def test_viz_refuses_bad_input_in_one_line(args, fragment):
 
 
 def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_burn_in():
-    """The dashboard's comparison run is the file's cluster with every intervention off, on the same seed:
-    identical to the baseline before quarter 0 (interventions start at quarter 0) and the baseline's run after."""
+    """The dashboard's comparison run is the file's cluster with every intervention off, on the same
+    seed: identical to the baseline before quarter 0 (interventions start at quarter 0) and the
+    baseline's run after."""
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
     for _ in range(3):
         shown.step()

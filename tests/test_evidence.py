@@ -40,7 +40,8 @@ def test_consulting_raises_treated_tfp_by_the_lift_relative_to_controls():
         for s in (1, 2, 3)
     ]
     table = pooled(pd.concat(frames)).set_index("outcome")
-    # TFP lift decays a little over the follow-up (consulting_decay), and shocks are shared: ANCOVA close to 20 %
+    # TFP lift decays a little over the follow-up (consulting_decay), and shocks are shared:
+    # ANCOVA close to 20 %
     assert 15.0 < table.loc["tfp", "itt_ancova"] < 21.0
     assert table.loc["sales", "itt_ancova"] > 0
 

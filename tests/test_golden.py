@@ -1,7 +1,7 @@
 """Golden outputs: the model and the sweep write, byte for byte, what the reference commit wrote.
 
-A change that moves results regenerates them on purpose (``python tests/golden/make.py``) in a commit of
-its own that says why; a restructuring must leave this test green.
+A change that moves results regenerates them on purpose (``python tests/golden/make.py``) in a
+commit of its own that says why; a restructuring must leave this test green.
 """
 
 from __future__ import annotations

@@ -290,7 +290,8 @@ def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
 
 
 def test_the_path_does_not_depend_on_the_horizon_and_can_go_past_it():
-    """Entrants are drawn per slot, so a 28-quarter run is the first 28 quarters of a 60-quarter one."""
+    """Entrants are drawn per slot,
+    so a 28-quarter run is the first 28 quarters of a 60-quarter one."""
     short = small_model(burn_in=20, horizon=8)
     short.run()
     long = small_model(burn_in=20, horizon=40)
@@ -301,7 +302,8 @@ def test_the_path_does_not_depend_on_the_horizon_and_can_go_past_it():
 
 
 def test_a_cluster_whose_last_firm_closes_runs_on_with_finite_zeros():
-    """Limit case: one firm, which closes; the quarters after it record zero jobs, not a crash or a NaN."""
+    """Limit case: one firm, which closes; the quarters after it record zero jobs,
+    not a crash or a NaN."""
     model = run_small(seed=0, n_firms=1, burn_in=40, horizon=20)
     data = np.array(model.series.rows)
     firms, jobs = (

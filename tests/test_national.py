@@ -10,7 +10,8 @@ from clustersim import api
 from clustersim.experiments.national import load_national, national_summary
 from helpers import ROOT, SCENARIOS
 
-DATA = """name,state,district,sector,units,employment,turnover_inr_cr,exports_inr_cr,year,source,archetype,reliability,notes
+DATA = """name,state,district,sector,units,employment,turnover_inr_cr,exports_inr_cr,year,source,\
+archetype,reliability,notes
 Alpha,Punjab,X,forging,60,1800,50,,2020,s,engineering_foundry,A,
 Beta,Punjab,Y,knitwear,,,,,2020,s,textiles_apparel,B,
 Gamma,Gujarat,Z,ceramics,30,300000,9000,,2020,s,ceramics_glass,C,

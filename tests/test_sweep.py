@@ -85,7 +85,8 @@ def _first_varied_parameter(intervention: str) -> str:
 
 @pytest.mark.parametrize("intervention", INTERVENTIONS)
 def test_a_varied_intervention_parameter_leaves_the_baseline_without_it(write_toml, intervention):
-    """Issue 11 item 1: sweeping a setting of an intervention must not switch it on in packages that leave it off."""
+    """Issue 11 item 1: sweeping a setting of an intervention must not switch it on in packages that
+    leave it off."""
     key = _first_varied_parameter(intervention)
     head, _, _ = TINY.partition("[packages]")
     path = write_toml(
@@ -96,7 +97,8 @@ on = "{SCENARIOS / f"{intervention}.toml"}"
 method = "random"
 samples = 2
 [parameters]
-"{key}" = [{PARAMETERS[key].low}, {PARAMETERS[key].low + (PARAMETERS[key].high - PARAMETERS[key].low) / 4}]
+"{key}" = [{PARAMETERS[key].low}, \
+{PARAMETERS[key].low + (PARAMETERS[key].high - PARAMETERS[key].low) / 4}]
 """,
         "vary.toml",
     )
@@ -111,7 +113,8 @@ samples = 2
 
 
 def test_a_swept_cfc_setting_costs_the_baseline_nothing(write_toml, tmp_path):
-    """The attack's case, end to end: the baseline's public cost stays 0 and the CFC's effect is not 0."""
+    """The attack's case, end to end:
+    the baseline's public cost stays 0 and the CFC's effect is not 0."""
     head, _, _ = TINY.partition("[packages]")
     path = write_toml(
         head.replace("replicates = 3", "replicates = 1")
@@ -358,7 +361,8 @@ def test_compare_reports_paired_effects_costs_and_who_gains(tiny, tmp_path):
         "decomposition_entry",
     } <= measures
     assert table["outcome"].str.startswith("who_gains_").any()
-    # A facilitation cell with no scheme to tell firms about changes nothing: cost per job is undefined.
+    # A facilitation cell with no scheme to tell firms about changes nothing:
+    # cost per job is undefined.
     cell = table[(table["package"] == "cell") & (table["measure"] == "cost_per_job")].iloc[0]
     assert cell["note"].startswith("undefined") and np.isnan(cell["estimate"])
     jobs = table[
@@ -388,8 +392,8 @@ def test_common_random_numbers_tighten_the_confidence_interval(write_toml, tmp_p
 
 def test_parameter_uncertainty_is_reported_apart_from_monte_carlo_noise(write_toml, tmp_path):
     text = (
-        TINY
-        + "[sampler]\nmethod = 'lhs'\nsamples = 4\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        TINY + "[sampler]\nmethod = 'lhs'\nsamples = 4\n"
+        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
     )
     api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
     table = api.compare(tmp_path / "out", write=False)["comparison"]
@@ -409,7 +413,8 @@ def test_sobol_indices_come_with_confidence_intervals(write_toml, tmp_path):
     text = (
         TINY.replace("replicates = 3", "replicates = 1")
         + "[sampler]\nmethod = 'sobol'\nsamples = 8\n"
-        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n'technology.cfc_lift' = [0.0, 0.3]\n"
+        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        "'technology.cfc_lift' = [0.0, 0.3]\n"
     )
     api.sweep(write_toml(text, "sobol.toml"), tmp_path / "out", workers=2)
     result = api.compare(tmp_path / "out")
@@ -495,8 +500,8 @@ def _paired(package, horizon, cumulative=None):
 
 
 def test_a_smaller_package_reports_the_money_saved_per_job_lost():
-    """Against a bigger baseline package: Rs 2 crore less spent and 100 fewer jobs is Rs 2 lakh saved per job lost;
-    a package that spends less but keeps its jobs has no such ratio."""
+    """Against a bigger baseline package: Rs 2 crore less spent and 100 fewer jobs is Rs 2 lakh
+    saved per job lost; a package that spends less but keeps its jobs has no such ratio."""
     from clustersim.analysis.compare import SAVING_PER_JOB_LOST, value_for_money
 
     wobble = np.array([-1, 1, -1, 1, 0, 0, -2, 2, 0, 0]) * 1e-3
@@ -545,11 +550,13 @@ def test_report_is_one_self_contained_page(tiny, tmp_path):
 def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_unit(
     write_toml, tmp_path
 ):
-    """Replicate r shares its draws at every point, so pooling all runs as independent understates the noise."""
+    """Replicate r shares its draws at every point,
+    so pooling all runs as independent understates the noise."""
     from clustersim.analysis.statistics import paired_differences, t_interval
 
     text = TINY.replace("replicates = 3", "replicates = 5") + (
-        "[sampler]\nmethod = 'lhs'\nsamples = 3\n[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        "[sampler]\nmethod = 'lhs'\nsamples = 3\n"
+        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
     )
     api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
     table = api.compare(tmp_path / "out", write=False)["comparison"]
@@ -569,12 +576,12 @@ def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
     from clustersim.analysis.compare import value_for_money
 
     index = pd.MultiIndex.from_product([[0], range(6)], names=["point", "replicate"])
-    frame = lambda values: pd.DataFrame(
+    frame = lambda values: pd.DataFrame(  # noqa: E731
         {
             "package": "p",
             "point": 0,
             "replicate": range(6),
-            "horizon": values,  # noqa: E731
+            "horizon": values,
             "cumulative": [4 * v for v in values],
             "base": 1.0,
         }
@@ -599,7 +606,8 @@ def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
 
 
 def test_two_sweeps_cannot_write_one_folder(tiny, tmp_path):
-    from clustersim.experiments.store import SweepError, lock_folder as _lock
+    from clustersim.experiments.store import SweepError
+    from clustersim.experiments.store import lock_folder as _lock
 
     out = tmp_path / "out"
     out.mkdir()

@@ -58,7 +58,8 @@ class Comparison:
 
 
 def load_results(out: str | Path) -> tuple[pd.DataFrame, dict]:
-    """All finished runs' quarterly series (from the end of the burn-in) and the sweep's description."""
+    """All finished runs' quarterly series (from the end of the burn-in)
+    and the sweep's description."""
     out = Path(out)
     info_path = out / "experiment.json"
     if not info_path.exists():
@@ -191,7 +192,8 @@ def compare(
 
 
 def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dict]:
-    """Public cost, cost per job (at the horizon), per job-year, per rupee of extra exports, and NPVs."""
+    """Public cost, cost per job (at the horizon), per job-year, per rupee of extra exports,
+    and NPVs."""
     pick = {
         k: v[v["package"] == package].set_index(["point", "replicate"]) for k, v in diffs.items()
     }
@@ -247,8 +249,9 @@ def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dic
                 "note": UNDEFINED + note if undefined else "",
             }
         )
-    # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger package, as in
-    # experiments/package_minus_one.toml): public money saved per job lost, i.e. what those jobs cost in the baseline.
+    # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger
+    # package, as in experiments/package_minus_one.toml): public money saved per job lost, i.e. what
+    # those jobs cost in the baseline.
     _, j_lo, j_hi = t_interval(jobs["horizon"], comparisons)
     if mean < 0 and j_hi < 0:
         saving, low, high = bootstrap_ratio(

@@ -100,7 +100,8 @@ def bootstrap_ratio(numerator, denominator, rng, draws: int = 2000) -> tuple[flo
 
 
 def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
-    """Effect with its Monte Carlo CI and, across parameter points, its parameter-uncertainty range."""
+    """Effect with its Monte Carlo CI and, across parameter points,
+    its parameter-uncertainty range."""
     by_point = diffs.groupby("point")[column]
     if by_point.ngroups <= 1:
         mean, lo, hi = t_interval(diffs[column], comparisons)
@@ -112,8 +113,9 @@ def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
             "param_high": math.nan,
         }
     point_means = by_point.mean()
-    # Replicate r shares its random numbers at every point, so the Monte Carlo noise is correlated across
-    # points: average over points within each replicate, then take the interval across replicates.
+    # Replicate r shares its random numbers at every point, so the Monte Carlo noise is correlated
+    # across points: average over points within each replicate, then take the interval across
+    # replicates.
     mean, lo, hi = t_interval(diffs.groupby("replicate")[column].mean(), comparisons)
     return {
         "estimate": mean,
@@ -125,5 +127,6 @@ def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
 
 
 def replicate_unit(diffs: pd.DataFrame, column: str = "horizon") -> pd.Series:
-    """The independent unit for Monte Carlo noise: one value per replicate (averaged over parameter points)."""
+    """The independent unit for Monte Carlo noise: one value per replicate
+    (averaged over parameter points)."""
     return diffs.groupby("replicate")[column].mean()

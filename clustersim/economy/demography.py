@@ -67,7 +67,7 @@ class Demography:
         self.entry_threshold = np.inf
         self.recent_exits: deque[int] = deque(maxlen=ENTRY_BALANCE_WINDOW)  # exits of past quarters
 
-    # ------------------------------------------------------------------ the pool of potential entrants
+    # -------------------------------------------------------------- the pool of potential entrants
     def ensure_pool(self, slots: int) -> None:
         """Potential entrants are drawn in blocks of POOL_BLOCK slots, block b from its own
         stream, so a slot's draws depend on the slot alone: not on the horizon, the package
@@ -220,8 +220,8 @@ class Demography:
                 model.remove_firm_agent(int(row))
 
     def admit_entrants(self, firms) -> None:
-        """This quarter's candidates from the pool enter if the value they expect clears the threshold;
-        they bring their owners' equity and hire from the next quarter."""
+        """This quarter's candidates from the pool enter if the value they expect clears the
+        threshold; they bring their owners' equity and hire from the next quarter."""
         model, p, tech, rates = self.model, self.model.p, self.model.technology, self.model.rates
         if model.quarter <= 0:
             self._retune_entry(model.counts.exits)

@@ -87,8 +87,8 @@ class Facilities:
             self.lab.serve(firms)
 
     def local_lab(self, firms, rows) -> np.ndarray:
-        """Firms that can test at the cluster's own lab this quarter: it is open and running, they know of it
-        and are within its reach."""
+        """Firms that can test at the cluster's own lab this quarter: it is open and running, they
+        know of it and are within its reach."""
         lab, government = self.lab, self.model.government
         if lab is None or not lab.is_open(self.model.steps) or not government.active["testing_lab"]:
             return np.zeros(len(rows), dtype=bool)

@@ -8,7 +8,8 @@ import numpy as np
 
 
 class FieldTrial:
-    """The ``[trial]`` table of a scenario, carried out (nothing happens when its treatment is "none")."""
+    """The ``[trial]`` table of a scenario, carried out
+    (nothing happens when its treatment is "none")."""
 
     def __init__(self, model):
         self.model = model
@@ -18,8 +19,8 @@ class FieldTrial:
         ] = {}  # one array per column, a row per firm in the trial
 
     def treat(self, firms) -> None:
-        """In the trial's quarter: randomise eligible firms into treatment (share ``trial.share``, one
-        draw per firm slot) and control, record their outcomes before treatment, and treat."""
+        """In the trial's quarter: randomise eligible firms into treatment (share ``trial.share``,
+        one draw per firm slot) and control, record their outcomes before treatment, and treat."""
         model, design, live = self.model, self.design, firms.operating
         if design.treatment == "none" or model.quarter != design.quarter + 1:
             return
@@ -61,7 +62,8 @@ class FieldTrial:
             firms.formal_access[treated] = True
 
     def follow_up(self) -> None:
-        """``follow_up`` quarters after treatment: record every trial firm's outcomes (NaN if it closed)."""
+        """``follow_up`` quarters after treatment:
+        record every trial firm's outcomes (NaN if it closed)."""
         design = self.design
         if not self.records or self.model.quarter != design.quarter + 1 + design.follow_up:
             return

@@ -28,13 +28,14 @@ def annuity(principal, rate, term):
 
 
 def principal_for(payment, rate, term):
-    """The loan an instalment of ``payment`` a quarter repays over ``term`` quarters (inverse of :func:`annuity`)."""
+    """The loan an instalment of ``payment`` a quarter repays over ``term`` quarters
+    (inverse of :func:`annuity`)."""
     return payment / annuity(1.0, rate, term)
 
 
 def book_loans(firms, kind: str, rows, amounts, rate, term: int, ledger) -> None:
-    """Lend ``amounts`` to the firms in ``rows``: their ``kind`` ("formal" or "informal") debt rises, it is
-    repaid over a fresh term at ``rate``, the cash arrives, and the flow is posted."""
+    """Lend ``amounts`` to the firms in ``rows``: their ``kind`` ("formal" or "informal") debt
+    rises, it is repaid over a fresh term at ``rate``, the cash arrives, and the flow is posted."""
     getattr(firms, f"{kind}_rate")[rows] = rate
     debt = getattr(firms, f"{kind}_debt")
     debt[rows] += amounts

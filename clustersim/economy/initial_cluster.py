@@ -17,7 +17,8 @@ from .timeunits import per_quarter
 
 
 def core_cells(n_cores: int, width: int) -> np.ndarray:
-    """Centres of the cluster's cores (industrial estates): the grid's centre, or a ring around it."""
+    """Centres of the cluster's cores (industrial estates):
+    the grid's centre, or a ring around it."""
     centre = (width - 1) / 2.0
     if n_cores == 1:
         return np.array([[centre, centre]])

@@ -194,7 +194,8 @@ class Markets:
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
 
     def apply_shocks(self) -> None:
-        """Export-market shocks whose quarter has come change the tariff, exchange rate or foreign demand."""
+        """Export-market shocks whose quarter has come change the tariff,
+        exchange rate or foreign demand."""
         quarter = self.model.quarter
         for shock in self.model.p.shocks:
             if quarter == shock.quarter + 1:

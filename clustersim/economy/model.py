@@ -105,30 +105,30 @@ class ClusterModel(mesa.Model):
     # fmt: off
     def step(self) -> None:
         """One quarter of the cluster economy: who acts, in the order the economy moves."""
-        self.open_books()                                   # a fresh ledger; the firms operating now
-        self.markets.apply_shocks()                         # export-market shocks hit (tariff, exchange rate)
-        self.government.open_schemes()                      # schemes start; facilities are commissioned
-        self.firms.hear_of_schemes()                        # word of mouth, a facilitation cell's outreach
-        self.firms.draw_productivity_shocks()               # TFP shocks; technology ages; skills fade
-        self.field_trial.treat(self.firms)                  # an in-silico trial's treatment, in its quarter
-        self.government.deliver_support(self.firms)         # training, consulting, growth-fund equity
-        self.firms.plan()                                   # capital, upgrades, certification, export entry
-        self.bank.lend(self.firms)                          # the bank scores applicants and rations credit
-        self.moneylender.lend(self.firms)                   # the moneylender lends what the bank did not
-        self.firms.invest()                                 # financed plans are carried out and paid for
-        self.facilities.serve(self.firms)                   # the CFC rations its hours; the lab tests
-        self.firms.receive_test_results()                   # distant labs' certificates come back
-        self.markets.clear(self.firms)                      # wage and price index clear labour and goods
-        self.firms.settle_accounts()                        # firms are paid and pay wages, materials, debts
-        self.moneylender.cover_shortfalls(self.firms)       # a firm short of cash borrows from the moneylender
-        self.firms.pay_owners()                             # owners draw the cash above the buffer
-        self.demography.close_firms(self.firms)             # loss-makers, the insolvent and the unlucky close
-        self.demography.admit_entrants(self.firms)          # potential entrants come in where entry pays
-        self.bank.remit_surplus()                           # the bank sends funds above its target upstream
-        self.moneylender.pay_out_income(self.households)    # the moneylender's income goes to its household
-        self.households.consume()                           # households spend
-        self.government.settle_with_centre()                # the centre funds the deficit: the public cost
-        self.close_books()                                  # the money is counted; the quarter is recorded
+        self.open_books()                                 # a fresh ledger; the firms operating now
+        self.markets.apply_shocks()                       # export-market shocks hit (tariff, FX)
+        self.government.open_schemes()                    # schemes start; facilities commissioned
+        self.firms.hear_of_schemes()                      # word of mouth, facilitation outreach
+        self.firms.draw_productivity_shocks()             # TFP shocks; technology ages; skills fade
+        self.field_trial.treat(self.firms)                # a trial's treatment, in its quarter
+        self.government.deliver_support(self.firms)       # training, consulting, growth-fund equity
+        self.firms.plan()                                 # capital, upgrades, certificates, exports
+        self.bank.lend(self.firms)                        # the bank scores and rations credit
+        self.moneylender.lend(self.firms)                 # moneylender lends what the bank did not
+        self.firms.invest()                               # financed plans carried out and paid for
+        self.facilities.serve(self.firms)                 # the CFC rations its hours; the lab tests
+        self.firms.receive_test_results()                 # distant labs' certificates come back
+        self.markets.clear(self.firms)                    # wage, price index clear labour and goods
+        self.firms.settle_accounts()                      # firms paid; pay wages, materials, debts
+        self.moneylender.cover_shortfalls(self.firms)     # moneylender lends to firms short of cash
+        self.firms.pay_owners()                           # owners draw the cash above the buffer
+        self.demography.close_firms(self.firms)           # firms exit: losses, insolvency, bad luck
+        self.demography.admit_entrants(self.firms)        # entrants come in where entry pays
+        self.bank.remit_surplus()                         # the bank sends surplus funds upstream
+        self.moneylender.pay_out_income(self.households)  # moneylender's income to its household
+        self.households.consume()                         # households spend
+        self.government.settle_with_centre()              # centre funds the deficit (public cost)
+        self.close_books()                                # money counted; the quarter is recorded
     # fmt: on
 
     def open_books(self) -> None:
@@ -140,8 +140,8 @@ class ClusterModel(mesa.Model):
         self.firms.begin_quarter()
 
     def close_books(self) -> None:
-        """A trial's follow-up, the firm panel, the transaction-flow matrix (flows against the measured
-        change in money) and the quarter's data row."""
+        """A trial's follow-up, the firm panel, the transaction-flow matrix (flows against the
+        measured change in money) and the quarter's data row."""
         self.field_trial.follow_up()
         if self.panel is not None:
             self.panel.append(firm_panel_block(self))

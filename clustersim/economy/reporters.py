@@ -107,8 +107,8 @@ SERIES = (
     Series(
         "productivity",
         "Rs lakh/worker/year",
-        "real value added per worker: sales deflated by a matched-model Tornqvist index of cluster prices, "
-        "materials by theirs",
+        "real value added per worker: sales deflated by a matched-model Tornqvist index of "
+        "cluster prices, materials by theirs",
         lambda o: 4.0 * o.total("real_value_added") / o.jobs if o.jobs > 0 else 0.0,
     ),
     Series(

@@ -44,7 +44,8 @@ class QuarterlyRates:
     """The cluster's per-year parameters as quarterly ones, converted once.  Intervention rates
     are converted where the intervention acts, always through the functions above."""
 
-    formal_rate: float  # the bank's lending rate, and the cost of funds at which entry and the start are valued
+    # the bank's lending rate, and the cost of funds at which entry and the start are valued
+    formal_rate: float
     informal_rate: float  # the moneylender's rate
     depreciation: float
     exit_hazard: float

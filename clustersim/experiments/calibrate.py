@@ -47,9 +47,10 @@ class Moment:
         return 0.5 * (self.high - self.low)
 
 
-#: free parameter -> (calibration range).  Ranges are plausible values, inside the declared allowed ranges.
-#: TFP dispersion stops at 0.5: above it the largest firm of a 360-firm cluster holds 13-22 % of its jobs and a
-#: single exit can halve employment in a quarter -- a cluster of MSMEs, not one anchor firm (a plausibility bound).
+#: free parameter -> (calibration range).  Ranges are plausible values, inside the declared allowed
+#: ranges.  TFP dispersion stops at 0.5: above it the largest firm of a 360-firm cluster holds
+#: 13-22 % of its jobs and a single exit can halve employment in a quarter -- a cluster of MSMEs,
+#: not one anchor firm (a plausibility bound).
 FREE = {
     "finance.min_margin": (0.15, 0.7),
     "technology.tfp_dispersion": (0.2, 0.5),
@@ -137,7 +138,8 @@ def calibrate(evaluations: int = 40, replicates: int = 4, progress=print) -> dic
         options={"maxfev": evaluations, "xatol": 1e-2, "fatol": 1e-2, "initial_simplex": simplex},
     )
     best_value, best, after = min(history, key=lambda h: h[0])
-    # Identification: d moment / d parameter, in band half-widths per parameter range (central differences).
+    # Identification: d moment / d parameter,
+    # in band half-widths per parameter range (central differences).
     jacobian = np.zeros((len(MOMENTS), len(keys)))
     for j, k in enumerate(keys):
         lo, hi = FREE[k]
@@ -166,12 +168,14 @@ def report(result: dict) -> str:
     lines = [
         "# Calibration",
         "",
-        "Produced by `clustersim calibrate` (simulated method of moments; see `clustersim/calibrate.py`). "
-        "Only `calibration` targets of `clustersim/data/targets.toml` are used; `validation` targets never are.",
+        "Produced by `clustersim calibrate` (simulated method of moments; see "
+        "`clustersim/calibrate.py`). Only `calibration` targets of `clustersim/data/targets.toml` "
+        "are used; `validation` targets never are.",
         "",
-        f"Search: Nelder-Mead on a logit-transformed box, {result['evaluations']} evaluations, each the mean over "
-        f"{result['replicates']} fixed seeds of the baseline (burn-in and horizon as in `scenarios/baseline.toml`); "
-        f"took {result['seconds']:.0f} s on the 2-core development machine.",
+        f"Search: Nelder-Mead on a logit-transformed box, {result['evaluations']} evaluations, "
+        f"each the mean over {result['replicates']} fixed seeds of the baseline (burn-in and "
+        f"horizon as in `scenarios/baseline.toml`); took {result['seconds']:.0f} s on the 2-core "
+        "development machine.",
         "",
         "## Parameters",
         "",
@@ -192,18 +196,20 @@ def report(result: dict) -> str:
     ]
     for mo, b, a in zip(MOMENTS, result["before"], result["after"], strict=True):
         lines.append(
-            f"| {mo.name} (`{mo.target_id}`) | [{mo.low:g}, {mo.high:g}] | {mo.target:.3g} | {b:.3g} | {a:.3g} |"
+            f"| {mo.name} (`{mo.target_id}`) | [{mo.low:g}, {mo.high:g}] | {mo.target:.3g} | "
+            f"{b:.3g} | {a:.3g} |"
         )
     lines += [
         "",
-        f"Objective (sum of squared deviations in band half-widths): {result['objective_before']:.3f} before, "
-        f"{result['objective_after']:.3f} after.",
+        "Objective (sum of squared deviations in band half-widths): "
+        f"{result['objective_before']:.3f} before, {result['objective_after']:.3f} after.",
         "",
         "## Identification",
         "",
-        "Change in each moment (in band half-widths) when a parameter moves across its whole calibration range, "
-        "at the chosen values (central differences). The largest entry in a column is the moment that pins that "
-        "parameter; a column of small entries would mean the parameter is not identified by these moments.",
+        "Change in each moment (in band half-widths) when a parameter moves across its whole "
+        "calibration range, at the chosen values (central differences). The largest entry in a "
+        "column is the moment that pins that parameter; a column of small entries would mean the "
+        "parameter is not identified by these moments.",
         "",
         "| moment | " + " | ".join(f"`{k}`" for k in keys) + " |",
         "|---|" + "---|" * len(keys),
@@ -214,21 +220,24 @@ def report(result: dict) -> str:
         "",
         "## A plausibility bound",
         "",
-        "`technology.tfp_dispersion` is searched only up to 0.5. Above it (0.64 fits the Hill target's midpoint best) "
-        "the largest firm of a 360-firm cluster holds 13 % of its jobs on average and up to 22 %, and one exit can "
-        "halve the cluster's employment in a quarter (seen at seed 7). At 0.5 the Hill exponent is already inside "
-        "the published band while the largest firm holds about 8 %.",
+        "`technology.tfp_dispersion` is searched only up to 0.5. Above it (0.64 fits the Hill "
+        "target's midpoint best) the largest firm of a 360-firm cluster holds 13 % of its jobs on "
+        "average and up to 22 %, and one exit can halve the cluster's employment in a quarter "
+        "(seen at seed 7). At 0.5 the Hill exponent is already inside the published band while "
+        "the largest firm holds about 8 %.",
         "",
         "## Not calibrated here",
         "",
-        "- `gva_per_worker` (Rs 1.50 lakh all-sector ASUSE mean): value added per worker is pinned by the data's "
-        "turnover per worker and the materials share of revenue (gamma rho); matching it needs a larger materials "
-        "share, which the decreasing-returns restriction alpha + beta + gamma < 1 forbids at sigma = 5. A joint "
-        "recalibration of sigma and the elasticities is the next step.",
-        "- `management_consulting_india`: `interventions.consulting.tfp_lift` and `trial.tfp_lift` are set from "
-        "the study (an input-like calibration); reproducing it proves nothing.",
-        "- `business_training`: `trial.skill_gain` is an assumption inside the published band; the trial matches "
-        "the band at the default but with a wide interval.",
+        "- `gva_per_worker` (Rs 1.50 lakh all-sector ASUSE mean): value added per worker is "
+        "pinned by the data's turnover per worker and the materials share of revenue (gamma rho); "
+        "matching it needs a larger materials share, which the decreasing-returns restriction "
+        "alpha + beta + gamma < 1 forbids at sigma = 5. A joint recalibration of sigma and the "
+        "elasticities is the next step.",
+        "- `management_consulting_india`: `interventions.consulting.tfp_lift` and "
+        "`trial.tfp_lift` are set from the study (an input-like calibration); reproducing it "
+        "proves nothing.",
+        "- `business_training`: `trial.skill_gain` is an assumption inside the published band; "
+        "the trial matches the band at the default but with a wide interval.",
         "",
     ]
     return "\n".join(lines)

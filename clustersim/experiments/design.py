@@ -135,7 +135,8 @@ FIELDS: dict[str, Param] = {
             "trial",
             {},
             "-",
-            "an in-silico field trial run inside every package (a [trial] table of docs/parameters.md)",
+            "an in-silico field trial run inside every package "
+            "(a [trial] table of docs/parameters.md)",
         ),
     )
 }
@@ -289,7 +290,8 @@ def _merge_overrides(*parts: dict) -> dict:
 
 
 def _dotted_overrides(table: dict, file: Path, where: str) -> dict:
-    """{"section.key": value} -> {section: {key: value}}, each key checked against the declarations."""
+    """{"section.key": value} -> {section: {key: value}},
+    each key checked against the declarations."""
     for key, value in table.items():
         switch = re.fullmatch(r"interventions\.(\w+)\.enabled", key)
         if (

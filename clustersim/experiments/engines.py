@@ -34,7 +34,8 @@ BLAS_ENV = (
 
 
 class SweepError(Exception):
-    """A sweep that cannot start (bad folder, unreachable scheduler): reported in one line, exit 2."""
+    """A sweep that cannot start (bad folder, unreachable scheduler):
+    reported in one line, exit 2."""
 
 
 # ------------------------------------------------------------------ one run
@@ -215,7 +216,8 @@ class DaskEngine:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise SweepError(
-                f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({type(exc).__name__})"
+                f"cannot reach the Dask scheduler at {address} "
+                f"within {timeout:g} s ({type(exc).__name__})"
             ) from None
         self.name = f"Dask scheduler at {address}"
         self.token = uuid.uuid4().hex[

@@ -8,9 +8,9 @@ is run twice per replicate with the same seed: as it is (its archetype's
 scenario) and with the scheme's package, whose facilities and programme budgets
 are scaled to the cluster's size — the budget rule: **public money in proportion
 to the number of firms** (at most 60 times the package file's sizes, since a
-cluster has one CFC and one lab in the model).  The runs use the ordinary sweep engine (local pool or
-Dask, resumable); ``clustersim compare`` then writes a national summary, one row
-per cluster and a table by state.
+cluster has one CFC and one lab in the model).  The runs use the ordinary sweep
+engine (local pool or Dask, resumable); ``clustersim compare`` then writes a
+national summary, one row per cluster and a table by state.
 
 Clusters are simulated apart, so competition between clusters that sell in the
 same markets is ignored: the national totals are illustrative.
@@ -45,7 +45,8 @@ SCALED = {
     "facilitation_cell": ("cost_cr",),
     "growth_fund": ("n_firms",),
 }
-#: The fields of a national-experiment file (validated like every file: clustersim.inputs.scenario.check_fields).
+#: The fields of a national-experiment file (validated like every file:
+#: clustersim.inputs.scenario.check_fields).
 FIELDS: dict[str, Param] = {
     p.key: p
     for p in (
@@ -359,7 +360,8 @@ def build_clusters(
 
 # ------------------------------------------------------------------ summary
 def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFrame]:
-    """Per-cluster effects (scheme minus baseline, same seed), national totals and a table by state."""
+    """Per-cluster effects (scheme minus baseline, same seed),
+    national totals and a table by state."""
     from ..analysis.compare import load_results
     from ..analysis.statistics import paired_differences, t_interval
 
@@ -454,17 +456,21 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         text = [
             f"# {info['title']}",
             "",
-            "**Illustrative.** Each cluster is simulated on its own, so clusters that compete in the same markets do not "
-            "take sales from each other here; synthetic clusters fill the list to the scheme's size.",
+            "**Illustrative.** Each cluster is simulated on its own, so clusters that compete in "
+            "the same markets do not take sales from each other here; synthetic clusters fill the "
+            "list to the scheme's size.",
             "",
-            f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from clustersim/data/indian_clusters.csv), "
-            f"{int(n['replicates'])} replicate(s); each run with and without the scheme's package, same seed.",
-            f"- Jobs at the horizon: {n['jobs_baseline']:,.0f} without the scheme; {n['jobs_effect']:+,.0f} with it.",
-            f"- Productivity (employment-weighted across clusters): {n['productivity_effect_pct_employment_weighted']:+.1f} %.",
+            f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from "
+            f"clustersim/data/indian_clusters.csv), {int(n['replicates'])} replicate(s); each run "
+            "with and without the scheme's package, same seed.",
+            f"- Jobs at the horizon: {n['jobs_baseline']:,.0f} without the scheme; "
+            f"{n['jobs_effect']:+,.0f} with it.",
+            "- Productivity (employment-weighted across clusters): "
+            f"{n['productivity_effect_pct_employment_weighted']:+.1f} %.",
             f"- Extra exports over the horizon: Rs {n['extra_exports_cr_cumulative']:,.0f} crore; "
             f"extra value added Rs {n['extra_value_added_cr_cumulative']:,.0f} crore.",
-            f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion to firms), "
-            f"Rs {n['cost_per_job_lakh']:.1f} lakh per job.",
+            f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion "
+            f"to firms), Rs {n['cost_per_job_lakh']:.1f} lakh per job.",
             "",
             "## By state",
             "",

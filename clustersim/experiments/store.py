@@ -45,7 +45,8 @@ class Store:
         return {p.stem for p in self.runs_dir.glob("*.parquet")}
 
     def save(self, result: dict) -> dict:
-        """Write a run's files (firms first, the series last: its presence means done) and its manifest line."""
+        """Write a run's files (firms first, the series last: its presence means done)
+        and its manifest line."""
         line = {
             k: result.get(k)
             for k in (

@@ -56,13 +56,14 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
     if info_path.exists():
         if not resume:
             raise SweepError(
-                f"{store.out} already holds a sweep: add --resume to finish it, or choose another --out"
+                f"{store.out} already holds a sweep: add --resume to finish it, "
+                "or choose another --out"
             )
         previous = json.loads(info_path.read_text(encoding="utf-8"))
         if previous.get("fingerprint") != info["fingerprint"]:
             raise SweepError(
-                f"{store.out} holds a sweep of a different design (packages, seeds, horizon or parameters "
-                "changed); only --replicates may change on --resume"
+                f"{store.out} holds a sweep of a different design (packages, seeds, horizon or "
+                "parameters changed); only --replicates may change on --resume"
             )
     elif store.out.exists() and any(store.out.iterdir()) and not resume:
         raise SweepError(f"{store.out} is not empty: choose a new folder for the sweep")

@@ -37,8 +37,8 @@ OUTCOMES = (
     "capital",
 )
 SPILLOVER_NOTE = (
-    "Control firms share the cluster with treated ones and feel their spillovers (labour market, demand, "
-    "imitation), as in a real trial; effects are relative to those controls."
+    "Control firms share the cluster with treated ones and feel their spillovers (labour market, "
+    "demand, imitation), as in a real trial; effects are relative to those controls."
 )
 
 

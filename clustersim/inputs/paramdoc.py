@@ -1,6 +1,6 @@
 """Generate docs/parameters.md from the parameter declarations.
 
-    python -m clustersim.paramdoc > docs/parameters.md
+    python -m clustersim.inputs.paramdoc > docs/parameters.md
 
 A test fails when the committed file differs from what this prints.
 """
@@ -18,11 +18,14 @@ def render() -> str:
     lines = [
         "# Parameters",
         "",
-        "Generated from `clustersim/params.py` by `python -m clustersim.paramdoc > docs/parameters.md`; do not edit by hand.",
-        "A scenario file sets a parameter as `key = value` under its section, e.g. `[finance]` then `formal_rate = 0.12`.",
-        "An `[interventions.NAME]` table switches that intervention on; `[[market.shocks]]` entries use the `shock` keys.",
+        "Generated from `clustersim/inputs/params.py` by `python -m clustersim.inputs.paramdoc > "
+        "docs/parameters.md`; do not edit by hand.",
+        "A scenario file sets a parameter as `key = value` under its section, e.g. `[finance]` "
+        "then `formal_rate = 0.12`.",
+        "An `[interventions.NAME]` table switches that intervention on; `[[market.shocks]]` "
+        "entries use the `shock` keys.",
         "Money is in Rs lakh (1 crore = 100 lakh) unless the name ends in `_cr`; "
-        "rates 'per year' are converted to quarters in `clustersim/timeunits.py`.",
+        "rates 'per year' are converted to quarters in `clustersim/economy/timeunits.py`.",
         "",
     ]
     section = None

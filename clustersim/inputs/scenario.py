@@ -473,7 +473,8 @@ def _plain(settings, *leave_out: str) -> dict[str, Any]:
 
 
 def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """{"section.name": value} -> {section: {name: value}}: dotted keys as :func:`load_scenario` takes overrides."""
+    """{"section.name": value} -> {section: {name: value}}:
+    dotted keys as :func:`load_scenario` takes overrides."""
     out: dict[str, dict[str, Any]] = {}
     for key, value in values.items():
         section, name = key.rsplit(".", 1)

@@ -40,7 +40,8 @@ CONTEXT_QUARTERS = 8
 #: (a declared range such as 0-1e9 machine-hours is a validity bound, not a useful slider).
 SLIDER_SPAN = 10.0
 SLIDER_STEPS = 100  # about this many positions on a number slider
-#: A cluster this small can empty at once; the firm-count slider starts here (the model copes, the view says little).
+#: A cluster this small can empty at once; the firm-count slider starts here
+#: (the model copes, the view says little).
 MIN_FIRMS_SHOWN = 10
 
 #: The parameters the sidebar offers, beside each intervention's on/off switch.
@@ -62,12 +63,14 @@ CONTROLS = (
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 
-# Solara keeps a module-level reactive value per browser session: one tab's choice does not change another's.
+# Solara keeps a module-level reactive value per browser session:
+# one tab's choice does not change another's.
 colour_by = solara.reactive(plots.COLOUR_BY[0])
 
 
 def default_scenario_file() -> str:
-    """The scenario the dashboard opens: $CLUSTERSIM_VIZ_SCENARIO (set by ``clustersim viz``), else the baseline."""
+    """The scenario the dashboard opens: $CLUSTERSIM_VIZ_SCENARIO (set by ``clustersim viz``),
+    else the baseline."""
     return os.environ.get(VIZ_SCENARIO_ENV, DEFAULT_SCENARIO)
 
 
@@ -113,8 +116,9 @@ class DashboardModel(ClusterModel):
         notices += _unused_settings(path, controls, scenario)
         self.notice = "\n".join(notices)
         super().__init__(scenario)
-        #: The same cluster and seed with every intervention off, stepped alongside: the package's effect
-        #: is the difference between the two (paired, as in `clustersim compare`).  None without a package.
+        #: The same cluster and seed with every intervention off, stepped alongside: the package's
+        #: effect is the difference between the two (paired, as in `clustersim compare`).
+        #: None without a package.
         self.no_interventions: ClusterModel | None = None
         if scenario.params.interventions.switched_on():
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
@@ -132,7 +136,8 @@ class DashboardModel(ClusterModel):
 
 
 def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str]:
-    """Say so when a switched-off intervention's settings were changed: they wait until it is switched on."""
+    """Say so when a switched-off intervention's settings were changed:
+    they wait until it is switched on."""
     on_file = load_scenario(path)
     changed: dict[str, list[str]] = {}
     for key, value in controls.items():
@@ -161,15 +166,19 @@ def _title(section: str) -> str:
 
 def _label(param: Param) -> str:
     unit = "" if param.unit == "-" else f" ({param.unit})"
-    return f"{_title(param.section.removeprefix('interventions.'))}: {param.name.replace('_', ' ')}{unit}"
+    return (
+        f"{_title(param.section.removeprefix('interventions.'))}: "
+        f"{param.name.replace('_', ' ')}{unit}"
+    )
 
 
 def _float_grid(low: float, high: float, value: float) -> tuple[float, float]:
-    """(slider minimum, step) for a float slider whose positions include ``value`` (a slider snaps its value
-    to a position, and would otherwise change the scenario unasked).  The step is a power of ten giving about
-    SLIDER_STEPS positions, made up to 100 times finer until ``value`` lies on a position counted from
-    ``low``; for a value no such power fits (1/3, say), the coarse step is kept and the minimum moves up by
-    less than a step so that the positions pass through ``value``."""
+    """(slider minimum, step) for a float slider whose positions include ``value`` (a slider snaps
+    its value to a position, and would otherwise change the scenario unasked).  The step is a power
+    of ten giving about SLIDER_STEPS positions, made up to 100 times finer until ``value`` lies on a
+    position counted from ``low``; for a value no such power fits (1/3, say), the coarse step is
+    kept and the minimum moves up by less than a step so that the positions pass through
+    ``value``."""
     coarse = 10.0 ** math.floor(math.log10((high - low) / SLIDER_STEPS))
     for step in (coarse, coarse / 10, coarse / 100):  # at most 100 000 positions
         positions = (value - low) / step
@@ -216,7 +225,8 @@ def control(param: Param, value: Any) -> dict[str, Any]:
 
 
 def scenario_value(scenario, param: Param) -> Any:
-    """The value a loaded scenario gives a parameter (the declared default for an intervention it leaves off)."""
+    """The value a loaded scenario gives a parameter
+    (the declared default for an intervention it leaves off)."""
     section = param.section.removeprefix("interventions.")
     settings = (
         getattr(scenario.params.interventions, section)
@@ -243,7 +253,8 @@ def model_params(path: str | Path) -> dict[str, Any]:
             continue  # the firm list fixes the cluster's firms
         params[key] = control(PARAMETERS[key], scenario_value(scenario, PARAMETERS[key]))
     subvention = params["interventions.interest_subvention.rate_points"]
-    # The scenario rules refuse a subvention at or above the bank's rate: the slider stops a step below it.
+    # The scenario rules refuse a subvention at or above the bank's rate:
+    # the slider stops a step below it.
     subvention["max"] = max(
         subvention["value"],
         min(subvention["max"], scenario.params.finance.formal_rate - subvention["step"]),
@@ -314,18 +325,21 @@ def status_view(model):
         cfc = f"{100 * now['cfc_utilisation']:.0f} % of its hours used"
     package = ", ".join(_title(n) for n in model.p.interventions.switched_on()) or "none"
     note = (
-        "* effect: against the same cluster and seed with no interventions, stepped alongside (the change since "
-        "quarter 0 mixes the cluster's own trend with the policy). "
+        "* effect: against the same cluster and seed with no interventions, stepped alongside "
+        "(the change since quarter 0 mixes the cluster's own trend with the policy). "
         if none
         else ""
     )
     text = (
         f"{title}<p class='clustersim-quarter'><b>Policy quarter {int(now['quarter'])}</b> of "
-        f"{model.n_steps - model.burn_in} (0 = end of the burn-in). Interventions on: {html.escape(package)}</p>"
-        f"<div class='clustersim-status' style='font-size: 90%'><table style='border-spacing: 12px 1px'>{table}</table>"
+        f"{model.n_steps - model.burn_in} (0 = end of the burn-in). Interventions on: "
+        f"{html.escape(package)}</p>"
+        "<div class='clustersim-status' style='font-size: 90%'>"
+        f"<table style='border-spacing: 12px 1px'>{table}</table>"
         f"<p>Public cost so far: <b>Rs {now['public_cost_cr']:.2f} crore</b>. CFC: {cfc}.</p>"
-        f"<p><small>{note}One run on one seed is an illustration: for effects with confidence intervals run an "
-        "experiment (<code>clustersim sweep</code>, then <code>clustersim compare</code>).</small></p></div>"
+        f"<p><small>{note}One run on one seed is an illustration: for effects with confidence "
+        "intervals run an experiment (<code>clustersim sweep</code>, "
+        "then <code>clustersim compare</code>).</small></p></div>"
     )
     with solara.Column() as view:
         solara.HTML(tag="div", unsafe_innerHTML=text)
@@ -368,8 +382,8 @@ def outcomes_view(model):
 
 @solara.component
 def Page():
-    """One cluster per browser session, so two tabs do not step the same model.  The first cluster is
-    built from the controls' starting values, exactly as an untouched Reset builds it."""
+    """One cluster per browser session, so two tabs do not step the same model.  The first cluster
+    is built from the controls' starting values, exactly as an untouched Reset builds it."""
     path = default_scenario_file()
     params = solara.use_memo(lambda: model_params(path), [])
     model = solara.use_memo(lambda: DashboardModel(**starting_values(params)), [])

@@ -204,12 +204,14 @@ def summary_lines(model) -> list[str]:
     horizon = int(end["quarter"])
     package = ", ".join(model.p.interventions.switched_on()) or "none (baseline)"
     return [
-        f"{model.settings.title}: {int(end['firms'])} firms, seed {model.seed_used}, package: {package}",
+        f"{model.settings.title}: {int(end['firms'])} firms, "
+        f"seed {model.seed_used}, package: {package}",
         f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
         f"  productivity (Rs lakh real value added per worker per year): {change('productivity')}",
         f"  export share of sales: {change('export_share', pct=False)}",
         f"  jobs: {change('jobs')}",
-        f"  wage (Rs lakh per worker per year): {change('wage')}; exporters {int(start['exporters'])} -> {int(end['exporters'])}",
+        f"  wage (Rs lakh per worker per year): {change('wage')}; exporters "
+        f"{int(start['exporters'])} -> {int(end['exporters'])}",
         f"  public cost so far: Rs {end['public_cost_cr']:,.2f} crore",
         "Effects of a package are paired differences from the baseline with the same seed; "
         "compare with `clustersim run scenarios/baseline.toml --seed N`.",

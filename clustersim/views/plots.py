@@ -95,7 +95,8 @@ def outcomes(model, path: Path) -> None:
 
 def draw_cluster_map(ax, model, colour_by: str = "productivity"):
     """Firms on the grid sized by workers and coloured by ``colour_by`` (one of :data:`COLOUR_BY`);
-    the CFC, the testing lab and the lenders marked.  Returns the firms' scatter (for a colour bar)."""
+    the CFC, the testing lab and the lenders marked.
+    Returns the firms' scatter (for a colour bar)."""
     if colour_by not in COLOUR_BY:
         raise ValueError(f"colour_by = {colour_by!r}; allowed: {', '.join(COLOUR_BY)}")
     f, live = model.firms, model.firms.live()
@@ -127,7 +128,8 @@ def draw_cluster_map(ax, model, colour_by: str = "productivity"):
         firms = ax.scatter(x, y, c=colours[status], s=size, alpha=0.8, edgecolors="none")
         for label, colour in _EXPORT_STATUS:
             ax.scatter([], [], s=20, c=colour, label=label)
-    # Largest first, so that a lab, a CFC and the bank on one cell (all default to the first core) all show.
+    # Largest first, so that a lab, a CFC and the bank on one cell
+    # (all default to the first core) all show.
     # A facility approved but still being built is drawn hollow.
     marks = [(model.bank, "s", "bank & moneylender", "black", 260)]
     if model.cfc is not None:
@@ -159,7 +161,8 @@ def draw_cluster_map(ax, model, colour_by: str = "productivity"):
 
 
 def cluster_map(model, path: Path) -> None:
-    """cluster_map.png: firms coloured by productivity and sized by workers; facilities and lenders marked."""
+    """cluster_map.png: firms coloured by productivity and sized by workers;
+    facilities and lenders marked."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 6.2))
     firms = draw_cluster_map(ax, model)

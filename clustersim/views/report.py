@@ -19,16 +19,18 @@ from pathlib import Path
 import pandas as pd
 
 CAVEATS = (
-    "Effects are differences from the baseline run with the same random numbers (paired), at the horizon; intervals "
-    "are 95 % confidence intervals adjusted for the number of packages compared (Bonferroni).",
+    "Effects are differences from the baseline run with the same random numbers (paired), at the "
+    "horizon; intervals are 95 % confidence intervals adjusted for the number of packages "
+    "compared (Bonferroni).",
     "The intervals show Monte Carlo noise. Uncertainty about the model's parameters is wider; run "
     "experiments/parameter_uncertainty.toml to see it.",
-    "Only the calibration moments in docs/calibration.md were matched to data; docs/validation.md lists what the model "
-    "reproduces and what it does not (value added per worker is too high; grants are paid out rather than invested).",
-    "A cluster is simulated on its own: competition with other clusters and general-equilibrium effects outside the "
-    "cluster are not modelled.",
-    "Public cost is the government's net outlay in Rs crore (grants, running costs, subsidies, guarantee payouts, less "
-    "fees); private co-financing of facilities is not counted.",
+    "Only the calibration moments in docs/calibration.md were matched to data; docs/validation.md "
+    "lists what the model reproduces and what it does not (value added per worker is too high; "
+    "grants are paid out rather than invested).",
+    "A cluster is simulated on its own: competition with other clusters and general-equilibrium "
+    "effects outside the cluster are not modelled.",
+    "Public cost is the government's net outlay in Rs crore (grants, running costs, subsidies, "
+    "guarantee payouts, less fees); private co-financing of facilities is not counted.",
 )
 
 
@@ -56,7 +58,10 @@ def _table(frame: pd.DataFrame, caption: str, missing: str = "") -> str:
         "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f"<table><caption>{html.escape(caption)}</caption>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    )
 
 
 def _markdown_to_html(text: str) -> str:
@@ -153,10 +158,14 @@ def build_report(out: str | Path) -> Path:
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(info["title"])}: clustersim report</title>
 <style>
-body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #1b1b1b; }}
-h1 {{ font-size: 1.6em; }} h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}
-table {{ border-collapse: collapse; margin: 1em 0; font-size: .9em; }} caption {{ text-align: left; font-weight: 600; }}
-th, td {{ border: 1px solid #ddd; padding: .3em .6em; text-align: right; }} th:first-child, td:first-child {{ text-align: left; }}
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; \
+color: #1b1b1b; }}
+h1 {{ font-size: 1.6em; }} \
+h2 {{ border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }}
+table {{ border-collapse: collapse; margin: 1em 0; font-size: .9em; }} \
+caption {{ text-align: left; font-weight: 600; }}
+th, td {{ border: 1px solid #ddd; padding: .3em .6em; text-align: right; }} \
+th:first-child, td:first-child {{ text-align: left; }}
 img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-size: .9em; }}
 </style></head><body>
 <h1 id="title">{html.escape(info["title"])}</h1>
@@ -173,7 +182,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 {
         _table(
             money,
-            "Public cost and cost-effectiveness (undefined: the effect's interval spans zero, or there is no net cost)",
+            "Public cost and cost-effectiveness (undefined: the effect's interval spans zero, or "
+            "there is no net cost)",
             missing="undefined",
         )
     }
@@ -199,7 +209,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 
 
 def _package_files(out: Path) -> list[str]:
-    """The scenario file (and overrides) of each package, from the experiment file if it still loads."""
+    """The scenario file (and overrides) of each package,
+    from the experiment file if it still loads."""
     from ..experiments.design import load_experiment
     from ..inputs.scenario import ScenarioError
 

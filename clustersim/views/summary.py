@@ -41,11 +41,15 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
 def fmt_ci(row, digits=2, suffix=""):
     if not np.isfinite(row.get("ci_low", math.nan)):
         return f"{row['estimate']:+.{digits}f}{suffix}"
-    return f"{row['estimate']:+.{digits}f}{suffix} ({row['ci_low']:+.{digits}f} to {row['ci_high']:+.{digits}f})"
+    return (
+        f"{row['estimate']:+.{digits}f}{suffix} "
+        f"({row['ci_low']:+.{digits}f} to {row['ci_high']:+.{digits}f})"
+    )
 
 
 def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
-    """One line per package, for printing: effects at the horizon with 95 % CIs, cost, cost per job."""
+    """One line per package, for printing:
+    effects at the horizon with 95 % CIs, cost, cost per job."""
 
     def cell(package, outcome, measure, digits=2):
         hit = table[
@@ -93,7 +97,8 @@ def summary_markdown(
             if info.get("common_random_numbers", True)
             else "replicate index (independent seeds)"
         )
-        + ", at the horizon; ranges are 95 % confidence intervals adjusted for the number of packages compared.",
+        + ", at the horizon; ranges are 95 % confidence intervals adjusted for the number of "
+        "packages compared.",
         "",
     ]
     for _, r in ranking.iterrows():
@@ -111,11 +116,17 @@ def summary_markdown(
         jobs = row("jobs", "effect_at_horizon")
         cost, per_job = row("public_cost", "cumulative_cost"), row("public_cost", "cost_per_job")
         saving = row("public_cost", SAVING_PER_JOB_LOST)
-        text = f"- **{p}**: productivity {fmt_ci(prod, 1, ' %')}, export share {fmt_ci(xs, 1, ' points')}, jobs {fmt_ci(jobs, 0)}"
+        text = (
+            f"- **{p}**: productivity {fmt_ci(prod, 1, ' %')}, "
+            f"export share {fmt_ci(xs, 1, ' points')}, jobs {fmt_ci(jobs, 0)}"
+        )
         if cost is not None:
             text += f"; public cost Rs {cost['estimate']:.1f} crore"
             if per_job is not None and np.isfinite(per_job["estimate"]):
-                text += f", Rs {per_job['estimate']:.1f} lakh per job created ({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
+                text += (
+                    f", Rs {per_job['estimate']:.1f} lakh per job created "
+                    f"({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
+                )
             elif saving is not None:
                 text += (
                     f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
@@ -134,27 +145,31 @@ def summary_markdown(
         ]
         for _, s in spread.iterrows():
             lines.append(
-                f"  - parameter uncertainty, {s['outcome']}: {s['param_low']:+.3g} to {s['param_high']:+.3g} across "
-                f"{int(s['points'])} parameter points (Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
+                f"  - parameter uncertainty, {s['outcome']}: {s['param_low']:+.3g} to "
+                f"{s['param_high']:+.3g} across {int(s['points'])} parameter points "
+                f"(Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
             )
     lines += [
         "",
         "## How to read this",
         "",
-        "- An interval that includes zero means the model cannot tell the effect from noise at this number of replicates.",
+        "- An interval that includes zero means the model cannot tell the effect from noise at "
+        "this number of replicates.",
         "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
         *(
             [
-                "- Against a baseline that is itself a package, a package that spends less and has fewer jobs shows the "
-                "public money saved per job lost: what those jobs cost in the baseline package."
+                "- Against a baseline that is itself a package, a package that spends less and "
+                "has fewer jobs shows the public money saved per job lost: what those jobs cost "
+                "in the baseline package."
             ]
             if (table["measure"] == SAVING_PER_JOB_LOST).any()
             else []
         ),
-        "- Monte Carlo intervals shrink with more replicates; parameter uncertainty (shown when parameters were varied) "
-        "does not: it reflects what we do not know about the economy.",
-        "- Full table: comparison.csv (who gains by size, distance and owner gender; the productivity decomposition into "
-        "within-firm, reallocation, entry and exit; NPVs). Plots: forest.png, paths.png.",
+        "- Monte Carlo intervals shrink with more replicates; parameter uncertainty (shown when "
+        "parameters were varied) does not: it reflects what we do not know about the economy.",
+        "- Full table: comparison.csv (who gains by size, distance and owner gender; the "
+        "productivity decomposition into within-firm, reallocation, entry and exit; NPVs). Plots: "
+        "forest.png, paths.png.",
         "",
     ]
     return "\n".join(lines)

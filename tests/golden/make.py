@@ -1,10 +1,10 @@
 """Golden outputs: what the model wrote on a commit chosen as the reference.
 
-``python tests/golden/make.py`` rewrites them (do it on purpose, in a commit of its own whose message
-says why results moved, and record it in docs/ODD.md); ``tests/test_golden.py`` writes the same
-outputs afresh and compares them byte for byte.  Runs go through the command line, the contract that
-must keep working: full-length runs (burn-in and horizon as in each file) of five scenarios at three
-seeds (timeseries, firms and flows CSV), and the comparison.csv of a small sweep.
+``python tests/golden/make.py`` rewrites them (do it on purpose, in a commit of its own whose
+message says why results moved, and record it in docs/ODD.md); ``tests/test_golden.py`` writes the
+same outputs afresh and compares them byte for byte.  Runs go through the command line, the contract
+that must keep working: full-length runs (burn-in and horizon as in each file) of five scenarios at
+three seeds (timeseries, firms and flows CSV), and the comparison.csv of a small sweep.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Facility: what a CFC and a testing lab share — a place on the grid, who runs it,
-when it opens, how much of its capacity stays available, its running cost, and the fees it collects."""
+"""Facility: what a CFC and a testing lab share — a place on the grid, who runs it, when it opens,
+how much of its capacity stays available, its running cost, and the fees it collects."""
 
 from __future__ import annotations
 

@@ -27,8 +27,8 @@ def _none() -> np.ndarray:
 
 @dataclass
 class Plans:
-    """This quarter's plans of the operating firms (arrays over ``Firms.operating``, Rs lakh) and the
-    credit they obtain: the bank fills ``formal``, the moneylender ``informal``."""
+    """This quarter's plans of the operating firms (arrays over ``Firms.operating``, Rs lakh) and
+    the credit they obtain: the bank fills ``formal``, the moneylender ``informal``."""
 
     investment: np.ndarray = field(default_factory=_none)
     upgrade: np.ndarray = field(default_factory=_none)  # wants to move up a technology level
@@ -77,7 +77,8 @@ class Firms(FirmTable):
     def __init__(self, model, capacity: int):
         super().__init__(capacity, len(SCHEMES))
         self.model = model
-        self.slots_used = capacity  # slots with draws so far: the initial firms, then entrants (clustersim.economy.demography)
+        # slots with draws so far: the initial firms, then entrants (clustersim.economy.demography)
+        self.slots_used = capacity
         self.operating = np.zeros(0, dtype=np.int64)
         self.plans = Plans()
         self.tfp_scale = (
@@ -132,8 +133,8 @@ class Firms(FirmTable):
         self.consulting_lift[live] *= 1.0 - rates.consulting_decay
 
     def plan(self) -> None:
-        """Each firm plans investment, a technology upgrade, certification and export entry, and what it
-        must borrow for them."""
+        """Each firm plans investment, a technology upgrade, certification and export entry, and
+        what it must borrow for them."""
         model, p, tech, rates, live, steps = (
             self.model,
             self.model.p,
@@ -208,7 +209,8 @@ class Firms(FirmTable):
             + p.market.compliance_cost_lakh
             + np.where(local_lab, model.facilities.lab_fee(), p.market.distant_test_cost_lakh)
         )
-        # The quality premium of a certificate, valued against having none (so renewals count it too).
+        # The quality premium of a certificate, valued against having none
+        # (so renewals count it too).
         quality_gain = MSME.gain_from_demand(
             expected.domestic_variable_profit * expected.quality**-tech.demand_exponent,
             quality_cert,
@@ -264,8 +266,9 @@ class Firms(FirmTable):
         )
 
     def invest(self) -> None:
-        """Carry out what is financed, in the firm's order (certification, export entry, upgrade, capital),
-        and pay for it; a test at the cluster's lab joins its queue, a distant one comes back later."""
+        """Carry out what is financed, in the firm's order (certification, export entry, upgrade,
+        capital), and pay for it; a test at the cluster's lab joins its queue, a distant one comes
+        back later."""
         model, live, plans, steps = self.model, self.operating, self.plans, self.model.steps
         government, ledger, lab = model.government, model.ledger, model.facilities.lab
         seek, enter, upgrade, investment = MSME.spend_in_order(
@@ -279,7 +282,8 @@ class Firms(FirmTable):
             plans.upgrade,
             plans.investment,
         )
-        # Who exports this quarter: continuing exporters with a valid certificate, plus financed entrants.
+        # Who exports this quarter:
+        # continuing exporters with a valid certificate, plus financed entrants.
         self.exporter[live] = plans.exporter & (~plans.entering | enter)
         # Pay: growth-fund money goes to capital and upgrades first.
         capital_spend = investment + plans.upgrade_cost * upgrade
@@ -323,8 +327,8 @@ class Firms(FirmTable):
         self.test_ready_step[back] = -1
 
     def settle_accounts(self) -> None:
-        """Firms are paid for their sales and pay wages, materials, overheads, export costs and debts;
-        profit (after depreciation and interest) is booked and capital depreciates."""
+        """Firms are paid for their sales and pay wages, materials, overheads, export costs and
+        debts; profit (after depreciation and interest) is booked and capital depreciates."""
         model, rates, live, ledger = self.model, self.model.rates, self.operating, self.model.ledger
         markets, government = model.markets, model.government
         wages = markets.wage * self.workers[live]

@@ -74,8 +74,8 @@ class Government:
         return firms.aware[rows, SCHEME_COLUMN[scheme]]
 
     def outreach(self, firms, rows) -> np.ndarray:
-        """A facilitation cell's chance, this quarter, that each firm learns of a scheme (it falls with
-        distance from the cell); nil without one.  The cell's running cost is paid here."""
+        """A facilitation cell's chance, this quarter, that each firm learns of a scheme (it falls
+        with distance from the cell); nil without one.  The cell's running cost is paid here."""
         if not self.active["facilitation_cell"]:
             return np.zeros(len(rows))
         cell = self.schemes.facilitation_cell
@@ -86,7 +86,8 @@ class Government:
 
     # ------------------------------------------------------------------ support delivered to firms
     def deliver_support(self, firms) -> None:
-        """Skills training every quarter; consulting and growth-fund equity once, when they start."""
+        """Skills training every quarter;
+        consulting and growth-fund equity once, when they start."""
         model, schemes, live, quarter = (
             self.model,
             self.schemes,
@@ -132,7 +133,7 @@ class Government:
             firms.schemes_used[chosen] += 1
             self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
 
-    # ------------------------------------------------------------------ terms firms and the bank meet
+    # -------------------------------------------------------------- terms firms and the bank meet
     def subvention_points(self, firms, rows) -> np.ndarray:
         """Quarterly interest points the government pays on an eligible, aware firm's bank loan."""
         if not self.active["interest_subvention"]:
@@ -177,7 +178,8 @@ class Government:
         return reached, subsidy.subsidy_share
 
     def export_cost_cuts(self, firms, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Export promotion: who it reaches, and the cut in each firm's fixed and sunk export costs."""
+        """Export promotion: who it reaches,
+        and the cut in each firm's fixed and sunk export costs."""
         promoted = self.reaches(firms, rows, "export_promotion")
         promotion = self.schemes.export_promotion
         return promoted, promotion.fixed_cost_cut * promoted, promotion.sunk_cost_cut * promoted

@@ -19,7 +19,8 @@ from ..finance import book_loans, principal_for
 class Lender(FixedAgent):
     """A lender at a grid cell.  Money in Rs lakh, rates per quarter."""
 
-    kind = ""  # "formal" or "informal": names its debts in the firm table and its sector in the accounts
+    # "formal" or "informal": names its debts in the firm table and its sector in the accounts
+    kind = ""
 
     def __init__(self, model, cell, *, funds: float, rate: float):
         super().__init__(model)
@@ -30,7 +31,8 @@ class Lender(FixedAgent):
         self.terms = model.p.finance  # loan term, caps, collateral and scoring rules
 
     def rate_for(self, firms, rows):
-        """The quarterly rate this lender charges the firms in ``rows`` (the same for all of them)."""
+        """The quarterly rate this lender charges the firms in ``rows``
+        (the same for all of them)."""
         return self.rate
 
     def book(self, firms, rows, amounts) -> None:
@@ -56,8 +58,9 @@ class Bank(Lender):
     kind = "formal"
 
     def lend(self, firms) -> None:
-        """Firms whose plans exceed their own funds apply; the bank scores each (its margin plus a scoring
-        error), approves those above its bar, and lends within collateral, cash flow and its funds."""
+        """Firms whose plans exceed their own funds apply; the bank scores each (its margin plus a
+        scoring error), approves those above its bar, and lends within collateral, cash flow and its
+        funds."""
         model, terms, live, plans = self.model, self.terms, firms.operating, firms.plans
         guarantee = model.p.interventions.credit_guarantee
         need = plans.need

@@ -120,7 +120,8 @@ class MSME(FixedAgent):
     def tfp(
         permanent, transitory, tech_level, skill, cfc_lift, consulting_lift, tech_step, skill_lift
     ):
-        """Phi = exp(a + z) (1 + tech_step)^level (1 + skill_lift * skill) (1 + cfc_lift) (1 + consulting)."""
+        """Phi = exp(a + z) (1 + tech_step)^level (1 + skill_lift * skill) (1 + cfc_lift)
+        (1 + consulting)."""
         return (
             np.exp(permanent + transitory)
             * (1.0 + tech_step) ** tech_level
@@ -144,7 +145,8 @@ class MSME(FixedAgent):
     def optimal_revenue(demand, phi, capital, wage, material_price, tech: Technology):
         """Revenue when labour and materials are chosen to maximise profit (capital fixed).
 
-        R* = [B^(1/sigma) (Phi K^beta)^rho (alpha rho / w)^(alpha rho) (gamma rho / p_m)^(gamma rho)]^(1/(1 - rho(alpha+gamma)))
+        R* = [B^(1/sigma) (Phi K^beta)^rho (alpha rho / w)^(alpha rho)
+              (gamma rho / p_m)^(gamma rho)]^(1/(1 - rho(alpha+gamma)))
         """
         r, a, g = tech.rho, tech.alpha, tech.gamma
         inner = (
@@ -163,7 +165,8 @@ class MSME(FixedAgent):
     @staticmethod
     def revenue_given_labour(demand, phi, capital, labour, material_price, tech: Technology):
         """Revenue with the workforce fixed and materials chosen:
-        R = [B^(1/sigma) (Phi K^beta L^alpha)^rho (gamma rho / p_m)^(gamma rho)]^(1/(1 - gamma rho))."""
+        R = [B^(1/sigma) (Phi K^beta L^alpha)^rho
+             (gamma rho / p_m)^(gamma rho)]^(1/(1 - gamma rho))."""
         r, g = tech.rho, tech.gamma
         inner = (
             demand ** (1.0 / tech.sigma)
@@ -197,8 +200,10 @@ class MSME(FixedAgent):
     def long_run_revenue_unit(
         quality, exporter, phi, wage, user_cost, material_price, foreign_ratio, tech: Technology
     ):
-        """Revenue with labour, materials and capital all chosen, at unit demand level and TFP scale:
-        R = [B^(1/sigma) (Phi (alpha rho/w)^alpha (beta rho/u)^beta (gamma rho/p_m)^gamma)^rho]^(1/(1 - rho(alpha+beta+gamma)))
+        """Revenue with labour, materials and capital all chosen,
+        at unit demand level and TFP scale:
+        R = [B^(1/sigma) (Phi (alpha rho/w)^alpha (beta rho/u)^beta
+                              (gamma rho/p_m)^gamma)^rho]^(1/(1 - rho(alpha+beta+gamma)))
         with B = quality (1 + exporter * foreign_ratio)."""
         r = tech.rho
         demand = quality * (1.0 + exporter * foreign_ratio)
@@ -216,7 +221,8 @@ class MSME(FixedAgent):
 
     @staticmethod
     def long_run_capital(long_run_revenue, user_cost, tech: Technology):
-        """Capital when every input is chosen: its marginal revenue product equals the user cost, K = beta rho R / u."""
+        """Capital when every input is chosen: its marginal revenue product equals the user cost,
+        K = beta rho R / u."""
         return tech.beta * tech.rho * long_run_revenue / user_cost
 
     # Investment -------------------------------------------------------------
@@ -263,8 +269,9 @@ class MSME(FixedAgent):
         earmarked,
         own_funds,
     ):
-        """What a firm must borrow for its plans: the spending planned, less growth-fund money (which pays
-        only for capital and upgrades) and its own cash above the buffer.  Returns (need, earmarked used)."""
+        """What a firm must borrow for its plans: the spending planned, less growth-fund money
+        (which pays only for capital and upgrades) and its own cash above the buffer.
+        Returns (need, earmarked used)."""
         spending = investment + upgrade_cost * upgrade + sunk_cost * entering + test_cost * seek
         earmarked_use = np.minimum(earmarked, investment + upgrade_cost * upgrade)
         return np.maximum(spending - earmarked_use - own_funds, 0.0), earmarked_use
@@ -281,8 +288,8 @@ class MSME(FixedAgent):
         upgrade,
         investment,
     ):
-        """What a firm's funds (cash above the buffer and loans) pay for, in order: the certification test,
-        export entry, then, with any growth-fund money, the upgrade and capital.
+        """What a firm's funds (cash above the buffer and loans) pay for, in order: the
+        certification test, export entry, then, with any growth-fund money, the upgrade and capital.
         Returns (seek, enter, upgrade, investment) as carried out."""
         funds = funds.copy()
         seek = seek & (funds >= test_cost)

@@ -35,7 +35,8 @@ class TestingLab(Facility):
         return int(np.floor(self.capacity_tests * self.uptime))
 
     def serve(self, firms) -> None:
-        """Test the queue, oldest request first, up to this quarter's capacity; a passed test certifies."""
+        """Test the queue, oldest request first, up to this quarter's capacity;
+        a passed test certifies."""
         model, live, steps = self.model, firms.operating, self.model.steps
         queue = live[firms.test_requested_step[live] >= 0]
         priority = model.streams.get("lab_queue", steps).random(firms.slots_used)[queue]
