@@ -9,7 +9,8 @@ Quick start::
 
 __version__ = "0.1.0"
 
-from .inputs.scenario import ScenarioError, load_scenario  # noqa: E402
+from .inputs.files import ScenarioError  # noqa: E402
+from .inputs.scenario import load_scenario  # noqa: E402
 
 
 def __getattr__(name):  # keep `import clustersim` light: the model pulls in Mesa

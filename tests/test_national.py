@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from clustersim import api
-from clustersim.experiments.national import load_national, national_summary
+from clustersim.analysis.national import national_summary
+from clustersim.experiments.national import load_national
 from helpers import ROOT, SCENARIOS
 
 DATA = """name,state,district,sector,units,employment,turnover_inr_cr,exports_inr_cr,year,source,\

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from clustersim.inputs.files import ScenarioError
 from clustersim.inputs.params import ARCHETYPES, INTERVENTIONS, PARAMETERS
-from clustersim.inputs.scenario import ScenarioError, load_scenario
+from clustersim.inputs.scenario import load_scenario
 from helpers import ROOT, SCENARIOS
 
 SHIPPED = sorted(SCENARIOS.glob("*.toml"))

@@ -21,11 +21,12 @@ from clustersim import api
 from clustersim.analysis.decomposition import melitz_polanec
 from clustersim.analysis.statistics import bootstrap_ratio, replicates_for_half_width, t_interval
 from clustersim.economy.model import ClusterModel
-from clustersim.experiments.design import load_experiment
 from clustersim.experiments.engines import FAULT_ENV
+from clustersim.experiments.experiment_file import load_experiment
 from clustersim.experiments.sweep import run_sweep
+from clustersim.inputs.files import ScenarioError
 from clustersim.inputs.params import INTERVENTIONS, PARAMETERS
-from clustersim.inputs.scenario import ScenarioError, load_scenario
+from clustersim.inputs.scenario import load_scenario
 from clustersim.views.output import COLUMN_NAMES
 from helpers import ROOT, SCENARIOS, TINY
 

@@ -1,80 +1,29 @@
 """Scenario files: read, inherit (``extends``), validate, resolve.
 
 A scenario is a TOML file with sections named after the parameter sections in
-:mod:`clustersim.params`.  Validation is derived from those declarations: an
+:mod:`clustersim.inputs.params`.  Validation is derived from those declarations: an
 unknown key, a wrong type or an out-of-range value raises
-:class:`ScenarioError` naming the file, the key, the value and what is allowed.
+:class:`~clustersim.inputs.files.ScenarioError` naming the file, the key, the value and
+what is allowed.  :func:`check_fields` is the one validation path of every file
+clustersim reads.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .files import _fail, _suggest, read_toml
+from .firm_list import read_firm_csv
 from .params import INTERVENTIONS, PARAMETERS, SHOCK_KEYS, Param, Params, resolve, sections
 
 TOP_LEVEL = ("extends", "title", "description")
-FIRM_CSV_COLUMNS = {
-    "x": (True, "a whole number of cells inside the grid"),
-    "y": (True, "a whole number of cells inside the grid"),
-    "workers": (True, "a number of workers > 0"),
-    "capital_lakh": (False, "Rs lakh >= 0"),
-    "women_owned": (False, "0 or 1"),
-    "certified": (False, "0 or 1"),
-}
-
-
-MAX_FIRMS = 200_000
-MAX_WORKERS = 100_000
-MAX_CAPITAL_LAKH = 1e7
-
-
-class ScenarioError(ValueError):
-    """A scenario or input file that cannot be used; the message says why."""
-
-
-def _shown(file) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
-    try:
-        return str(Path(file).resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return str(file)
-
-
-def _fail(file, key, value, problem, allowed=None):
-    where = f"{_shown(file)}: " if file else ""
-    what = f"{key} = {value!r}: " if key else ""
-    tail = f"; allowed: {allowed}" if allowed else ""
-    raise ScenarioError(f"{where}{what}{problem}{tail}")
-
-
-def _suggest(word, options) -> str:
-    close = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 # ---------------------------------------------------------------- reading
-
-
-def read_toml(path: Path) -> dict[str, Any]:
-    """Read one TOML file, turning every failure into a ScenarioError."""
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        _fail(path, None, None, "file not found")
-    except IsADirectoryError:
-        _fail(path, None, None, "is a folder, not a scenario file")
-    except tomllib.TOMLDecodeError as exc:
-        _fail(path, None, None, f"not valid TOML ({exc})")
-    except (OSError, UnicodeDecodeError) as exc:
-        _fail(path, None, None, f"cannot be read ({exc})")
 
 
 def _merge(parent: dict, child: dict) -> dict:
@@ -356,75 +305,6 @@ def _check_shocks(shocks, file) -> list[dict]:
                 file, None, None, f"{where}.quarter is missing", "the policy quarter the shock hits"
             )
         out.append(entry)
-    return out
-
-
-# ----------------------------------------------------------------- firm CSV
-
-
-def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
-    """Read a firm list; every problem names the file, row and column."""
-    path = Path(path)
-    try:
-        with open(
-            path, newline="", encoding="utf-8-sig"
-        ) as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            header = list(reader.fieldnames or [])
-    except FileNotFoundError:
-        _fail(
-            path,
-            "cluster.firm_csv",
-            str(path),
-            "file not found",
-            "a CSV file relative to the scenario",
-        )
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        _fail(path, None, None, f"cannot be read as CSV ({exc})")
-    if not rows:
-        _fail(path, None, None, "has no firm rows", "a header and at least one firm")
-    if len(rows) > MAX_FIRMS:
-        _fail(path, None, None, f"has {len(rows)} firm rows", f"at most {MAX_FIRMS}")
-    for i, row in enumerate(rows, start=2):
-        if None in row:
-            _fail(
-                path,
-                f"row {i}",
-                ",".join(map(str, row[None])),
-                "has more fields than the header",
-                ", ".join(header),
-            )
-    unknown = [c for c in header if c not in FIRM_CSV_COLUMNS]
-    if unknown:
-        _fail(path, f"column {unknown[0]!r}", None, "unknown column", ", ".join(FIRM_CSV_COLUMNS))
-    for col, (required, allowed) in FIRM_CSV_COLUMNS.items():
-        if required and col not in header:
-            _fail(path, None, None, f"column {col!r} is missing", allowed)
-    out = {c: np.zeros(len(rows)) for c in FIRM_CSV_COLUMNS if c in header}
-    for i, row in enumerate(rows, start=2):
-        for col in out:
-            text = (row.get(col) or "").strip()
-            try:
-                value = float(text)
-            except ValueError:
-                value = float("nan")
-            allowed = FIRM_CSV_COLUMNS[col][1]
-            bad = not np.isfinite(value)
-            if col in ("x", "y"):
-                bad = bad or value != int(value) or not (0 <= value < grid_width)
-                allowed = f"a whole number in [0, {grid_width - 1}]"
-            elif col == "workers":
-                bad = bad or not (0 < value <= MAX_WORKERS)
-                allowed = f"a number of workers in (0, {MAX_WORKERS}]"
-            elif col == "capital_lakh":
-                bad = bad or not (0 <= value <= MAX_CAPITAL_LAKH)
-                allowed = f"Rs lakh in [0, {MAX_CAPITAL_LAKH:g}]"
-            else:
-                bad = bad or value not in (0.0, 1.0)
-            if bad:
-                _fail(path, f"row {i}, column {col!r}", text, "invalid value", allowed)
-            out[col][i - 2] = value
     return out
 
 

@@ -28,8 +28,9 @@ from mesa.visualization import SolaraViz
 
 from ..cli import VIZ_SCENARIO_ENV
 from ..economy.model import ClusterModel
+from ..inputs.files import ScenarioError
 from ..inputs.params import INTERVENTIONS, PARAMETERS, Param
-from ..inputs.scenario import ScenarioError, load_scenario, nest
+from ..inputs.scenario import load_scenario, nest
 from . import plots
 from .output import policy_start_and_now
 

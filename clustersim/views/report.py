@@ -211,8 +211,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 def _package_files(out: Path) -> list[str]:
     """The scenario file (and overrides) of each package,
     from the experiment file if it still loads."""
-    from ..experiments.design import load_experiment
-    from ..inputs.scenario import ScenarioError
+    from ..experiments.experiment_file import load_experiment
+    from ..inputs.files import ScenarioError
 
     info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
     files = {}

@@ -1,0 +1,341 @@
+"""What each command of ``clustersim`` does (the parser and the dispatch are in
+:mod:`clustersim.cli`).  A bad input, file or folder raises an error the command line prints in
+one line, with exit status 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from .cli import VIZ_SCENARIO_ENV
+
+
+def cmd_sweep(args) -> int:
+    from .experiments.national import load_any
+    from .experiments.sweep import run_sweep
+
+    experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
+    started = time.perf_counter()
+    manifest = run_sweep(
+        experiment,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        progress=not args.no_progress,
+    )
+    failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
+    print(
+        f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, "
+        f"in {time.perf_counter() - started:.1f} s; "
+        f"results in {args.out}/ (next: clustersim compare {args.out})"
+    )
+    for _, row in failed.head(5).iterrows():
+        print(f"  failed {row['run_id']}: {row['error']}")
+    return 0
+
+
+def cmd_compare(args) -> int:
+    from .analysis.compare import compare
+    from .economy.reporters import COLUMN_NAMES
+    from .views.summary import effects_table, write_comparison
+
+    targets = {}
+    for item in args.target:
+        outcome, _, value = item.partition("=")
+        try:
+            half_width = float(value)
+        except ValueError:
+            half_width = -1.0
+        if outcome not in COLUMN_NAMES or not (1e-9 < half_width < 1e12):
+            raise BadOutput(
+                f"--target {item!r}: expected OUTCOME=HALF_WIDTH with an output column and a "
+                "positive number, e.g. jobs=100"
+            )
+        targets[outcome] = half_width
+    info = _sweep_info(args.dir)
+    if info.get("kind") == "national":
+        return _compare_national(args)
+    try:
+        comparison = compare(args.dir, targets=targets)
+        write_comparison(args.dir, comparison)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise BadOutput(f"{args.dir}: cannot compare ({type(exc).__name__}: {exc})") from None
+    result = comparison.frames()
+    if not args.quiet:
+        import pandas as pd
+
+        with pd.option_context(
+            "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 40
+        ):
+            print(effects_table(result["comparison"], result["ranking"]).to_string(index=False))
+        needed = result["comparison"][result["comparison"]["measure"] == "replicates_needed"]
+        for _, row in needed.iterrows():
+            print(
+                f"replicates needed, {row['package']} / {row['outcome']}: "
+                f"{int(row['estimate'])} {row['note']}"
+            )
+        print(
+            f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
+            + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else "")
+        )
+    return 0
+
+
+def _sweep_info(folder: Path) -> dict:
+    """A sweep folder's experiment.json, or a one-line error."""
+    path = folder / "experiment.json"
+    if not path.exists():
+        raise BadOutput(
+            f"{folder}: no sweep here (experiment.json is missing); run `clustersim sweep` first"
+        )
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise BadOutput(f"{path}: unreadable ({exc})") from None
+    if not isinstance(info, dict) or "packages" not in info or "title" not in info:
+        raise BadOutput(f"{path}: not a clustersim sweep description (no packages or title)")
+    return info
+
+
+def _compare_national(args) -> int:
+    from .analysis.national import national_summary
+
+    try:
+        result = national_summary(args.dir)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise BadOutput(str(exc)) from None
+    if not args.quiet:
+        print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
+        print(
+            f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, "
+            "national_by_state.csv"
+        )
+    return 0 if len(result["clusters"]) else 2
+
+
+def cmd_report(args) -> int:
+    from .views.report import build_report
+
+    if _sweep_info(args.dir).get("kind") == "national":
+        raise BadOutput(
+            f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)"
+        )
+    try:
+        path = build_report(args.dir)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        raise BadOutput(str(exc)) from None
+    print(f"Wrote {path} (self-contained: open it in any browser)")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .experiments.validate import run_validation
+
+    _writable_folder(args.out)
+    started = time.perf_counter()
+    table = run_validation(
+        replicates=args.replicates,
+        out=args.out,
+        progress=lambda text: print("  " + text, flush=True),
+    )
+    for _, r in table.iterrows():
+        ci = f" ({r['ci_low']:.3g} to {r['ci_high']:.3g})" if r["ci_low"] == r["ci_low"] else ""
+        print(
+            f"{'inside ' if r['inside'] else 'MISSED '} {r['target']:<28} {r['kind']:<11} "
+            f"simulated {r['simulated']:.3g}{ci}"
+            f"  band [{r['band_low']:.3g}, {r['band_high']:.3g}] {r['unit']}"
+        )
+        print(f"         published: {r['published'][:110]} ({r['source'][:70]})")
+    inside = int(table["inside"].sum())
+    print(
+        f"{inside} of {len(table)} targets inside their band; "
+        f"{time.perf_counter() - started:.1f} s. "
+        f"Wrote {args.out}/validation.csv, validation.md, validation.png"
+    )
+    return 1 if args.strict and inside < len(table) else 0
+
+
+def cmd_calibrate(args) -> int:
+    from .experiments.calibrate import calibrate, report
+
+    try:  # check the report can be written before a two-minute search
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        with open(args.report, "a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        raise BadOutput(f"{args.report}: cannot write the report ({exc.strerror})") from None
+    result = calibrate(
+        evaluations=args.evaluations,
+        replicates=args.replicates,
+        progress=lambda t: print(t, flush=True),
+    )
+    text = report(result)
+    try:
+        args.report.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise BadOutput(f"{args.report}: cannot write the report ({exc.strerror})") from None
+    print(text)
+    return 0
+
+
+def cmd_viz(args) -> int:
+    """Serve clustersim.views.dashboard with Solara until Ctrl-C
+    (this process becomes the server)."""
+    import importlib.util
+    import os
+    import socket
+
+    from .inputs.scenario import load_scenario
+
+    load_scenario(args.scenario)  # a bad file fails here, in one line, not in the browser
+    missing = [name for name in ("solara", "altair") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise BadOutput(
+            f"viz needs the dashboard extra ({', '.join(missing)} missing): "
+            "pip install -e '.[viz]' in the repository"
+        )
+    with (
+        socket.socket() as probe
+    ):  # a busy port or a bad address is one line here, not a server traceback
+        probe.setsockopt(
+            socket.SOL_SOCKET, socket.SO_REUSEADDR, 1
+        )  # as the server binds: a port in TIME_WAIT is free
+        try:
+            probe.bind((args.host, args.port))
+        except OSError as exc:
+            raise BadOutput(
+                f"--host {args.host} --port {args.port}: cannot listen there "
+                f"({exc.strerror or exc})"
+            ) from None
+        port = probe.getsockname()[1]  # --port 0: the free port the system chose
+    # No telemetry and no version check: the dashboard is local and must work without a network.
+    env = dict(
+        os.environ,
+        **{
+            VIZ_SCENARIO_ENV: str(args.scenario.resolve()),
+            "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        },
+    )
+    env.setdefault(
+        "PYTHONWARNINGS", "ignore::UserWarning:solara.server.starlette"
+    )  # its https-cookie advice for http://127.0.0.1
+    print(
+        f"clustersim dashboard for {args.scenario} at http://{args.host}:{port} (Ctrl-C stops it)",
+        flush=True,
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "clustersim.views.dashboard",
+        "--host",
+        args.host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
+    os.execve(
+        sys.executable, command, env
+    )  # replaced by the server: a signal to this process reaches it
+
+
+def cmd_dask_cluster(args) -> int:
+    try:
+        from distributed import LocalCluster
+    except ImportError:
+        raise BadOutput("dask-cluster needs Dask: pip install 'clustersim[dask]'") from None
+    cluster = LocalCluster(
+        n_workers=args.workers,
+        threads_per_worker=1,
+        scheduler_port=args.port,
+        host="127.0.0.1",
+        dashboard_address=None,
+    )
+    print(
+        f"Dask scheduler at {cluster.scheduler_address} with {args.workers} workers; "
+        f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}"
+        "   (Ctrl-C stops it)",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    finally:
+        cluster.close()
+
+
+def cmd_run(args) -> int:
+    t0 = time.perf_counter()
+    from .inputs.scenario import load_scenario
+
+    overrides: dict = {}
+    if args.seed is not None:
+        overrides.setdefault("run", {})["seed"] = args.seed
+    if args.steps is not None:
+        overrides.setdefault("run", {})["horizon"] = args.steps
+    if args.firms is not None:
+        overrides.setdefault("cluster", {})["n_firms"] = args.firms
+    scenario = load_scenario(args.scenario, overrides)
+    _writable_folder(args.out)  # before the run, so a bad --out costs nothing
+    from .economy.model import ClusterModel
+    from .views import output
+
+    t_import = time.perf_counter()
+    model = ClusterModel(scenario, n_firms=args.firms, panel=args.panel)
+    t_setup = time.perf_counter()
+    model.run()
+    t_model = time.perf_counter()
+    try:
+        output.write_timeseries(model, args.out / "timeseries.csv")
+        output.write_firms(model, args.out / "firms.csv")
+        output.write_flows(model, args.out / "flows.csv")
+        output.write_scenario_json(model, args.out / "scenario.json", sys.argv[1:])
+        if args.panel:
+            output.write_panel(model, args.out / "panel.csv")
+        t_csv = time.perf_counter()
+        if not args.no_plots:
+            from .views import plots
+
+            plots.outcomes(model, args.out / "outcomes.png")
+            plots.cluster_map(model, args.out / "cluster_map.png")
+    except OSError as exc:
+        raise BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
+    t_plots = time.perf_counter()
+    if not args.quiet:
+        for line in output.summary_lines(model):
+            print(line)
+        print(
+            f"Wrote {args.out}/: timeseries.csv, firms.csv, flows.csv, scenario.json"
+            + ("" if args.no_plots else ", outcomes.png, cluster_map.png")
+        )
+        print(
+            f"Time: imports {t_import - t0:.2f} s, set-up {t_setup - t_import:.2f} s, model "
+            f"{t_model - t_setup:.2f} s ({model.steps} quarters), CSV {t_csv - t_model:.2f} s, "
+            f"plots {t_plots - t_csv:.2f} s"
+        )
+    return 0
+
+
+class BadOutput(Exception):
+    pass
+
+
+def _writable_folder(out: Path) -> None:
+    """Create the output folder and check that files can be written in it."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".clustersim-write-test"
+        probe.write_text("", encoding="utf-8")
+        probe.unlink()
+    except OSError as exc:
+        raise BadOutput(
+            f"{out}: cannot create or write the output folder ({exc.strerror or exc})"
+        ) from None

@@ -1,0 +1,116 @@
+"""The firms' accounts: what they are paid and what they pay each quarter, the profit they book,
+and what their owners draw.  A part of :class:`~clustersim.economy.agents.firms.Firms` (the
+firms of the cluster), kept in its own room: money in and out of firms."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .msme import MSME
+
+
+class FirmAccounts:
+    """Settlement of the firms' quarter (mixed into ``Firms``; arrays over ``self.operating``)."""
+
+    def settle_accounts(self) -> None:
+        """Firms are paid for their sales and pay wages, materials, overheads, export costs and
+        debts; profit (after depreciation and interest) is booked and capital depreciates."""
+        model, rates, live, ledger = self.model, self.model.rates, self.operating, self.model.ledger
+        markets, government = model.markets, model.government
+        wages = markets.wage * self.workers[live]
+        imported = markets.imported_share_of_materials()
+        export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
+        overhead = np.full(len(live), self.overhead)
+        guarantee_fee = (
+            government.guarantee_fee_rate()
+            * self.formal_debt[live]
+            * (self.guarantee_cover[live] > 0)
+        )
+        # Formal loan: the firm pays its instalment less the subvention, which the government pays.
+        formal_interest = self.formal_rate[live] * self.formal_debt[live]
+        formal_principal = np.minimum(
+            np.maximum(self.formal_payment[live] - formal_interest, 0.0), self.formal_debt[live]
+        )
+        subsidy = self.subvention[live] * self.formal_debt[live]
+        informal_interest = self.informal_rate[live] * self.informal_debt[live]
+        informal_principal = np.minimum(
+            np.maximum(self.informal_payment[live] - informal_interest, 0.0),
+            self.informal_debt[live],
+        )
+        self.cash[live] += (
+            self.sales[live]
+            - wages
+            - self.materials[live]
+            - overhead
+            - export_cost
+            - guarantee_fee
+            - (formal_interest - subsidy)
+            - formal_principal
+            - informal_interest
+            - informal_principal
+        )
+        self.formal_debt[live] -= formal_principal
+        self.informal_debt[live] -= informal_principal
+        model.bank.collect(float((formal_interest + formal_principal).sum()))
+        model.moneylender.collect(float((informal_interest + informal_principal).sum()))
+        government.collect(float(guarantee_fee.sum()))
+        government.spend("interest_subvention", float(subsidy.sum()), payee="formal_lender")
+        model.households.earn(float(wages.sum()))
+        ledger.post(
+            "domestic_sales",
+            "rest_of_world",
+            "firms",
+            float(self.sales[live].sum() - self.export_sales[live].sum()),
+        )
+        ledger.post("export_sales", "rest_of_world", "firms", float(self.export_sales[live].sum()))
+        ledger.post(
+            "materials_imported",
+            "firms",
+            "rest_of_world",
+            float(self.materials[live].sum() * imported),
+        )
+        ledger.post(
+            "materials_domestic",
+            "firms",
+            "rest_of_world",
+            float(self.materials[live].sum() * (1.0 - imported)),
+        )
+        ledger.post("wages", "firms", "households", float(wages.sum()))
+        ledger.post(
+            "other_firm_costs", "firms", "rest_of_world", float(export_cost.sum() + overhead.sum())
+        )
+        ledger.post("guarantee_fees", "firms", "government", float(guarantee_fee.sum()))
+        ledger.post(
+            "interest_formal", "firms", "formal_lender", float((formal_interest - subsidy).sum())
+        )
+        ledger.post("formal_repayments", "firms", "formal_lender", float(formal_principal.sum()))
+        ledger.post("interest_informal", "firms", "informal_lender", float(informal_interest.sum()))
+        ledger.post(
+            "informal_repayments", "firms", "informal_lender", float(informal_principal.sum())
+        )
+        # Profit (economic: after depreciation and interest).
+        depreciation = rates.depreciation * self.capital[live]
+        self.profit[live] = (
+            self.sales[live]
+            - wages
+            - self.materials[live]
+            - overhead
+            - export_cost
+            - guarantee_fee
+            - depreciation
+            - self.facility_costs[live]
+            - (formal_interest - subsidy)
+            - informal_interest
+        )
+        self.capital[live] -= depreciation
+        self.loss_streak[live] = np.where(self.profit[live] < 0, self.loss_streak[live] + 1, 0)
+
+    def pay_owners(self) -> None:
+        """Owners draw part of the cash above the buffer."""
+        live = self.operating
+        dividends = MSME.dividend(
+            self.cash[live], self.cash_buffer(live), self.model.p.finance.payout_rate
+        )
+        self.cash[live] -= dividends
+        self.model.households.earn(float(dividends.sum()))
+        self.model.ledger.post("dividends", "firms", "households", float(dividends.sum()))
