@@ -20,51 +20,73 @@ from clustersim.economy.spillovers import Neighbourhood
 from clustersim.economy.timeunits import quarterly_rate
 from helpers import small_model
 
-T = Technology(alpha=0.3, beta=0.15, gamma=0.45, sigma=5.0)
+T = Technology(alpha=0.85, beta=0.10, sigma=8.0)
 positive = st.floats(0.05, 50.0)
 
 
-def variable_profit_at(labour, demand, phi, capital, wage, p_m, t=T):
-    revenue = MSME.revenue_given_labour(demand, phi, capital, labour, p_m, t)
-    return revenue - wage * labour - MSME.materials_spend(revenue, t)
+def profit_at(labour, demand, phi, capital, wage, cost, t=T):
+    """Variable profit with the workforce fixed: revenue less wages and materials (Leontief)."""
+    _, revenue, materials = MSME.output_given_labour(demand, phi, capital, labour, cost, t)
+    return revenue - wage * labour - materials
 
 
 # ---------------------------------------------------------------- production and demand
-@given(demand=positive, phi=positive, capital=positive, wage=positive, p_m=st.floats(0.5, 2.0))
-def test_labour_optimum_is_the_first_order_condition(demand, phi, capital, wage, p_m):
-    """w L* = alpha rho R*, and variable profit is lower a little either side of L*."""
-    r_star = MSME.optimal_revenue(demand, phi, capital, wage, p_m, T)
-    l_star = MSME.optimal_labour(r_star, wage, T)
-    assert wage * l_star == pytest.approx(T.alpha * T.rho * r_star, rel=1e-12)
-    # R with labour fixed at L* (materials still chosen) equals R*.
-    assert MSME.revenue_given_labour(demand, phi, capital, l_star, p_m, T) == pytest.approx(
-        r_star, rel=1e-9
+@given(demand=positive, phi=positive, capital=positive, wage=positive, cost=st.floats(0.0, 2.0))
+def test_the_best_plan_is_where_marginal_revenue_meets_marginal_cost(
+    demand, phi, capital, wage, cost
+):
+    """Profit is lower a little either side of L*, and the plan's revenue is that of L*."""
+    plan = MSME.best_plan(demand, phi, capital, wage, cost, T)
+    _, revenue, materials = MSME.output_given_labour(demand, phi, capital, plan.labour, cost, T)
+    assert revenue == pytest.approx(plan.revenue, rel=1e-10) and materials == pytest.approx(
+        plan.materials, rel=1e-10
     )
-    best = variable_profit_at(l_star, demand, phi, capital, wage, p_m)
-    for factor in (0.97, 1.03):
-        assert variable_profit_at(l_star * factor, demand, phi, capital, wage, p_m) < best
+    best = profit_at(plan.labour, demand, phi, capital, wage, cost)
+    assert best == pytest.approx(plan.profit, rel=1e-10)
+    for factor in (0.999, 1.001):
+        assert profit_at(plan.labour * factor, demand, phi, capital, wage, cost) < best
 
 
-def test_revenue_is_price_times_quantity_on_the_demand_curve():
-    demand, revenue = 3.0, 12.0
-    price = MSME.price(revenue, demand, T)
-    quantity = revenue / price
-    assert quantity == pytest.approx(demand * price**-T.sigma, rel=1e-12)
+def test_without_materials_the_plan_is_the_cobb_douglas_closed_form():
+    """Limit case: c = 0 gives w L* = alpha rho R* and R* = [B^(1/sigma) (Phi K^beta)^rho
+    (alpha rho / w)^(alpha rho)]^(1/(1 - alpha rho))."""
+    demand, phi, capital, wage = 3.0, 1.5, 4.0, 0.7
+    plan = MSME.best_plan(demand, phi, capital, wage, 0.0, T)
+    a, r = T.alpha, T.rho
+    closed = (
+        demand ** (1 / T.sigma) * (phi * capital**T.beta) ** r * (a * r / wage) ** (a * r)
+    ) ** (1 / (1 - a * r))
+    assert plan.revenue == pytest.approx(closed, rel=1e-12)
+    assert wage * plan.labour == pytest.approx(a * r * plan.revenue, rel=1e-12)
 
 
-def test_markup_pricing_with_constant_marginal_cost():
-    """At the optimum, price = sigma/(sigma-1) x marginal cost.  Marginal cost from a
-    tiny increase in output bought with extra labour and materials in proportion."""
-    demand, phi, capital, wage, p_m = 2.0, 1.5, 4.0, 1.0, 1.0
-    r = MSME.optimal_revenue(demand, phi, capital, wage, p_m, T)
-    price = MSME.price(r, demand, T)
-    # Cost-minimising marginal cost at output q: d(wL + p_m M)/dq with L, M scaled together.
-    labour, materials = MSME.optimal_labour(r, wage, T), MSME.materials_spend(r, T) / p_m
-    q = phi * capital**T.beta * labour**T.alpha * materials**T.gamma
-    h = 1e-6
-    q_up = phi * capital**T.beta * (labour * (1 + h)) ** T.alpha * (materials * (1 + h)) ** T.gamma
-    marginal_cost = (wage * labour + p_m * materials) * h / (q_up - q)
-    assert price == pytest.approx(T.sigma / (T.sigma - 1) * marginal_cost, rel=1e-4)
+def test_price_is_a_markup_over_marginal_cost_and_on_the_demand_curve():
+    """p = sigma / (sigma - 1) x marginal cost, marginal cost being materials plus the labour for
+    one more unit of output; q = B p^(-sigma)."""
+    demand, phi, capital, wage, cost = 2.0, 1.5, 4.0, 1.0, 0.6
+    plan = MSME.best_plan(demand, phi, capital, wage, cost, T)
+    assert plan.output == pytest.approx(demand * plan.price**-T.sigma, rel=1e-12)
+    h = 1e-7
+    output_up, _, materials_up = MSME.output_given_labour(
+        demand, phi, capital, plan.labour * (1 + h), cost, T
+    )
+    marginal_cost = (wage * plan.labour * h + materials_up - plan.materials) / (
+        output_up - plan.output
+    )
+    assert plan.price == pytest.approx(T.sigma / (T.sigma - 1) * marginal_cost, rel=1e-6)
+    # Materials' share of sales: rho times their share of marginal cost, so always below rho.
+    assert plan.materials / plan.revenue == pytest.approx(
+        T.rho * (cost / phi) / marginal_cost, rel=1e-6
+    )
+
+
+def test_materials_damp_the_response_of_output_to_tfp_but_tfp_saves_materials_too():
+    """TFP is Hicks-neutral on gross output: 10 % more TFP lowers every unit cost by a tenth, so the
+    price falls and output rises; materials per unit of output fall with it."""
+    demand, capital, wage, cost = 2.0, 4.0, 1.0, 0.6
+    base, lifted = (MSME.best_plan(demand, phi, capital, wage, cost, T) for phi in (1.0, 1.1))
+    assert lifted.price < base.price and lifted.output > base.output
+    assert lifted.materials / lifted.output < base.materials / base.output
 
 
 def test_tfp_multiplies_its_factors():
@@ -79,13 +101,12 @@ def test_certified_exporter_faces_more_demand():
     assert b_tot.tolist() == pytest.approx([2.0, 2.2, 2.2 + 1.1 * 0.5])
 
 
-def test_gain_formulas_match_recomputed_profits():
-    demand, phi, capital, wage, p_m = 1.0, 1.0, 2.0, 0.8, 1.0
-    base = MSME.variable_profit(MSME.optimal_revenue(demand, phi, capital, wage, p_m, T), T)
-    lifted = MSME.variable_profit(MSME.optimal_revenue(demand, phi * 1.1, capital, wage, p_m, T), T)
-    assert MSME.gain_from_tfp(base, 0.1, T) == pytest.approx(lifted - base, rel=1e-10)
-    more = MSME.variable_profit(MSME.optimal_revenue(demand * 1.5, phi, capital, wage, p_m, T), T)
-    assert MSME.gain_from_demand(base, 1.5, T) == pytest.approx(more - base, rel=1e-10)
+def test_a_gain_is_the_difference_of_best_plans():
+    demand, phi, capital, wage, cost = 1.0, 1.0, 2.0, 0.8, 0.5
+    base = MSME.best_plan(demand, phi, capital, wage, cost, T)
+    lifted = MSME.best_plan(demand, phi * 1.1, capital, wage, cost, T)
+    assert MSME.gain(base, lifted) == pytest.approx(lifted.profit - base.profit, rel=1e-14)
+    assert MSME.gain(base, lifted) > 0
 
 
 def test_workforce_adjustment_limits():
@@ -95,12 +116,14 @@ def test_workforce_adjustment_limits():
 
 # ---------------------------------------------------------------- capital and finance
 def test_desired_capital_equates_marginal_product_and_user_cost():
-    demand, phi, wage, p_m, user_cost = 1.0, 1.0, 1.0, 1.0, 0.06
-    capital = 3.0
-    r = MSME.optimal_revenue(demand, phi, capital, wage, p_m, T)
-    k_star = MSME.desired_capital(r, capital, user_cost, T)
-    r_at_star = MSME.optimal_revenue(demand, phi, k_star, wage, p_m, T)
-    assert T.beta * T.rho * r_at_star / k_star == pytest.approx(user_cost, rel=1e-9)
+    """At K*, with labour and materials chosen, one more rupee of capital earns the user cost."""
+    demand, phi, wage, cost, user_cost = 1.0, 1.0, 1.0, 0.5, 0.06
+    k_star = MSME.desired_capital(demand, phi, wage, user_cost, cost, T)
+    h = 1e-6
+    up, down = (
+        MSME.best_plan(demand, phi, k_star * (1 + d), wage, cost, T).profit for d in (h, -h)
+    )
+    assert (up - down) / (2 * h * k_star) == pytest.approx(user_cost, rel=1e-5)
 
 
 def test_investment_replaces_depreciation_and_is_never_negative():
@@ -247,47 +270,203 @@ def test_size_class_from_2025_thresholds():
 
 
 # ---------------------------------------------------------------- labour market
+def _supply(pool=5000.0, median=0.7, dispersion=0.6, intensity_share=0.3, intensity=0.7):
+    return markets.LabourSupply(
+        pool=pool,
+        log_median=np.log(median),
+        dispersion=dispersion,
+        intensity_share=intensity_share,
+        log_intensity=np.log(intensity),
+    )
+
+
 @given(
-    fixed=st.floats(0.0, 1e4),
-    flexible=st.floats(1.0, 1e4),
+    fixed=st.floats(0.0, 1e3),
+    flexible=st.floats(1.0, 1e3),
     w0=st.floats(0.1, 10.0),
-    eta=st.floats(0.2, 20.0),
+    dispersion=st.floats(0.2, 1.5),
     eps=st.floats(1.0, 5.0),
 )
-def test_clearing_wage_equates_supply_and_demand(fixed, flexible, w0, eta, eps):
-    supply = markets.LabourSupply(reference_jobs=2000.0, reference_wage=1.0, elasticity=eta)
-    w = markets.clearing_wage(fixed, flexible, w0, supply, eps)
+def test_clearing_wage_equates_supply_and_demand(fixed, flexible, w0, dispersion, eps):
+    supply = _supply(pool=2000.0, dispersion=dispersion)
+
+    def wanted(log_w):  # constant-elasticity demand, and its derivative in log w
+        jobs = flexible * np.exp(-eps * (log_w - np.log(w0)))
+        return jobs, -eps * jobs
+
+    w = markets.clearing_wage(fixed, wanted, np.log(w0), supply)
     demand = fixed + flexible * (w / w0) ** -eps
-    assert demand == pytest.approx(supply.jobs(w), rel=1e-9)
+    assert demand == pytest.approx(supply.jobs(w), rel=1e-8)
+
+
+def test_labour_supply_is_the_lognormal_cdf_and_its_net_jobs_add_up():
+    """Monte Carlo check of the closed forms: outside earnings r = daily wage x u (independent
+    lognormals, u carrying 30 % of the variance); the 400 of 1,000 with the lowest r are
+    employed."""
+    supply = _supply(pool=1000.0, median=1.0, dispersion=0.5, intensity_share=0.3, intensity=0.7)
+    assert supply.jobs(1.0) == pytest.approx(
+        500.0
+    )  # half the pool earns less than the median outside
+    rng, n = np.random.default_rng(0), 2_000_000
+    log_u = np.log(0.7) + np.sqrt(0.3) * 0.5 * rng.standard_normal(n)
+    log_r = log_u + (0.0 - np.log(0.7)) + np.sqrt(0.7) * 0.5 * rng.standard_normal(n)
+    employed = np.argsort(log_r)[: int(0.4 * n)]
+    scale = 1000.0 / n
+    assert supply.forgone_earnings(400.0) == pytest.approx(
+        np.exp(log_r[employed]).sum() * scale, rel=3e-3
+    )
+    assert supply.outside_employment(400.0) == pytest.approx(
+        np.exp(log_u[employed]).sum() * scale, rel=3e-3
+    )
+    # Better-paid recruits had more work outside: the marginal recruit adds fewer net jobs than the
+    # average.
+    marginal = supply.outside_employment(401.0) - supply.outside_employment(400.0)
+    assert marginal > supply.outside_employment(400.0) / 400.0
+    # With outside employment independent of earnings, net jobs are a fixed share of jobs.
+    flat = _supply(pool=1000.0, median=1.0, dispersion=0.5, intensity_share=0.0, intensity=0.7)
+    assert flat.outside_employment(400.0) == pytest.approx(0.7 * 400.0, rel=1e-12)
+
+
+def _demand(
+    *,
+    spending=400.0,
+    eta=1.0,
+    share=0.3,
+    eps=3.0,
+    cost=1.0,
+    foreign_outside=1e6,
+    trade=1.0,
+    foreign_spending=0.0,
+):
+    outside = 1.0 - share
+    return markets.Demand(
+        spending_at_start=spending,
+        upper_elasticity=eta,
+        outside_mass=outside,
+        outside_supply_at_start=outside * spending,
+        outside_supply_elasticity=eps,
+        outside_cost=cost,
+        foreign_spending=foreign_spending,
+        foreign_outside=foreign_outside,
+        trade_factor=trade,
+    )
+
+
+def _clear(demand, phi_scale=1.0, n=50, hiring_speed=0.6, seed=3, **kw):
+    rng = np.random.default_rng(seed)
+    quality = 1 + 0.1 * (rng.random(n) < 0.3)
+    exporter = rng.random(n) < 0.2
+    phi = np.exp(rng.normal(0, 0.3, n)) * phi_scale
+    return (
+        quality,
+        exporter,
+        markets.clear(
+            quality=quality,
+            exporter=exporter,
+            phi=phi,
+            capital=rng.uniform(5, 20, n),
+            workers_before=rng.uniform(5, 15, n),
+            hiring_speed=hiring_speed,
+            wage_before=1.0,
+            price_index_before=1.0,
+            foreign_price_index_before=1.0,
+            material_cost=0.3,
+            demand=demand,
+            supply=kw.get("supply", _supply()),
+            tech=T,
+        ),
+    )
 
 
 def test_market_clearing_is_a_consistent_equilibrium():
-    rng = np.random.default_rng(3)
-    n = 50
-    quality = 1 + 0.1 * (rng.random(n) < 0.3)
-    foreign = np.where(rng.random(n) < 0.2, 0.4, 0.0)
-    result = markets.clear(
-        quality=quality,
-        exporter_foreign_level=foreign,
-        phi=np.exp(rng.normal(0, 0.3, n)),
-        capital=rng.uniform(5, 20, n),
-        workers_before=rng.uniform(5, 15, n),
-        hiring_speed=0.6,
-        wage_before=1.0,
-        price_index_before=1.0,
-        material_price=1.0,
-        domestic_spending=400.0,
-        outside_weight=0.7,
-        supply=markets.LabourSupply(500.0, 1.0, 2.0),
-        tech=T,
+    demand = _demand(
+        eta=1.5, eps=2.0, cost=0.9, foreign_outside=3.0, trade=1.1, foreign_spending=300.0
     )
-    assert result.workers.sum() == pytest.approx(
-        markets.LabourSupply(500.0, 1.0, 2.0).jobs(result.wage), rel=1e-9
+    quality, exporter, result = _clear(demand)
+    assert result.workers.sum() == pytest.approx(_supply().jobs(result.wage), rel=1e-9)
+    sigma = T.sigma
+    # Outside producers sell what they supply at their price.
+    outside_demand = (
+        0.7 * result.spending * result.price_index ** (sigma - 1) * result.outside_price**-sigma
     )
-    index = (0.7 + np.sum(quality * result.price ** (1 - T.sigma))) ** (1 / (1 - T.sigma))
+    assert outside_demand == pytest.approx(
+        0.7 * 400.0 * (result.outside_price / 0.9) ** 2.0, rel=1e-8
+    )
+    # Spending responds to the price index; each index is consistent with the prices in it.
+    assert result.spending == pytest.approx(400.0 * result.price_index ** (1 - 1.5), rel=1e-12)
+    index = (
+        0.7 * result.outside_price ** (1 - sigma) + np.sum(quality * result.price ** (1 - sigma))
+    ) ** (1 / (1 - sigma))
     assert result.price_index == pytest.approx(index, rel=1e-9)
-    assert np.all(result.export_revenue[foreign == 0] == 0)
+    foreign = (3.0 + np.sum(quality[exporter] * (result.price[exporter] / 1.1) ** (1 - sigma))) ** (
+        1 / (1 - sigma)
+    )
+    assert result.foreign_price_index == pytest.approx(foreign, rel=1e-9)
+    assert np.all(result.export_revenue[~exporter] == 0) and np.all(
+        result.export_revenue[exporter] > 0
+    )
     assert np.allclose(result.domestic_revenue + result.export_revenue, result.revenue)
+    # Domestic spending is the cluster's domestic sales plus the outside producers'.
+    outside_sales = (
+        0.7
+        * result.spending
+        * result.price_index ** (sigma - 1)
+        * result.outside_price ** (1 - sigma)
+    )
+    assert result.domestic_revenue.sum() + outside_sales == pytest.approx(result.spending, rel=1e-9)
+
+
+def test_with_spending_fixed_a_cluster_that_is_its_whole_market_gains_no_jobs_from_tfp():
+    """Limit case (closed form): with one market to itself (no outside producers, no exports) and
+    fixed spending (eta = 1), total sales equal spending whatever TFP is, so the wage bill alpha rho
+    E is fixed and so are the wage and employment: a uniform TFP gain only lowers prices."""
+    demand = _demand(eta=1.0, share=1.0)
+    _, _, before = _clear(demand, hiring_speed=1.0)
+    _, _, after = _clear(demand, phi_scale=1.10, hiring_speed=1.0)
+    assert after.workers.sum() == pytest.approx(before.workers.sum(), rel=1e-9)
+    assert after.wage == pytest.approx(before.wage, rel=1e-9)
+    assert after.revenue.sum() == pytest.approx(400.0, rel=1e-9) == before.revenue.sum()
+    assert after.price_index < 0.95 * before.price_index
+
+
+def test_with_elastic_spending_the_whole_market_cluster_gains_jobs_as_the_closed_form_says():
+    """eta > 1, the same whole market: sales are E0 P^(1 - eta), rising as TFP lowers P; each firm's
+    wage bill is alpha (rho R - materials) (labour's share of the bundle's marginal cost), so jobs
+    rise."""
+    demand = _demand(eta=2.0, share=1.0)
+    for scale in (1.0, 1.10):
+        _, _, result = _clear(demand, phi_scale=scale, hiring_speed=1.0)
+        assert result.revenue.sum() == pytest.approx(
+            400.0 * result.price_index ** (1 - 2.0), rel=1e-9
+        )
+        assert result.wage * result.workers == pytest.approx(
+            T.alpha * (T.rho * result.revenue - result.materials), rel=1e-9
+        )
+        assert result.workers.sum() == pytest.approx(_supply().jobs(result.wage), rel=1e-9)
+    _, _, before = _clear(demand, hiring_speed=1.0)
+    _, _, after = _clear(demand, phi_scale=1.10, hiring_speed=1.0)
+    assert after.workers.sum() > before.workers.sum() and after.price_index < before.price_index
+
+
+def test_elastic_outside_supply_is_the_fixed_outside_price_limit():
+    """eps large: outside producers' price is their cost, as in a model with fixed competitors."""
+    _, _, elastic = _clear(
+        _demand(eps=1000.0), phi_scale=0.3
+    )  # a cluster with about a third of its market
+    assert elastic.outside_price == pytest.approx(
+        1.0, abs=1e-3
+    )  # (demand / supply)^(1 / (sigma + eps))
+    _, _, elastic_gain = _clear(_demand(eps=1000.0), phi_scale=0.33)
+    _, _, rigid = _clear(_demand(eps=0.0), phi_scale=0.3)
+    _, _, rigid_gain = _clear(_demand(eps=0.0), phi_scale=0.33)
+    # With rigid outside supply the outside producers cut their price to keep their output: a TFP
+    # gain takes less business from them, and the cluster gains fewer jobs.
+    assert rigid_gain.outside_price < rigid.outside_price
+    assert (
+        0
+        < rigid_gain.workers.sum() - rigid.workers.sum()
+        < 0.8 * (elastic_gain.workers.sum() - elastic.workers.sum())
+    )
 
 
 # ---------------------------------------------------------------- decisions

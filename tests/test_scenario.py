@@ -112,7 +112,7 @@ def test_an_inherited_intervention_can_be_switched_off(write_toml):
         ("[interventions.cfcc]\n", ["interventions.cfcc", "unknown intervention", "cfc"]),
         ("[interventions.credit_guarantee]\neligible = ['tiny']\n", ["eligible", "micro"]),
         (
-            "[technology]\nlabour_elasticity = 0.5\nmaterials_elasticity = 0.5\n",
+            "[technology]\nlabour_elasticity = 0.6\ncapital_elasticity = 0.5\n",
             ["must be below 1"],
         ),
         ("[[market.shocks]]\ntariff = 0.3\n", ["market.shocks[0].quarter", "missing"]),

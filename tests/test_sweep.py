@@ -182,7 +182,7 @@ method = "lhs"
             "not a numeric model parameter",
         ),
         (
-            "[parameters]\n'labour.supply_elasticity' = [5, 1]\n[sampler]\nmethod='lhs'\n",
+            "[parameters]\n'labour.reservation_dispersion' = [0.9, 0.3]\n[sampler]\nmethod='lhs'\n",
             "out of range or empty",
         ),
         ("[packages.bad]\nscenario = 'nowhere.toml'\n", "file not found"),
@@ -394,7 +394,7 @@ def test_common_random_numbers_tighten_the_confidence_interval(write_toml, tmp_p
 def test_parameter_uncertainty_is_reported_apart_from_monte_carlo_noise(write_toml, tmp_path):
     text = (
         TINY + "[sampler]\nmethod = 'lhs'\nsamples = 4\n"
-        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        "[parameters]\n'labour.reservation_dispersion' = [0.3, 0.9]\n"
     )
     api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
     table = api.compare(tmp_path / "out", write=False)["comparison"]
@@ -414,14 +414,14 @@ def test_sobol_indices_come_with_confidence_intervals(write_toml, tmp_path):
     text = (
         TINY.replace("replicates = 3", "replicates = 1")
         + "[sampler]\nmethod = 'sobol'\nsamples = 8\n"
-        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        "[parameters]\n'labour.reservation_dispersion' = [0.3, 0.9]\n"
         "'technology.cfc_lift' = [0.0, 0.3]\n"
     )
     api.sweep(write_toml(text, "sobol.toml"), tmp_path / "out", workers=2)
     result = api.compare(tmp_path / "out")
     frame = result["sensitivity"]
     assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(frame.columns)
-    assert set(frame["parameter"]) == {"labour.supply_elasticity", "technology.cfc_lift"}
+    assert set(frame["parameter"]) == {"labour.reservation_dispersion", "technology.cfc_lift"}
     assert (tmp_path / "out" / "sensitivity.png").exists()
 
 
@@ -557,7 +557,7 @@ def test_monte_carlo_intervals_across_parameter_points_use_replicates_as_the_uni
 
     text = TINY.replace("replicates = 3", "replicates = 5") + (
         "[sampler]\nmethod = 'lhs'\nsamples = 3\n"
-        "[parameters]\n'labour.supply_elasticity' = [0.5, 6.0]\n"
+        "[parameters]\n'labour.reservation_dispersion' = [0.3, 0.9]\n"
     )
     api.sweep(write_toml(text, "unc.toml"), tmp_path / "out", workers=2)
     table = api.compare(tmp_path / "out", write=False)["comparison"]

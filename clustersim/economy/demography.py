@@ -93,34 +93,26 @@ class Demography:
 
     # ------------------------------------------------------------------ the value of entering
     def entrant_value(self, rows):
-        """Expected value of a potential entrant at today's wage and price index: the
-        long-run profit of a legacy-technology firm, capitalised at the formal rate
-        plus the exit hazard.  Returns (value, long-run revenue)."""
+        """Expected value of a potential entrant at today's wage and price index: the long-run
+        profit of a legacy-technology firm selling at home, less overhead, capitalised at the
+        formal rate plus the exit hazard plus the rate at which outside producers' productivity
+        growth erodes a legacy firm's profit.  Returns (value, its long-run plan)."""
         tech, rates, markets, firms = (
             self.model.technology,
             self.model.rates,
             self.model.markets,
             self.model.firms,
         )
-        user_cost = rates.formal_rate + rates.depreciation
-        unit = MSME.long_run_revenue_unit(
-            np.ones(len(rows)),
-            np.zeros(len(rows)),
-            firms.tfp(rows),
+        plan = MSME.long_run_plan(
+            markets.domestic_level() * np.ones(len(rows)),
+            firms.tfp_scale * firms.tfp(rows),
             markets.wage,
-            user_cost,
-            markets.material_price(),
-            0.0,
+            rates.formal_rate + rates.depreciation,
+            firms.material_cost(),
             tech,
         )
-        revenue = (
-            markets.domestic_level() ** tech.long_run_demand_exponent
-            * firms.tfp_scale**tech.long_run_tfp_exponent
-            * unit
-        )
-        return (tech.long_run_profit_share * revenue - firms.overhead) / (
-            rates.formal_rate + rates.exit_hazard
-        ), revenue
+        discount = rates.formal_rate + rates.exit_hazard + markets.profit_erosion()
+        return (plan.profit - firms.overhead) / discount, plan
 
     def calibrate_entry_threshold(self) -> None:
         """The value a candidate must expect to enter.  It starts where entries per
@@ -222,7 +214,7 @@ class Demography:
     def admit_entrants(self, firms) -> None:
         """This quarter's candidates from the pool enter if the value they expect clears the
         threshold; they bring their owners' equity and hire from the next quarter."""
-        model, p, tech, rates = self.model, self.model.p, self.model.technology, self.model.rates
+        model, p, rates = self.model, self.model.p, self.model.rates
         if model.quarter <= 0:
             self._retune_entry(model.counts.exits)
         self.recent_exits.append(model.counts.exits)
@@ -233,22 +225,19 @@ class Demography:
         rows = np.arange(first, firms.slots_used)
         if len(rows) == 0:
             return
-        user_cost = rates.formal_rate + rates.depreciation
-        value, revenue = self.entrant_value(rows)
+        value, plan = self.entrant_value(rows)
         enters = MSME.enters(value, self.entry_threshold)
         rows = rows[enters]
         if len(rows) == 0:
             return
-        revenue = revenue[enters]
-        wage = model.markets.wage
         firms.alive[rows] = True
         firms.entry_step[rows] = model.steps
-        firms.capital[rows] = MSME.long_run_capital(revenue, user_cost, tech)
+        firms.capital[rows] = plan.capital[enters]
         # Working capital for the workforce and materials it plans; it hires from next quarter.
         firms.cash[rows] = MSME.cash_buffer(
-            wage,
-            MSME.optimal_labour(revenue, wage, tech),
-            MSME.materials_spend(revenue, tech),
+            model.markets.wage,
+            plan.labour[enters],
+            plan.materials[enters],
             firms.capital[rows],
             p.finance.cash_buffer,
             rates.depreciation,

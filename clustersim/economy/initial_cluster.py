@@ -8,11 +8,16 @@ share; firms start at their long-run optimum (capital, labour) at the formal rat
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import numpy as np
+from scipy import optimize, special
 
 from ..inputs.params import SCHEMES
 from .agents.msme import MSME
 from .markets import LabourSupply
+from .technology import Optimum, Technology, labour_tfp_elasticity, long_run
 from .timeunits import per_quarter
 
 
@@ -56,8 +61,8 @@ def draw_initial_firms(model, table) -> None:
         x, y = table["x"][rows].astype(np.int32), table["y"][rows].astype(np.int32)
         # Firm ability is backed out of the reported workforce: long-run L ~ Phi^zeta_LR.
         workers = table["workers"][rows]
-        firms.tfp_permanent[:n] = (
-            np.log(workers / workers.mean()) / model.technology.long_run_tfp_exponent
+        firms.tfp_permanent[:n] = np.log(workers / workers.mean()) / labour_tfp_elasticity(
+            model.technology, p.technology.materials_share
         )
         firms.tfp_transitory[:n] = 0.0
         if "women_owned" in table:
@@ -71,10 +76,11 @@ def draw_initial_firms(model, table) -> None:
 
 
 def calibrate_start(model, table) -> float:
-    """Choose the demand level and TFP scale so the start matches the scenario's firm
-    count, workers per firm, turnover per worker and domestic market share; firms
-    start at their long-run optimum (capital, labour) at the formal rate.  Sets the
-    markets' and firms' starting state; returns the start's quarterly sales."""
+    """Choose domestic spending, the TFP scale, the materials a unit of the capital-labour bundle
+    needs and the wage so that the start matches the scenario's firm count, workers per firm,
+    turnover per worker, materials share of sales and domestic market share, every firm at its
+    long-run optimum (capital, labour) at the formal rate.  Sets the markets' and firms' starting
+    state; returns the start's quarterly sales."""
     p, tech, firms, markets, n = (
         model.p,
         model.technology,
@@ -84,71 +90,180 @@ def calibrate_start(model, table) -> float:
     )
     live = slice(0, n)
     mean_workers = p.cluster.mean_workers if table is None else float(table["workers"].mean())
-    turnover_per_worker_q = per_quarter(p.cluster.turnover_per_worker_lakh)
-    markets.wage = tech.alpha * tech.rho * turnover_per_worker_q
-    markets.price_index = 1.0
-    target_sales = n * mean_workers * turnover_per_worker_q
+    sales_per_worker = per_quarter(p.cluster.turnover_per_worker_lakh)
+    target_sales = n * mean_workers * sales_per_worker
     user_cost = model.rates.formal_rate + model.rates.depreciation
-    phi = firms.tfp(live)
-    quality = firms.quality(live)
+    relative_tfp, quality = firms.tfp(live), firms.quality(live)
     foreign_ratio = markets.foreign_ratio()
-    scale_exp_demand, scale_exp_tfp = tech.long_run_demand_exponent, tech.long_run_tfp_exponent
     exporter = np.zeros(n, dtype=bool)
+    targets = StartTargets(
+        target_sales,
+        sales_per_worker,
+        p.technology.materials_share,
+        p.cluster.domestic_market_share,
+    )
     # Pass 1 without exporters; then certified firms for whom exporting pays export;
     # pass 2 recalibrates with them, so revenue and export status agree.
     for calibration_pass in (1, 2):
-        unit = MSME.long_run_revenue_unit(
-            quality,
-            exporter,
-            phi,
-            markets.wage,
-            user_cost,
-            markets.material_price(),
-            foreign_ratio,
-            tech,
+        demand_factor = quality * (1.0 + exporter * foreign_ratio)
+        start = solve_start(
+            targets, demand_factor, exporter * foreign_ratio, relative_tfp, user_cost, tech
         )
-        domestic_fraction = np.sum(unit / (1.0 + exporter * foreign_ratio)) / np.sum(unit)
-        markets.domestic_spending = (
-            target_sales * domestic_fraction / p.cluster.domestic_market_share
-        )
-        firms.tfp_scale = (
-            target_sales / (markets.domestic_spending**scale_exp_demand * unit.sum())
-        ) ** (1 / scale_exp_tfp)
-        revenue = (
-            markets.domestic_spending**scale_exp_demand * firms.tfp_scale**scale_exp_tfp * unit
-        )
+        if table is not None:  # each firm's ability, so that its workforce is the list's
+            listed = table["workers"][np.arange(n) % len(table["x"])]
+            elasticity = labour_tfp_elasticity(tech, p.technology.materials_share)
+            for _ in range(50):
+                gap = np.log(listed / listed.sum()) - np.log(
+                    start.plan.labour / start.plan.labour.sum()
+                )
+                if np.max(np.abs(gap)) < 1e-9:
+                    break
+                firms.tfp_permanent[:n] += gap / elasticity
+                relative_tfp = firms.tfp(live)
+                start = solve_start(
+                    targets, demand_factor, exporter * foreign_ratio, relative_tfp, user_cost, tech
+                )
         if calibration_pass == 1:
-            domestic_pi = MSME.variable_profit(revenue, tech)
-            gain = MSME.gain_from_demand(domestic_pi, 1.0 + foreign_ratio, tech)
+            home = MSME.best_plan(
+                start.spending * quality,
+                start.tfp_scale * relative_tfp,
+                start.plan.capital,
+                start.wage,
+                start.material_cost,
+                tech,
+            )
+            abroad = MSME.best_plan(
+                start.spending * quality * (1.0 + foreign_ratio),
+                start.tfp_scale * relative_tfp,
+                start.plan.capital,
+                start.wage,
+                start.material_cost,
+                tech,
+            )
+            gain = MSME.gain(home, abroad)
             exporter = (firms.certified_until[live] >= 0) & (gain > model.rates.export_fixed_cost)
-    markets.outside_weight = 1.0 - p.cluster.domestic_market_share
-    firms.overhead = p.dynamics.overhead_share * float(
-        np.median(MSME.variable_profit(revenue, tech))
-    )
+    plan = start.plan
+    markets.wage, markets.spending, markets.price_index = start.wage, start.spending, 1.0
+    firms.tfp_scale = start.tfp_scale
+    firms.materials_per_bundle = start.material_cost / markets.material_price()
+    calibrate_domestic_market(markets, p.cluster.domestic_market_share)
+    variable_profit = plan.profit + user_cost * plan.capital  # before the cost of capital
+    firms.overhead = p.dynamics.overhead_share * float(np.median(variable_profit))
     model.demography.calibrate_entry_threshold()
     firms.exporter[live] = exporter
-    firms.capital[live] = MSME.long_run_capital(revenue, user_cost, tech)
+    firms.capital[live] = plan.capital
     if table is not None and "capital_lakh" in table:
         given = table["capital_lakh"][np.arange(n) % len(table["x"])]
         firms.capital[live] = np.where(given > 0, given, firms.capital[live])
-    firms.workers[live] = MSME.optimal_labour(revenue, markets.wage, tech)
-    firms.sales[live] = revenue
-    # Base-period prices for real value added and output (see Markets.clear).
-    demand = quality * markets.domestic_spending * (1.0 + exporter * foreign_ratio)
-    price = MSME.price(revenue, demand, tech)
-    markets.base_price = float(revenue.sum() / (revenue / price).sum())
-    markets.base_material_price = markets.material_price()
+    firms.workers[live] = plan.labour
+    firms.sales[live] = plan.revenue
+    # Base-period price for physical output (see Markets.clear).
+    markets.base_price = float(plan.revenue.sum() / plan.output.sum())
     markets.output_deflator = 1.0
-    firms.price[live] = price
-    firms.output[live] = markets.base_price * revenue / price
-    firms.real_value_added[live] = revenue - MSME.materials_spend(revenue, tech)
-    firms.export_sales[live] = revenue - revenue / (1.0 + exporter * foreign_ratio)
-    firms.materials[live] = MSME.materials_spend(revenue, tech)
+    firms.price[live] = plan.price
+    firms.output[live] = markets.base_price * plan.output
+    firms.real_value_added[live] = plan.revenue - plan.materials
+    firms.export_sales[live] = plan.revenue - plan.revenue / (1.0 + exporter * foreign_ratio)
+    firms.materials[live] = plan.materials
     firms.cash[live] = firms.cash_buffer(np.arange(n))
-    firms.profit[live] = (
-        MSME.variable_profit(revenue, tech) - user_cost * firms.capital[live] - firms.overhead
+    firms.profit[live] = plan.profit - firms.overhead
+    calibrate_export_market(
+        markets, quality, exporter, plan.price, p.cluster.export_market_share, tech.sigma
     )
-    markets.labour_supply = LabourSupply(
-        float(firms.workers[live].sum()), markets.wage, p.labour.supply_elasticity
-    )
+    jobs = float(firms.workers[live].sum())
+    markets.outside_jobs_at_start = jobs * markets.outside_sales() / float(plan.revenue.sum())
+    markets.labour_supply = calibrate_labour_supply(jobs, markets.wage, p.labour)
     return float(target_sales)
+
+
+@dataclass(frozen=True)
+class StartTargets:
+    """What the start must match: quarterly sales, sales per worker, materials share of sales and
+    the cluster's share of its domestic market."""
+
+    sales: float
+    sales_per_worker: float
+    materials_share: float
+    domestic_share: float
+
+
+@dataclass(frozen=True)
+class Start:
+    spending: float  # E, domestic spending on the product (P = 1)
+    tfp_scale: float
+    material_cost: float  # per unit of the capital-labour bundle
+    wage: float
+    plan: Optimum  # every firm's long-run plan
+
+
+def solve_start(
+    targets: StartTargets, demand_factor, export_factor, relative_tfp, user_cost, tech: Technology
+) -> Start:
+    """The spending, TFP scale, materials cost and wage at which every firm's long-run plan
+    (demand ``spending * demand_factor``) adds up to the targets: four equations, solved in logs
+    from the representative firm's exact solution."""
+    n = len(relative_tfp)
+    sales, per_worker, share_m = targets.sales, targets.sales_per_worker, targets.materials_share
+    margin = tech.rho - share_m  # the capital-labour bundle's share of revenue at marginal cost
+    revenue, labour = sales / n, sales / n / per_worker
+    wage = tech.alpha * margin * per_worker
+    capital = tech.beta * margin * revenue / user_cost
+    bundle = capital**tech.beta * labour**tech.alpha
+    spending = sales / targets.domestic_share
+    scale = (revenue * spending ** (-1.0 / tech.sigma)) ** (1.0 / tech.rho) / bundle
+    guess = np.log([spending, scale, share_m * revenue / bundle, wage])
+
+    def plan_at(z) -> Optimum:
+        spending, scale, cost, wage = np.exp(z)
+        return long_run(spending * demand_factor, scale * relative_tfp, wage, user_cost, cost, tech)
+
+    def gaps(z):
+        plan = plan_at(z)
+        domestic = np.sum(plan.revenue / (1.0 + export_factor))
+        return [
+            np.log(plan.revenue.sum() / sales),
+            np.log(plan.materials.sum() / (share_m * sales)),
+            np.log(plan.labour.sum() * per_worker / sales),
+            np.log(domestic / (targets.domestic_share * np.exp(z[0]))),
+        ]
+
+    solution = optimize.root(gaps, guess, method="hybr", options={"xtol": 1e-13})
+    if np.max(np.abs(gaps(solution.x))) > 1e-9:  # (hybr may stop "without progress" at round-off)
+        raise ValueError(f"the start could not be calibrated ({solution.message})")
+    spending, scale, cost, wage = np.exp(solution.x)
+    return Start(spending, scale, cost, wage, plan_at(solution.x))
+
+
+def calibrate_domestic_market(markets, cluster_share: float) -> None:
+    """Outside producers hold the rest of the domestic market at the start: with P = p_o = 1,
+    their mass is 1 - the cluster's share and their supply what they sell then."""
+    markets.spending_at_start = markets.spending
+    markets.outside_mass = 1.0 - cluster_share
+    markets.outside_supply_at_start = markets.outside_mass * markets.spending
+    markets.price_index = markets.outside_price = 1.0
+
+
+def calibrate_export_market(markets, quality, exporter, price, share: float, sigma: float) -> None:
+    """Foreign competitors' term of the foreign price index, so that the cluster's exporters hold
+    ``share`` of the foreign market at the start (all its firms, were none exporting yet); foreign
+    spending, so that an exporter's foreign demand is ``foreign_demand_ratio`` times its domestic
+    demand at the start's prices."""
+    term = quality * (price / markets.trade_factor()) ** (1.0 - sigma)
+    exporters = float(term[exporter].sum())
+    base = exporters if exporters > 0 else float(term.sum())
+    markets.foreign_outside_at_start = base * (1.0 - share) / share
+    index_term = markets.foreign_outside_at_start + exporters  # P*^(1 - sigma)
+    markets.foreign_price_index = index_term ** (1.0 / (1.0 - sigma))
+    markets.foreign_spending_per_ratio = markets.spending_at_start * index_term
+
+
+def calibrate_labour_supply(jobs: float, wage: float, terms) -> LabourSupply:
+    """The pool of potential workers: at the start's wage exactly ``jobs`` of them want to work in
+    the cluster, given how their reservation earnings compare with the wage; their mean log
+    outside employment, so that the start's workers would have had ``outside_employment`` of a
+    full-time job each, on average, outside the cluster."""
+    median, dispersion = terms.reservation_ratio * wage, terms.reservation_dispersion
+    pool = jobs / float(special.ndtr(math.log(wage / median) / dispersion))
+    unit = LabourSupply(pool, math.log(median), dispersion, terms.intensity_share, 0.0)
+    log_intensity = math.log(terms.outside_employment * jobs / unit.outside_employment(jobs))
+    return LabourSupply(pool, math.log(median), dispersion, terms.intensity_share, log_intensity)

@@ -1,12 +1,26 @@
 """Markets: the domestic goods market, the export market, the local labour market and materials.
 
-:class:`Markets` holds their state (the wage, the cluster's price index, the
-export market's exchange rate, tariff and demand, the materials price) and
-clears them each quarter: firms choose labour and materials optimally
-(:mod:`clustersim.economy.agents.msme`) given the wage and the price index; the
-wage clears the local labour market (upward-sloping supply) and the price index
-is a fixed point of the firms' own prices (:func:`clear`).  Nothing here
-assumes how many jobs or exports there are.
+:class:`Markets` holds their state and clears them each quarter (:func:`clear`): firms choose
+labour and materials optimally (:mod:`clustersim.economy.agents.msme`) given the wage and the
+price indices; the wage clears the local labour market and the price indices are a fixed point
+of everybody's prices.  Nothing here assumes how many jobs or exports there are.
+
+*Domestic market* (two-tier CES).  Spending on the product responds to its price index,
+``E = E0 P^(1 - eta)`` (``eta``, the upper-tier elasticity, is 1 when spending is fixed).
+Within the product, the cluster's firms compete with **outside producers**, an aggregate
+variety of mass ``Omega`` whose price ``p_o`` clears their own supply curve,
+``Y_o = Y_o0 (p_o / c_o)^eps``, against their CES demand ``Omega E P^(sigma-1) p_o^(-sigma)``;
+their unit cost ``c_o`` falls as their productivity grows.  ``eps`` large: their price is their
+cost and every sale the cluster wins is taken from them (the old model); ``eps`` = 0: their
+output is fixed and the cluster's gains lower the market's prices instead.
+
+*Export market*: exporters sell into a foreign market whose price index ``P*`` holds the
+cluster's exporters (share ``s*`` at the start) beside foreign competitors whose prices fall as
+their productivity grows; the exchange rate and the tariff move the cluster's prices there.
+
+*Labour*: potential workers have lognormal reservation earnings; those below the cluster wage
+want to work in it (:class:`LabourSupply`).  What they would otherwise have earned and how much
+of a full-time job they would otherwise have had give the **net** jobs and earnings gains.
 """
 
 from __future__ import annotations
@@ -15,49 +29,129 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import special
 
-from .agents.msme import MSME, Technology
+from .agents.msme import MSME
+from .technology import Technology, labour_wage_elasticity
 
 
 @dataclass(frozen=True)
 class LabourSupply:
-    """L_s(w) = reference_jobs * (w / reference_wage) ** elasticity."""
+    """The local labour market's supply side.
 
-    reference_jobs: float
-    reference_wage: float
-    elasticity: float
+    ``pool`` potential workers have lognormal reservation earnings ``r`` (Rs lakh a quarter:
+    what they earn outside the cluster), median ``exp(log_median)``, dispersion ``dispersion``;
+    those whose reservation earnings are below the cluster wage want to work in it, so
+    ``L_s(w) = pool * Phi((ln w - log_median) / dispersion)``, and the employed are those with the
+    lowest reservation earnings.  Outside earnings are a daily wage times the share of a
+    full-time job the worker has outside, ``u``; the two are independent and lognormal, ``u``
+    carrying ``intensity_share`` of the variance of log earnings (mean log ``log_intensity``).
+    So better-paid recruits tend to have had more work outside, and the **net** jobs of the
+    employed are ``sum(1 - u)``."""
+
+    pool: float
+    log_median: float
+    dispersion: float
+    intensity_share: float
+    log_intensity: float
 
     def jobs(self, wage):
-        return self.reference_jobs * (wage / self.reference_wage) ** self.elasticity
+        """Workers willing to work in the cluster at this wage."""
+        return self.pool * special.ndtr((np.log(wage) - self.log_median) / self.dispersion)
+
+    def log_jobs_and_elasticity(self, log_wage: float) -> tuple[float, float]:
+        """log L_s and d log L_s / d log w at a wage."""
+        z = (log_wage - self.log_median) / self.dispersion
+        log_cdf = float(special.log_ndtr(z))
+        log_pdf = -0.5 * z * z - 0.5 * math.log(2.0 * math.pi)
+        return math.log(self.pool) + log_cdf, math.exp(log_pdf - log_cdf) / self.dispersion
+
+    def threshold(self, jobs: float) -> float:
+        """Reservation earnings of the last worker employed when ``jobs`` work in the cluster."""
+        share = min(max(jobs / self.pool, 0.0), 1.0)
+        return float(np.exp(self.log_median + self.dispersion * special.ndtri(share)))
+
+    def _partial_mean(self, log_mean: float, covariance: float, jobs: float) -> float:
+        """E[exp(X); r < threshold] per potential worker, for X jointly normal with log r (mean
+        ``log_mean``, variance ``covariance`` = its covariance with log r)."""
+        if jobs <= 0.0:
+            return 0.0
+        s = self.dispersion
+        upper = (math.log(self.threshold(jobs)) - self.log_median - covariance) / s
+        return math.exp(log_mean + 0.5 * covariance) * float(special.ndtr(upper))
+
+    def outside_employment(self, jobs: float) -> float:
+        """Full-time jobs the cluster's workers would have had outside it: the sum of their u."""
+        variance = self.intensity_share * self.dispersion**2
+        return self.pool * self._partial_mean(self.log_intensity, variance, jobs)
+
+    def forgone_earnings(self, jobs: float) -> float:
+        """What the cluster's workers would have earned outside it (Rs lakh a quarter)."""
+        return self.pool * self._partial_mean(self.log_median, self.dispersion**2, jobs)
 
 
 def clearing_wage(
-    fixed_jobs, flexible_jobs_at_w0, w0, supply: LabourSupply, epsilon, tol=1e-13, max_iter=60
+    fixed_jobs, flexible, log_w0: float, supply: LabourSupply, tol=1e-13, max_iter=60
 ):
-    """Solve  fixed + flexible * (w/w0)^(-epsilon) = L_s(w)  for w (Newton in log w).
+    """The wage at which ``fixed_jobs + flexible(log w)`` workers are wanted and as many want to
+    work.
 
-    Demand falls and supply rises in w, so the root is unique.  With no labour
-    demand at all there is no market: the previous wage ``w0`` is returned.
-    """
-    if fixed_jobs + flexible_jobs_at_w0 <= 0.0:
-        return w0
-    x0 = np.log(w0)
-    x = x0
-    log_ref_jobs, log_ref_wage, eta = (
-        np.log(supply.reference_jobs),
-        np.log(supply.reference_wage),
-        supply.elasticity,
-    )
+    ``flexible(log_w)`` returns the workers firms want to add or keep at that wage and its
+    derivative in ``log w``.  Demand falls and supply rises in w, so the root is unique; Newton in
+    log w. With no labour demand at all there is no market: the previous wage is returned.  The wage
+    returned is the last one ``flexible`` was evaluated at."""
+    x = log_w0
     for _ in range(max_iter):
-        flex = flexible_jobs_at_w0 * np.exp(-epsilon * (x - x0))
+        flex, slope_flex = flexible(x)
         demand = fixed_jobs + flex
-        g = np.log(demand) - log_ref_jobs - eta * (x - log_ref_wage)
-        slope = -epsilon * flex / demand - eta
-        step = g / slope
-        x -= step
-        if abs(step) < tol:
+        if demand <= 0.0:
+            return math.exp(log_w0)
+        log_supply, supply_elasticity = supply.log_jobs_and_elasticity(x)
+        gap = math.log(demand) - log_supply
+        if abs(gap) < tol:
             break
-    return float(np.exp(x))
+        step = gap / (slope_flex / demand - supply_elasticity)
+        x -= max(min(step, 2.0), -2.0)  # at most a factor e^2 a step, far from the root
+    return math.exp(x)
+
+
+@dataclass(frozen=True)
+class Demand:
+    """The demand side of a quarter: the domestic market (two-tier CES with responding outside
+    producers) and the export market (a foreign price index with the cluster's exporters in it).
+    Built by :meth:`Markets.demand`; prices are relative to the start's (P = p_o = 1)."""
+
+    spending_at_start: float  # E0, Rs lakh a quarter at P = 1
+    upper_elasticity: float  # eta
+    outside_mass: float  # Omega
+    outside_supply_at_start: float  # Y_o0
+    outside_supply_elasticity: float  # eps
+    outside_cost: float  # c_o, 1 at the start, falling with outside productivity growth
+    foreign_spending: float  # E*_f (foreign demand level at P* = 1, in rupee revenue terms)
+    foreign_outside: float  # Omega*_t, foreign competitors' term of P*^(1 - sigma)
+    trade_factor: float  # e / (1 + tariff): a rupee price in the foreign market is p / trade_factor
+
+    def spending(self, log_p: float) -> float:
+        """E(P) = E0 P^(1 - eta)."""
+        return self.spending_at_start * math.exp((1.0 - self.upper_elasticity) * log_p)
+
+    def outside_log_price(self, log_p: float, sigma: float) -> float:
+        """log p_o clearing outside producers' supply against their demand (0 if there are none)."""
+        if self.outside_mass <= 0.0:
+            return 0.0
+        eps = self.outside_supply_elasticity
+        log_demand_level = (
+            math.log(self.outside_mass * self.spending(log_p)) + (sigma - 1.0) * log_p
+        )
+        return (
+            log_demand_level
+            - math.log(self.outside_supply_at_start)
+            + eps * math.log(self.outside_cost)
+        ) / (sigma + eps)
+
+    def foreign_level(self, log_pf: float, sigma: float) -> float:
+        """An exporter's foreign demand shifter in rupees: E*_f P*^(sigma-1) (e/(1+tau))^sigma."""
+        return self.foreign_spending * math.exp((sigma - 1.0) * log_pf) * self.trade_factor**sigma
 
 
 @dataclass
@@ -66,6 +160,9 @@ class Clearing:
 
     wage: float
     price_index: float
+    foreign_price_index: float
+    outside_price: float
+    spending: float
     workers: np.ndarray
     revenue: np.ndarray
     domestic_revenue: np.ndarray
@@ -78,83 +175,100 @@ class Clearing:
 def clear(
     *,
     quality,
-    exporter_foreign_level,
+    exporter,
     phi,
     capital,
     workers_before,
     hiring_speed,
     wage_before,
     price_index_before,
-    material_price,
-    domestic_spending,
-    outside_weight,
+    foreign_price_index_before,
+    material_cost,
+    demand: Demand,
     supply: LabourSupply,
     tech: Technology,
     tol=1e-12,
     max_iter=200,
 ) -> Clearing:
-    """Find the wage and price index at which labour supply meets demand and the
-    price index is consistent with every firm's price.
+    """Find the wage, the domestic price index P and the foreign price index P* at which labour
+    supply meets demand and each index is consistent with the prices in it.
 
-    ``quality`` is xi per firm; ``exporter_foreign_level`` is the foreign demand
-    level of exporters (0 for others); ``domestic_spending`` is E, so domestic
-    demand is ``xi E P^(sigma-1) p^(-sigma)``; ``outside_weight`` is the
-    competitors' term of ``P^(1-sigma) = outside + sum xi p^(1-sigma)``.
+    ``quality`` is xi per firm and ``exporter`` says who sells abroad; domestic demand for a firm is
+    ``xi E(P) P^(sigma-1) p^(-sigma)``, foreign demand ``xi E*_f P*^(sigma-1) (e/(1+tau))^sigma
+    p^(-sigma)``;
+    ``material_cost`` is what the materials for a unit of the capital-labour bundle cost.
     """
     sigma = tech.sigma
-    epsilon = tech.labour_wage_elasticity
     fixed_jobs = (1.0 - hiring_speed) * float(workers_before.sum())
-    w0 = wage_before
+    exports = exporter.astype(bool)
+    log_pf = math.log(foreign_price_index_before)
+    # The latest best plans (warm starts, and the desired workforces) and wage (where the next
+    # wage search starts).
+    last = {"guess": None, "plan": None, "log_wage": math.log(wage_before)}
 
-    def respond(log_p):
-        """Everything that follows from a price index: wage, workforces, revenues, prices, and
-        the price index those prices imply (the fixed-point map T)."""
-        domestic_level = domestic_spending * np.exp((sigma - 1.0) * log_p)
-        b_dom = quality * domestic_level
-        demand = b_dom + quality * exporter_foreign_level
-        desired_at_w0 = MSME.optimal_labour(
-            MSME.optimal_revenue(demand, phi, capital, w0, material_price, tech), w0, tech
-        )
-        wage = clearing_wage(
-            fixed_jobs, hiring_speed * float(desired_at_w0.sum()), w0, supply, epsilon
-        )
-        desired = desired_at_w0 * (wage / w0) ** (-epsilon)
-        workers = MSME.adjust_workforce(workers_before, desired, hiring_speed)
-        revenue = MSME.revenue_given_labour(demand, phi, capital, workers, material_price, tech)
-        price = MSME.price(revenue, demand, tech)
-        implied = np.log(outside_weight + float(np.sum(quality * price ** (1.0 - sigma)))) / (
-            1.0 - sigma
-        )
-        return implied, (wage, b_dom, demand, workers, revenue, price)
+    def respond(log_p, log_pf):
+        """Everything that follows from the price indices: wage, workforces, revenues, prices, and
+        the indices those prices imply (the fixed-point map T)."""
+        b_dom = quality * (demand.spending(log_p) * math.exp((sigma - 1.0) * log_p))
+        total = b_dom + quality * demand.foreign_level(log_pf, sigma) * exports
+        problem = MSME.short_run_problem(total, phi, capital, material_cost, tech)
 
-    # Solve T(x) = x for x = log P by the secant method on T(x) - x (T is a contraction,
-    # so a plain step is the safe fallback).  Typically 4-6 evaluations instead of 12-15.
-    x_prev = np.log(price_index_before)
-    t_prev, state = respond(x_prev)
-    iteration, log_p = 1, t_prev
-    if abs(t_prev - x_prev) >= tol:
-        x = t_prev
-        for iteration in range(2, max_iter + 1):  # noqa: B007 (reported after the loop)
-            t_x, state = respond(x)
-            gap, gap_prev = t_x - x, t_prev - x_prev
-            log_p = t_x
-            if abs(gap) < tol:
-                break
-            slope = gap - gap_prev
-            step = -gap * (x - x_prev) / slope if slope != 0.0 else gap
-            if not np.isfinite(step) or abs(step) > 10 * abs(gap) + 1e-12:
-                step = gap  # fall back to a plain fixed-point step
-            x_prev, t_prev, x = x, t_x, x + step
-    wage, b_dom, demand, workers, revenue, price = state
-    domestic_revenue = revenue * (b_dom / demand)
+        def flexible(log_w):
+            plan = problem.plan(math.exp(log_w), last["guess"])
+            last["guess"], last["plan"] = np.log(plan.bundle), plan
+            wanted = hiring_speed * plan.labour
+            return float(wanted.sum()), -float(
+                np.sum(wanted * labour_wage_elasticity(plan, material_cost, tech))
+            )
+
+        wage = clearing_wage(fixed_jobs, flexible, last["log_wage"], supply)
+        last["log_wage"] = math.log(wage)
+        workers = MSME.adjust_workforce(workers_before, last["plan"].labour, hiring_speed)
+        output, revenue, materials = MSME.output_given_labour(
+            total, phi, capital, workers, material_cost, tech
+        )
+        price = revenue / output
+        log_po = demand.outside_log_price(log_p, sigma)
+        cluster_term = float(np.sum(quality * price ** (1.0 - sigma)))
+        implied = math.log(
+            demand.outside_mass * math.exp((1.0 - sigma) * log_po) + cluster_term
+        ) / (1.0 - sigma)
+        foreign_term = float(
+            np.sum(quality[exports] * (price[exports] / demand.trade_factor) ** (1.0 - sigma))
+        )
+        implied_f = math.log(demand.foreign_outside + foreign_term) / (1.0 - sigma)
+        return implied, implied_f, (wage, b_dom, total, workers, revenue, materials, price, log_po)
+
+    # Solve T(x) = x for x = (log P, log P*) by Broyden's method on F(x) = T(x) - x, starting from
+    # the plain fixed-point step (T contracts, so that step is the safe fallback).
+    x = np.array([math.log(price_index_before), log_pf])
+    implied, implied_f, state = respond(*x)
+    gap = np.array([implied, implied_f]) - x
+    jacobian = -np.eye(2)  # of F, approximated
+    iteration = 1
+    while np.max(np.abs(gap)) >= tol and iteration < max_iter:
+        step = -np.linalg.solve(jacobian, gap)
+        if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 10 * np.max(np.abs(gap)) + 1e-12:
+            step, jacobian = gap.copy(), -np.eye(2)  # fall back to a plain fixed-point step
+        x_new = x + step
+        implied, implied_f, state = respond(*x_new)
+        gap_new = np.array([implied, implied_f]) - x_new
+        jacobian += np.outer(gap_new - gap - jacobian @ step, step) / float(step @ step)
+        x, gap, iteration = x_new, gap_new, iteration + 1
+    log_p, log_pf = x
+    wage, b_dom, total, workers, revenue, materials, price, log_po = state
+    domestic_revenue = revenue * (b_dom / total)
     return Clearing(
         wage=wage,
-        price_index=float(np.exp(log_p)),
+        price_index=math.exp(log_p),
+        foreign_price_index=math.exp(log_pf),
+        outside_price=math.exp(log_po),
+        spending=demand.spending(log_p),
         workers=workers,
         revenue=revenue,
         domestic_revenue=domestic_revenue,
         export_revenue=revenue - domestic_revenue,
-        materials=MSME.materials_spend(revenue, tech),
+        materials=materials,
         price=price,
         iterations=iteration,
     )
@@ -174,28 +288,38 @@ def tornqvist_change(price_before, price_now, sales_before, sales_now) -> float:
 
 
 class Markets:
-    """The markets of the cluster and their prices (money in Rs lakh a quarter)."""
+    """The markets of the cluster and their prices (money in Rs lakh a quarter; prices relative to
+    the start's)."""
 
     def __init__(self, model):
         self.model = model
-        export = model.p.market
-        # The export market: exogenous, moved by shocks (scenario settings).
-        self.exchange_rate = export.exchange_rate
-        self.tariff = export.tariff
-        self.foreign_demand_ratio = export.foreign_demand_ratio
+        terms = model.p.market
+        self.upper_elasticity = terms.upper_elasticity
+        self.outside_supply_elasticity = terms.outside_supply_elasticity
+        self.outside_growth = terms.outside_productivity_growth
+        # The export market's exogenous terms, moved by shocks (scenario settings).
+        self.exchange_rate = terms.exchange_rate
+        self.tariff = terms.tariff
+        self.foreign_demand_ratio = terms.foreign_demand_ratio
         # Calibrated at the start (clustersim.economy.initial_cluster), then cleared every quarter.
         self.wage = math.nan  # Rs lakh per worker a quarter
-        self.price_index = 1.0  # the cluster's domestic market, start = 1
-        self.domestic_spending = math.nan  # E: spending on the product in the domestic market
-        self.outside_weight = math.nan  # outside producers' term of the price index (held fixed)
+        self.price_index = 1.0  # P, the product's domestic price index
+        self.foreign_price_index = 1.0  # P*, the product's price index in the export market
+        self.outside_price = 1.0  # p_o, outside producers' price
+        self.spending = math.nan  # E, domestic spending on the product now
+        self.spending_at_start = math.nan  # E0
+        self.outside_mass = math.nan  # Omega
+        self.outside_supply_at_start = math.nan  # Y_o0
+        self.outside_jobs_at_start = math.nan  # outside producers' workers at the start
+        self.foreign_spending_per_ratio = math.nan  # E*_f per unit of foreign_demand_ratio
+        self.foreign_outside_at_start = math.nan  # Omega*_0
         self.labour_supply: LabourSupply | None = None
         self.base_price = math.nan  # the start's average price (real output is valued at it)
-        self.base_material_price = math.nan
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
 
     def apply_shocks(self) -> None:
-        """Export-market shocks whose quarter has come change the tariff,
-        exchange rate or foreign demand."""
+        """Export-market shocks whose quarter has come change the tariff, exchange rate or
+        foreign demand."""
         quarter = self.model.quarter
         for shock in self.model.p.shocks:
             if quarter == shock.quarter + 1:
@@ -203,6 +327,39 @@ class Markets:
                     value = getattr(shock, key)
                     if value >= 0:
                         setattr(self, key, value)
+
+    # ------------------------------------------------------------------ prices and levels
+    def outside_productivity(self) -> float:
+        """Outside producers' productivity relative to the start: it grows from the end of the
+        burn-in at ``market.outside_productivity_growth`` a year, at home and abroad."""
+        return (1.0 + self.outside_growth) ** (max(self.model.quarter, 0) / 4.0)
+
+    def profit_erosion(self) -> float:
+        """The quarterly rate at which a firm that does not upgrade loses profit as outside
+        producers' costs fall: (sigma - 1) times their quarterly productivity growth, once it has
+        begun."""
+        if self.model.quarter < 1:
+            return 0.0
+        return (self.model.technology.sigma - 1.0) * ((1.0 + self.outside_growth) ** 0.25 - 1.0)
+
+    def trade_factor(self) -> float:
+        """e / (1 + tariff): a rupee price p is p / trade_factor in the export market."""
+        return self.exchange_rate / (1.0 + self.tariff)
+
+    def demand(self) -> Demand:
+        """This quarter's demand side, for :func:`clear`."""
+        growth, sigma = self.outside_productivity(), self.model.technology.sigma
+        return Demand(
+            spending_at_start=self.spending_at_start,
+            upper_elasticity=self.upper_elasticity,
+            outside_mass=self.outside_mass,
+            outside_supply_at_start=self.outside_supply_at_start,
+            outside_supply_elasticity=self.outside_supply_elasticity,
+            outside_cost=1.0 / growth,
+            foreign_spending=self.foreign_spending_per_ratio * self.foreign_demand_ratio,
+            foreign_outside=self.foreign_outside_at_start * growth ** (sigma - 1.0),
+            trade_factor=self.trade_factor(),
+        )
 
     def material_price(self) -> float:
         """Materials price index: domestic part at 1, imported part at the exchange rate."""
@@ -215,49 +372,80 @@ class Markets:
 
     def domestic_level(self) -> float:
         """E P^(sigma - 1): the domestic demand level a firm of unit quality faces."""
-        return self.domestic_spending * self.price_index ** (self.model.technology.sigma - 1.0)
+        return self.spending * self.price_index ** (self.model.technology.sigma - 1.0)
 
     def foreign_ratio(self) -> float:
         """An exporter's foreign demand relative to its domestic demand at the start's prices:
         fdr (e / (1 + tariff))^sigma."""
-        return (
-            self.foreign_demand_ratio
-            * (self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
-        )
+        return self.foreign_demand_ratio * self.trade_factor() ** self.model.technology.sigma
 
     def foreign_level(self) -> float:
-        """Exporters' foreign demand level in rupees: E fdr (e / (1 + tariff))^sigma."""
-        return (
-            self.domestic_spending
-            * self.foreign_demand_ratio
-            * (self.exchange_rate / (1.0 + self.tariff)) ** self.model.technology.sigma
+        """Exporters' foreign demand shifter in rupees: E*_f P*^(sigma-1) (e/(1+tau))^sigma."""
+        return self.demand().foreign_level(
+            math.log(self.foreign_price_index), self.model.technology.sigma
         )
 
+    def outside_sales(self) -> float:
+        """Outside producers' domestic sales, Rs lakh a quarter."""
+        sigma = self.model.technology.sigma
+        return (
+            self.outside_mass
+            * self.spending
+            * self.price_index ** (sigma - 1.0)
+            * self.outside_price ** (1.0 - sigma)
+        )
+
+    def outside_jobs(self) -> float:
+        """Outside producers' workers: their output (at the start's prices) over their productivity,
+        at the cluster's labour per rupee of sales at the start."""
+        sigma = self.model.technology.sigma
+        output = (
+            self.outside_mass
+            * self.spending
+            * self.price_index ** (sigma - 1.0)
+            * self.outside_price ** (-sigma)
+        )
+        return (
+            self.outside_jobs_at_start
+            * output
+            / self.outside_supply_at_start
+            / self.outside_productivity()
+        )
+
+    def cluster_share(self) -> float:
+        """The cluster's share of domestic spending on its product."""
+        outside = self.outside_sales()
+        return 1.0 - outside / self.spending if self.spending > 0 else 0.0
+
+    # ------------------------------------------------------------------ clearing
     def clear(self, firms) -> None:
-        """Wage and price index adjust until labour supply meets labour demand and the
-        price index matches firms' prices; firms hire or fire towards their optimum, and
-        their sales, materials, output and real value added follow."""
+        """Wage and price indices adjust until labour supply meets labour demand and each index
+        matches the prices in it; firms hire or fire towards their optimum, and their sales,
+        materials, output and real value added follow."""
         model, live = self.model, firms.operating
         certified = firms.certified_until[live] >= model.steps
         firms.exporter[live] &= certified
-        quality = firms.quality(live)
-        foreign = self.foreign_level() * firms.exporter[live]
         result = clear(
-            quality=quality,
-            exporter_foreign_level=foreign,
+            quality=firms.quality(live),
+            exporter=firms.exporter[live],
             phi=firms.tfp_scale * firms.tfp(live),
             capital=firms.capital[live],
             workers_before=firms.workers[live],
             hiring_speed=model.p.labour.hiring_speed,
             wage_before=self.wage,
             price_index_before=self.price_index,
-            material_price=self.material_price(),
-            domestic_spending=self.domestic_spending,
-            outside_weight=self.outside_weight,
+            foreign_price_index_before=self.foreign_price_index,
+            material_cost=firms.material_cost(),
+            demand=self.demand(),
             supply=self.labour_supply,
             tech=model.technology,
         )
         self.wage, self.price_index = result.wage, result.price_index
+        self.foreign_price_index, self.outside_price = (
+            result.foreign_price_index,
+            result.outside_price,
+        )
+        self.spending = result.spending
         self.output_deflator *= tornqvist_change(
             firms.price[live], result.price, firms.sales[live], result.revenue
         )
@@ -266,10 +454,8 @@ class Markets:
         firms.sales[live] = result.revenue
         firms.export_sales[live] = result.export_revenue
         firms.materials[live] = result.materials
-        # Value added at base-period prices (double deflation): sales deflated by a chained
-        # matched-model (Tornqvist) index of the cluster's prices, materials by their price index.
+        # Real value added, single-deflated: nominal value added over a chained matched-model
+        # (Tornqvist) index of the cluster's output prices.  Physical output at the start's average
+        # price.
         firms.output[live] = self.base_price * result.revenue / result.price
-        firms.real_value_added[live] = (
-            result.revenue / self.output_deflator
-            - result.materials * self.base_material_price / self.material_price()
-        )
+        firms.real_value_added[live] = (result.revenue - result.materials) / self.output_deflator

@@ -20,7 +20,6 @@ from mesa.discrete_space import OrthogonalMooreGrid
 from ..inputs.scenario import Scenario
 from .accounts import SECTORS, Ledger, money_stocks
 from .agents import MSME, Bank, Firms, Government, Households, Moneylender
-from .agents.msme import Technology
 from .demography import ENTRANT_VALUATION_POOL, Demography
 from .facilities import Facilities
 from .field_trial import FieldTrial
@@ -29,6 +28,7 @@ from .markets import Markets
 from .reporters import QuarterCounts, QuarterlySeries, firm_panel_block
 from .spillovers import Neighbourhood
 from .streams import Streams
+from .technology import Technology
 from .timeunits import QuarterlyRates
 
 
@@ -56,7 +56,6 @@ class ClusterModel(mesa.Model):
         self.technology = Technology(
             technology.labour_elasticity,
             technology.capital_elasticity,
-            technology.materials_elasticity,
             technology.demand_elasticity,
         )
         self.rates = QuarterlyRates.of(p)

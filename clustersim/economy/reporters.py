@@ -68,6 +68,13 @@ class Observation:
         return MSME.size_class_index(firms.capital[self.live], 4.0 * firms.sales[self.live])
 
     @property
+    def quantity_tfp(self) -> float:
+        firms, tech = self.firms, self.model.technology
+        bundle = firms.capital[self.live] ** tech.beta * firms.workers[self.live] ** tech.alpha
+        total = float(bundle.sum())
+        return float(np.sum(firms.tfp(self.live) * bundle)) / total if total > 0 else 0.0
+
+    @property
     def cfc_utilisation(self) -> float:
         cfc = self.model.facilities.cfc
         return cfc.utilisation if (cfc is not None and cfc.is_open(self.model.steps)) else 0.0
@@ -107,8 +114,8 @@ SERIES = (
     Series(
         "productivity",
         "Rs lakh/worker/year",
-        "real value added per worker: sales deflated by a matched-model Tornqvist index of "
-        "cluster prices, materials by theirs",
+        "real value added per worker: value added (sales - materials) deflated by a matched-model "
+        "Tornqvist index of the cluster's output prices (single deflation)",
         lambda o: 4.0 * o.total("real_value_added") / o.jobs if o.jobs > 0 else 0.0,
     ),
     Series(
@@ -253,6 +260,53 @@ SERIES = (
         "Rs crore",
         "the bank's lendable funds for the cluster",
         lambda o: o.model.bank.funds / LAKH_PER_CRORE,
+    ),
+    Series(
+        "tfp_quantity",
+        "index",
+        "quantity TFP: physical output per unit of the capital-labour bundle, the "
+        "bundle-weighted mean "
+        "TFP multiplier of operating firms (before the calibration scale)",
+        lambda o: o.quantity_tfp,
+    ),
+    Series(
+        "jobs_net",
+        "full-time jobs",
+        "jobs less the full-time employment the cluster's workers would have had outside it",
+        lambda o: o.jobs - o.model.markets.labour_supply.outside_employment(o.jobs),
+    ),
+    Series(
+        "earnings_gain",
+        "Rs crore/quarter",
+        "the cluster's workers' earnings less what they would have earned outside it",
+        lambda o: (
+            (o.model.markets.wage * o.jobs - o.model.markets.labour_supply.forgone_earnings(o.jobs))
+            / LAKH_PER_CRORE
+        ),
+    ),
+    Series(
+        "outside_jobs",
+        "workers",
+        "workers of the outside producers the cluster competes with in its domestic market",
+        lambda o: o.model.markets.outside_jobs(),
+    ),
+    Series(
+        "market_share",
+        "share",
+        "the cluster's share of domestic spending on its product",
+        lambda o: o.model.markets.cluster_share(),
+    ),
+    Series(
+        "outside_price",
+        "index, start = 1",
+        "outside producers' price in the domestic market",
+        lambda o: o.model.markets.outside_price,
+    ),
+    Series(
+        "foreign_price_index",
+        "index",
+        "price index of the product in the export market (foreign currency, the start's units)",
+        lambda o: o.model.markets.foreign_price_index,
     ),
 )
 #: Column names in order, and each column's index in a row.

@@ -209,14 +209,24 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
                 "a subsidy smaller than the interest rate",
             )
     tech = resolve({"technology": out.get("technology", {})}).technology
-    total = tech.labour_elasticity + tech.capital_elasticity + tech.materials_elasticity
+    total = tech.labour_elasticity + tech.capital_elasticity
     if total >= 1.0:
         _fail(
             file_of("technology"),
-            "technology.labour_elasticity + capital_elasticity + materials_elasticity",
+            "technology.labour_elasticity + capital_elasticity",
             round(total, 6),
             "must be below 1 (decreasing returns keep firm size finite)",
             "a sum < 1",
+        )
+    markup_room = (tech.demand_elasticity - 1.0) / tech.demand_elasticity
+    if tech.materials_share >= markup_room:
+        _fail(
+            file_of("technology"),
+            "technology.materials_share",
+            tech.materials_share,
+            f"must be below (demand_elasticity - 1) / demand_elasticity = {markup_room:.4g}: "
+            "a price covers marginal cost with a markup",
+            "a smaller materials share, or a larger demand_elasticity",
         )
     return out
 

@@ -64,7 +64,7 @@ class CommonFacilityCentre(Facility):
         def wants(
             share,
         ):  # firms that find the CFC worth it when it serves this share of their hours
-            gain = MSME.gain_from_tfp(expected.variable_profit, full_lift * share, model.technology)
+            gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=1.0 + full_lift * share))
             return MSME.uses_cfc(
                 aware,
                 open_now,

@@ -18,6 +18,7 @@ import numpy as np
 
 from ...inputs.params import SCHEMES, SIZE_CLASSES
 from ..firm_table import FirmTable
+from ..technology import Optimum, Technology
 from .firm_accounts import FirmAccounts
 from .msme import MSME
 
@@ -61,15 +62,31 @@ class Plans:
 
 @dataclass(frozen=True)
 class Expectations:
-    """What firms expect this quarter (arrays over the rows asked for)."""
+    """What firms expect this quarter (arrays over the rows asked for): last quarter's wage and
+    prices, today's TFP and capital, and their best plans at them."""
 
     quality: np.ndarray
     b_dom: np.ndarray  # domestic demand shifter B
+    b_total: np.ndarray  # with foreign demand for exporters
     domestic_level: float  # E P^(sigma - 1)
     phi: np.ndarray  # TFP, calibration scale included
-    revenue: np.ndarray  # with labour and materials chosen, capital as it is
-    variable_profit: np.ndarray
-    domestic_variable_profit: np.ndarray  # the same were the firm selling at home only
+    capital: np.ndarray
+    wage: float
+    material_cost: float  # per unit of the capital-labour bundle
+    technology: Technology
+    plan: Optimum  # at b_total: labour and materials chosen, capital as it is
+    domestic_plan: Optimum  # the same were the firm selling at home only
+
+    def plan_with(self, demand=None, tfp_factor=1.0) -> Optimum:
+        """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times."""
+        return MSME.best_plan(
+            self.b_total if demand is None else demand,
+            self.phi * tfp_factor,
+            self.capital,
+            self.wage,
+            self.material_cost,
+            self.technology,
+        )
 
 
 class Firms(FirmAccounts, FirmTable):
@@ -83,9 +100,10 @@ class Firms(FirmAccounts, FirmTable):
         self.slots_used = capacity
         self.operating = np.zeros(0, dtype=np.int64)
         self.plans = Plans()
-        self.tfp_scale = (
-            1.0  # TFP level the start is calibrated to (clustersim.economy.initial_cluster)
-        )
+        # Calibrated at the start (clustersim.economy.initial_cluster): the TFP level, and the
+        # materials a unit of the capital-labour bundle needs (at the start's prices).
+        self.tfp_scale = 1.0
+        self.materials_per_bundle = 0.0
         self.overhead = 0.0  # fixed cost of every firm, Rs lakh a quarter (calibrated likewise)
 
     # ================================================================ the phases
@@ -161,7 +179,9 @@ class Firms(FirmAccounts, FirmTable):
             rates.depreciation,
         )
         discount = user_cost - rates.depreciation + rates.exit_hazard
-        desired = MSME.desired_capital(expected.revenue, self.capital[live], user_cost, tech)
+        desired = MSME.desired_capital(
+            expected.b_total, expected.phi, expected.wage, user_cost, expected.material_cost, tech
+        )
         investment = MSME.investment(
             self.capital[live], desired, rates.depreciation, p.technology.investment_speed
         )
@@ -186,7 +206,7 @@ class Firms(FirmAccounts, FirmTable):
         upgrade_cost = p.technology.upgrade_cost_per_worker_lakh * self.workers[live]
         subsidised, subsidy_share = government.upgrade_subsidy(self, live)
         own_upgrade_cost = upgrade_cost * (1.0 - subsidy_share * subsidised)
-        gain = MSME.gain_from_tfp(expected.variable_profit, p.technology.tech_step, tech)
+        gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=1.0 + p.technology.tech_step))
         upgrade = MSME.wants_to_upgrade(hears, gain, own_upgrade_cost, discount)
 
         # Export market and certification.
@@ -197,11 +217,11 @@ class Firms(FirmAccounts, FirmTable):
         certified = self.certified_until[live] >= steps
         quality_cert = 1.0 + p.technology.quality_lift_certified
         export_ratio = 1.0 + markets.foreign_level() / expected.domestic_level
-        dom_pi_if_certified = (
-            expected.domestic_variable_profit
-            * (quality_cert / expected.quality) ** tech.demand_exponent
+        demand_if_certified = expected.b_dom * quality_cert / expected.quality  # at home
+        home_if_certified = expected.plan_with(demand_if_certified)
+        export_gain = MSME.gain(
+            home_if_certified, expected.plan_with(demand_if_certified * export_ratio)
         )
-        export_gain = MSME.gain_from_demand(dom_pi_if_certified, export_ratio, tech)
         exporter, entering = MSME.export_choice(
             self.exporter[live], certified, export_gain, fixed_cost, sunk_cost, discount
         )
@@ -213,10 +233,8 @@ class Firms(FirmAccounts, FirmTable):
         )
         # The quality premium of a certificate, valued against having none
         # (so renewals count it too).
-        quality_gain = MSME.gain_from_demand(
-            expected.domestic_variable_profit * expected.quality**-tech.demand_exponent,
-            quality_cert,
-            tech,
+        quality_gain = MSME.gain(
+            expected.plan_with(expected.b_dom / expected.quality), home_if_certified
         )
         pending = (self.test_ready_step[live] >= 0) | (self.test_requested_step[live] >= 0)
         renew_by = steps + p.market.distant_test_delay + 1  # apply early enough to stay certified
@@ -360,32 +378,38 @@ class Firms(FirmAccounts, FirmTable):
         )
 
     def expectations(self, rows) -> Expectations:
-        """What firms expect this quarter: last quarter's wage and price index, today's TFP."""
+        """What firms expect this quarter: last quarter's wage and price indices, today's TFP."""
         model, tech, markets = self.model, self.model.technology, self.model.markets
         domestic_level = markets.domestic_level()
-        b_dom, b_tot = MSME.demand_shifter(
+        b_dom, b_total = MSME.demand_shifter(
             self.certified_until[rows] >= model.steps,
             self.exporter[rows],
             model.p.technology.quality_lift_certified,
             domestic_level,
             markets.foreign_level(),
         )
-        phi = self.tfp_scale * self.tfp(rows)
-        revenue = MSME.optimal_revenue(
-            b_tot, phi, self.capital[rows], markets.wage, markets.material_price(), tech
-        )
-        domestic_revenue = MSME.optimal_revenue(
-            b_dom, phi, self.capital[rows], markets.wage, markets.material_price(), tech
+        phi, capital, cost = (
+            self.tfp_scale * self.tfp(rows),
+            self.capital[rows],
+            self.material_cost(),
         )
         return Expectations(
             quality=self.quality(rows),
             b_dom=b_dom,
+            b_total=b_total,
             domestic_level=domestic_level,
             phi=phi,
-            revenue=revenue,
-            variable_profit=MSME.variable_profit(revenue, tech),
-            domestic_variable_profit=MSME.variable_profit(domestic_revenue, tech),
+            capital=capital,
+            wage=markets.wage,
+            material_cost=cost,
+            technology=tech,
+            plan=MSME.best_plan(b_total, phi, capital, markets.wage, cost, tech),
+            domestic_plan=MSME.best_plan(b_dom, phi, capital, markets.wage, cost, tech),
         )
+
+    def material_cost(self) -> float:
+        """What the materials for a unit of the capital-labour bundle cost now."""
+        return self.materials_per_bundle * self.model.markets.material_price()
 
     def eligible(self, rows, classes) -> np.ndarray:
         """Firms whose size class (2025 thresholds) is among ``classes``."""

@@ -5,77 +5,24 @@ firms (one element per firm), so that the model stays fast and a student who
 edits a rule here changes the simulation.  The :class:`MSME` agent itself is a
 Mesa handle onto one row of the firm table (:mod:`clustersim.firms`).
 
-Notation (docs/ODD.md, "Submodels"): a firm produces
-``q = Phi * K**beta * L**alpha * M**gamma`` and faces CES demand
-``q = B * p**(-sigma)``, so its revenue is ``R = B**(1/sigma) * q**rho`` with
-``rho = (sigma-1)/sigma``.  ``B`` bundles the domestic demand level, the price
-index, the firm's quality and, for exporters, foreign demand.
+Notation (docs/ODD.md, "Submodels"; the mathematics in :mod:`clustersim.economy.technology`):
+a firm produces ``q = Phi * min(K**beta * L**alpha, M / a)`` (materials in fixed proportion)
+and faces CES demand ``q = B * p**(-sigma)``, so its revenue is ``R = B**(1/sigma) * q**rho``
+with ``rho = (sigma-1)/sigma``.  ``B`` bundles the domestic demand level, the price index,
+the firm's quality and, for exporters, foreign demand.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from mesa.discrete_space import FixedAgent
+
+from .. import technology
+from ..technology import Optimum, Technology
 
 # 2025 MSME thresholds in Rs lakh: (investment, annual turnover) per class.
 SIZE_THRESHOLDS_LAKH = ((250.0, 1_000.0), (2_500.0, 10_000.0), (12_500.0, 50_000.0))
 SIZE_CLASS_NAMES = ("micro", "small", "medium", "large")
-
-
-@dataclass(frozen=True)
-class Technology:
-    """Elasticities of the production function and CES demand, with the exponents they imply."""
-
-    alpha: float  # labour
-    beta: float  # capital
-    gamma: float  # materials
-    sigma: float  # elasticity of substitution between varieties
-
-    @property
-    def rho(self) -> float:
-        return (self.sigma - 1.0) / self.sigma
-
-    @property
-    def short_run_scale(self) -> float:
-        """1 / (1 - rho (alpha + gamma)): revenue exponent with labour and materials chosen."""
-        return 1.0 / (1.0 - self.rho * (self.alpha + self.gamma))
-
-    @property
-    def demand_exponent(self) -> float:
-        """chi = d ln R* / d ln B."""
-        return self.short_run_scale / self.sigma
-
-    @property
-    def tfp_exponent(self) -> float:
-        """zeta = d ln R* / d ln Phi."""
-        return self.rho * self.short_run_scale
-
-    @property
-    def capital_exponent(self) -> float:
-        """kappa = d ln R* / d ln K (< 1)."""
-        return self.beta * self.rho * self.short_run_scale
-
-    @property
-    def long_run_profit_share(self) -> float:
-        """1 - rho (alpha + beta + gamma): profit share of revenue when capital is chosen too."""
-        return 1 - self.rho * (self.alpha + self.beta + self.gamma)
-
-    @property
-    def long_run_demand_exponent(self) -> float:
-        """d ln R / d ln B with labour, materials and capital all chosen."""
-        return (1 / self.sigma) / self.long_run_profit_share
-
-    @property
-    def long_run_tfp_exponent(self) -> float:
-        """d ln R / d ln Phi with labour, materials and capital all chosen."""
-        return self.rho / self.long_run_profit_share
-
-    @property
-    def labour_wage_elasticity(self) -> float:
-        """epsilon = -d ln L* / d ln w, the same for every firm."""
-        return 1.0 + self.alpha * self.rho * self.short_run_scale
 
 
 class MSME(FixedAgent):
@@ -142,98 +89,42 @@ class MSME(FixedAgent):
         return b_dom, b_dom + quality * foreign_level * exporter
 
     @staticmethod
-    def optimal_revenue(demand, phi, capital, wage, material_price, tech: Technology):
-        """Revenue when labour and materials are chosen to maximise profit (capital fixed).
-
-        R* = [B^(1/sigma) (Phi K^beta)^rho (alpha rho / w)^(alpha rho)
-              (gamma rho / p_m)^(gamma rho)]^(1/(1 - rho(alpha+gamma)))
-        """
-        r, a, g = tech.rho, tech.alpha, tech.gamma
-        inner = (
-            demand ** (1.0 / tech.sigma)
-            * (phi * capital**tech.beta) ** r
-            * (a * r / wage) ** (a * r)
-            * (g * r / material_price) ** (g * r)
-        )
-        return inner**tech.short_run_scale
+    def best_plan(
+        demand, phi, capital, wage, material_cost, tech: Technology, guess=None
+    ) -> Optimum:
+        """With capital as it is, hire labour and buy materials up to where marginal revenue equals
+        marginal cost (materials at ``material_cost`` per unit of the capital-labour bundle)."""
+        return technology.short_run(demand, phi, capital, wage, material_cost, tech, guess)
 
     @staticmethod
-    def optimal_labour(optimal_revenue, wage, tech: Technology):
-        """First-order condition for labour: w L* = alpha rho R*."""
-        return tech.alpha * tech.rho * optimal_revenue / wage
+    def short_run_problem(
+        demand, phi, capital, material_cost, tech: Technology
+    ) -> technology.ShortRun:
+        """The same choice for firms whose demand, TFP and capital are given, at any wage (the
+        labour market tries several)."""
+        return technology.ShortRun(demand, phi, capital, material_cost, tech)
 
     @staticmethod
-    def revenue_given_labour(demand, phi, capital, labour, material_price, tech: Technology):
-        """Revenue with the workforce fixed and materials chosen:
-        R = [B^(1/sigma) (Phi K^beta L^alpha)^rho
-             (gamma rho / p_m)^(gamma rho)]^(1/(1 - gamma rho))."""
-        r, g = tech.rho, tech.gamma
-        inner = (
-            demand ** (1.0 / tech.sigma)
-            * (phi * capital**tech.beta * labour**tech.alpha) ** r
-            * (g * r / material_price) ** (g * r)
-        )
-        return inner ** (1.0 / (1.0 - g * r))
+    def long_run_plan(demand, phi, wage, user_cost, material_cost, tech: Technology) -> Optimum:
+        """The plan with capital chosen too: its marginal revenue product equals the user cost."""
+        return technology.long_run(demand, phi, wage, user_cost, material_cost, tech)
 
     @staticmethod
-    def materials_spend(revenue, tech: Technology):
-        """First-order condition for materials: p_m M = gamma rho R."""
-        return tech.gamma * tech.rho * revenue
-
-    @staticmethod
-    def price(revenue, demand, tech: Technology):
-        """Price on the demand curve: q = (R / B^(1/sigma))^(1/rho), p = R / q."""
-        quantity = (revenue / demand ** (1.0 / tech.sigma)) ** (1.0 / tech.rho)
-        return revenue / quantity
+    def output_given_labour(demand, phi, capital, labour, material_cost, tech: Technology):
+        """Output, revenue and materials cost with the workforce fixed (materials as needed)."""
+        return technology.given_labour(demand, phi, capital, labour, material_cost, tech)
 
     @staticmethod
     def adjust_workforce(current, desired, hiring_speed):
         """Hiring and firing close a share of the gap each quarter: L' = L + s (L* - L)."""
         return current + hiring_speed * (desired - current)
 
-    @staticmethod
-    def variable_profit(optimal_revenue, tech: Technology):
-        """Sales less wages and materials at the optimum: (1 - rho (alpha + gamma)) R*."""
-        return (1.0 - tech.rho * (tech.alpha + tech.gamma)) * optimal_revenue
-
-    @staticmethod
-    def long_run_revenue_unit(
-        quality, exporter, phi, wage, user_cost, material_price, foreign_ratio, tech: Technology
-    ):
-        """Revenue with labour, materials and capital all chosen,
-        at unit demand level and TFP scale:
-        R = [B^(1/sigma) (Phi (alpha rho/w)^alpha (beta rho/u)^beta
-                              (gamma rho/p_m)^gamma)^rho]^(1/(1 - rho(alpha+beta+gamma)))
-        with B = quality (1 + exporter * foreign_ratio)."""
-        r = tech.rho
-        demand = quality * (1.0 + exporter * foreign_ratio)
-        inner = (
-            demand ** (1 / tech.sigma)
-            * (
-                phi
-                * (tech.alpha * r / wage) ** tech.alpha
-                * (tech.beta * r / user_cost) ** tech.beta
-                * (tech.gamma * r / material_price) ** tech.gamma
-            )
-            ** r
-        )
-        return inner ** (1.0 / tech.long_run_profit_share)
-
-    @staticmethod
-    def long_run_capital(long_run_revenue, user_cost, tech: Technology):
-        """Capital when every input is chosen: its marginal revenue product equals the user cost,
-        K = beta rho R / u."""
-        return tech.beta * tech.rho * long_run_revenue / user_cost
-
     # Investment -------------------------------------------------------------
     @staticmethod
-    def desired_capital(optimal_revenue, capital, user_cost, tech: Technology):
-        """Capital where its marginal revenue product beta rho R*/K equals the user cost.
-
-        R* grows as K^kappa, so K* = K (beta rho R* / (u K))^(1 / (1 - kappa)).
-        """
-        mrpk_ratio = tech.beta * tech.rho * optimal_revenue / (user_cost * capital)
-        return capital * mrpk_ratio ** (1.0 / (1.0 - tech.capital_exponent))
+    def desired_capital(demand, phi, wage, user_cost, material_cost, tech: Technology):
+        """Capital where its marginal revenue product equals the user cost, at the demand, wage
+        and materials cost the firm expects (labour and materials chosen with it)."""
+        return technology.long_run(demand, phi, wage, user_cost, material_cost, tech).capital
 
     @staticmethod
     def investment(capital, desired, depreciation, speed):
@@ -308,14 +199,10 @@ class MSME(FixedAgent):
 
     # Gains a firm weighs when it decides ------------------------------------
     @staticmethod
-    def gain_from_tfp(variable_profit, lift, tech: Technology):
-        """Extra variable profit per quarter from a TFP lift: pi ((1 + lift)^zeta - 1)."""
-        return variable_profit * ((1.0 + lift) ** tech.tfp_exponent - 1.0)
-
-    @staticmethod
-    def gain_from_demand(variable_profit, demand_ratio, tech: Technology):
-        """Extra variable profit per quarter when demand B rises by a factor: pi (ratio^chi - 1)."""
-        return variable_profit * (demand_ratio**tech.demand_exponent - 1.0)
+    def gain(plan_now: Optimum, plan_then: Optimum):
+        """Extra variable profit per quarter a change would bring: profit at the best plan with
+        it less profit at the best plan without it."""
+        return plan_then.profit - plan_now.profit
 
     # Decisions -----------------------------------------------------------
     @staticmethod
