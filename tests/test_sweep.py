@@ -342,7 +342,7 @@ def test_an_unreachable_scheduler_is_a_quick_clear_error(tiny, tmp_path):
 
 
 # ------------------------------------------------------------------ statistics
-def test_compare_reports_paired_effects_costs_and_who_gains(tiny, tmp_path):
+def test_compare_reports_paired_effects_costs_who_gains_and_who_loses(tiny, tmp_path):
     out = tmp_path / "out"
     api.sweep(tiny, out, workers=2)
     result = cli("compare", out)
@@ -373,6 +373,29 @@ def test_compare_reports_paired_effects_costs_and_who_gains(tiny, tmp_path):
     ]
     assert jobs["estimate"].iloc[0] == 0.0
     assert "holistic" in result.stdout and "undefined" in result.stdout
+
+    def estimate(package, outcome, measure):
+        hit = table[
+            (table["package"] == package)
+            & (table["outcome"] == outcome)
+            & (table["measure"] == measure)
+        ]
+        return float(hit["estimate"].iloc[0])
+
+    # Who gains and who loses inside the cluster adds up to the gross jobs effect, firm by firm.
+    for package in ("holistic", "cell"):
+        assert estimate(package, "jobs", "created_cluster") + estimate(
+            package, "jobs", "displaced_cluster"
+        ) == pytest.approx(estimate(package, "jobs", "effect_at_horizon"), abs=1e-3)  # csv rounding
+        assert estimate(package, "jobs", "displaced_cluster") <= 0.0
+    # A package that changes nothing moves neither net jobs nor the outside producers' jobs.
+    assert estimate("cell", "jobs_net", "effect_at_horizon") == 0.0
+    assert estimate("cell", "outside_jobs", "effect_at_horizon") == 0.0
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert {"jobs", "jobs_net", "job_years", "displaced_cluster", "displaced_outside"} <= set(
+        ranking.columns
+    )
+    assert "net of the work its recruits had outside" in (out / "summary.md").read_text()
 
 
 def test_common_random_numbers_tighten_the_confidence_interval(write_toml, tmp_path):

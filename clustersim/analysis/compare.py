@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
-from .decomposition import decomposition_effects, who_gains
+from .decomposition import decomposition_effects, jobs_displaced, who_gains
 from .sensitivity import sensitivity
 from .statistics import (
     bootstrap_ratio,
@@ -36,6 +36,9 @@ from .statistics import (
 )
 
 UNDEFINED = "undefined"
+#: Compared in every sweep beside the three headline outcomes: jobs net of recruits' outside
+#: employment, their earnings gain, and the outside producers' jobs (displaced when they fall).
+NET_OUTCOMES = ("jobs_net", "earnings_gain", "outside_jobs")
 SAVING_PER_JOB_LOST = "saving_per_job_lost"
 LAKH_PER_CRORE = 100.0
 
@@ -97,7 +100,9 @@ def compare(
     rng = np.random.default_rng(seed)
     targets = {**info.get("precision", {}), **(targets or {})}
     outcomes = list(
-        dict.fromkeys([*info.get("outcomes", []), "productivity", "export_share", "jobs"])
+        dict.fromkeys(
+            [*info.get("outcomes", []), "productivity", "export_share", "jobs", *NET_OUTCOMES]
+        )
     )
     rows = []
     diffs = {
@@ -115,6 +120,9 @@ def compare(
                 "export_share": "points",
                 "productivity": "Rs lakh/worker/year",
                 "jobs": "workers",
+                "jobs_net": "full-time jobs",
+                "outside_jobs": "workers",
+                "earnings_gain": "Rs crore/quarter",
             }.get(outcome, "level")
             row = {
                 "package": package,
@@ -142,8 +150,18 @@ def compare(
                     }
                 )
             c = summarise(d, "cumulative", comparisons)
-            cum_unit = {"jobs": "job-years"}.get(outcome, f"{unit} x quarters")
-            scale = {"jobs": 0.25, "export_share": 100.0}.get(outcome, 1.0)
+            cum_unit = {
+                "jobs": "job-years",
+                "jobs_net": "job-years",
+                "outside_jobs": "job-years",
+                "earnings_gain": "Rs crore",
+            }.get(outcome, f"{unit} x quarters")
+            scale = {
+                "jobs": 0.25,
+                "jobs_net": 0.25,
+                "outside_jobs": 0.25,
+                "export_share": 100.0,
+            }.get(outcome, 1.0)
             rows.append(
                 {
                     "package": package,
@@ -177,7 +195,12 @@ def compare(
     firms = load_firms(out)
     if not firms.empty and packages:
         table = pd.concat(
-            [table, who_gains(firms, comparisons), decomposition_effects(firms, comparisons)],
+            [
+                table,
+                who_gains(firms, comparisons),
+                jobs_displaced(firms, comparisons),
+                decomposition_effects(firms, comparisons),
+            ],
             ignore_index=True,
         )
     ranking = rank(table, packages)
@@ -335,6 +358,12 @@ def rank(table: pd.DataFrame, packages) -> pd.DataFrame:
                 "productivity_pct": get(p, "productivity", "effect_at_horizon_pct"),
                 "export_share_points": get(p, "export_share", "effect_at_horizon"),
                 "jobs": jobs,
+                "jobs_net": get(p, "jobs_net", "effect_at_horizon"),
+                "job_years": get(p, "jobs", "cumulative_effect"),
+                "net_job_years": get(p, "jobs_net", "cumulative_effect"),
+                # who loses: jobs lost by the cluster's firms that shrank, and by outside producers
+                "displaced_cluster": get(p, "jobs", "displaced_cluster"),
+                "displaced_outside": get(p, "outside_jobs", "effect_at_horizon"),
                 "public_cost_cr": cost,
                 "jobs_per_crore": jobs / cost if cost and cost > 0 else math.nan,
                 "cost_per_job_lakh": get(p, "public_cost", "cost_per_job"),

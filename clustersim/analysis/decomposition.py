@@ -159,3 +159,47 @@ def who_gains(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame:
                         }
                     )
     return pd.DataFrame(rows)
+
+
+def jobs_displaced(firms: pd.DataFrame, comparisons: int) -> pd.DataFrame:
+    """Who loses inside the cluster: the jobs firms gained and lost against the baseline at the
+    horizon, firm by firm (the same slot and entry).  A firm operating in one run only counts with
+    all its workers.  ``created_cluster`` + ``displaced_cluster`` is the gross jobs effect."""
+    if firms.empty:
+        return pd.DataFrame()
+    horizon = firms["quarter"].max()
+    last = firms[firms["quarter"] == horizon]
+    keys = ["point", "replicate", "slot", "entry_step"]
+    base = last[last["package"] == BASELINE].set_index(keys)["workers"]
+    rows = []
+    for package, group in last[last["package"] != BASELINE].groupby("package"):
+        mine = group.set_index(keys)["workers"]
+        both = pd.concat([mine.rename("package"), base.rename("base")], axis=1).fillna(0.0)
+        both = both[both.index.get_level_values("point").isin(mine.index.get_level_values("point"))]
+        change = (both["package"] - both["base"]).groupby(level=["point", "replicate"])
+        for measure, values, meaning in (
+            (
+                "created_cluster",
+                change.apply(lambda c: c.clip(lower=0).sum()),
+                "jobs added by firms that grew",
+            ),
+            (
+                "displaced_cluster",
+                change.apply(lambda c: c.clip(upper=0).sum()),
+                "jobs lost by firms that shrank",
+            ),
+        ):
+            mean, lo, hi = t_interval(values, comparisons)
+            rows.append(
+                {
+                    "package": package,
+                    "outcome": "jobs",
+                    "measure": measure,
+                    "unit": "workers",
+                    "estimate": mean,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "note": meaning,
+                }
+            )
+    return pd.DataFrame(rows)

@@ -209,7 +209,11 @@ def summary_lines(model) -> list[str]:
         f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
         f"  productivity (Rs lakh real value added per worker per year): {change('productivity')}",
         f"  export share of sales: {change('export_share', pct=False)}",
-        f"  jobs: {change('jobs')}",
+        f"  jobs: {change('jobs')}; firms {int(start['firms'])} -> {int(end['firms'])}",
+        f"  jobs net of the full-time work the cluster's workers would have had elsewhere: "
+        f"{change('jobs_net')}",
+        f"  jobs of the outside producers the cluster competes with at home: "
+        f"{change('outside_jobs')}",
         f"  wage (Rs lakh per worker per year): {change('wage')}; exporters "
         f"{int(start['exporters'])} -> {int(end['exporters'])}",
         f"  public cost so far: Rs {end['public_cost_cr']:,.2f} crore",

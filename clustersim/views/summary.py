@@ -72,6 +72,8 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
                 "productivity %": cell(p, "productivity", "effect_at_horizon_pct"),
                 "export share pts": cell(p, "export_share", "effect_at_horizon"),
                 "jobs": cell(p, "jobs", "effect_at_horizon", 0),
+                "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
+                "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
                 "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
                 "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
             }
@@ -120,6 +122,21 @@ def summary_markdown(
             f"- **{p}**: productivity {fmt_ci(prod, 1, ' %')}, "
             f"export share {fmt_ci(xs, 1, ' points')}, jobs {fmt_ci(jobs, 0)}"
         )
+        net, outside = (
+            row("jobs_net", "effect_at_horizon"),
+            row("outside_jobs", "effect_at_horizon"),
+        )
+        lost = row("jobs", "displaced_cluster")
+        if net is not None and outside is not None:
+            text += (
+                f" gross, {fmt_ci(net, 0)} net of the work its recruits had outside the cluster"
+                + (
+                    f" (firms that shrank lost {-lost['estimate']:,.0f})"
+                    if lost is not None
+                    else ""
+                )
+                + f"; outside producers' jobs {fmt_ci(outside, 0)}"
+            )
         if cost is not None:
             text += f"; public cost Rs {cost['estimate']:.1f} crore"
             if per_job is not None and np.isfinite(per_job["estimate"]):
@@ -156,6 +173,12 @@ def summary_markdown(
         "- An interval that includes zero means the model cannot tell the effect from noise at "
         "this number of replicates.",
         "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+        "- Jobs are gross: workers in the cluster. Net jobs subtract the full-time work the "
+        "cluster's workers would have had elsewhere (their outside earnings and employment, "
+        "from PLFS); outside producers' jobs are those of the rest of the industry the cluster "
+        "competes with at home, which fall when the cluster takes their sales. Effects are "
+        "against the baseline's own path, which declines as outside producers' productivity "
+        "grows: jobs saved count as jobs.",
         *(
             [
                 "- Against a baseline that is itself a package, a package that spends less and "
