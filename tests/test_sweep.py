@@ -356,6 +356,7 @@ def test_compare_reports_paired_effects_costs_who_gains_and_who_loses(tiny, tmp_
         "cumulative_effect",
         "cost_per_job",
         "cost_per_job_year",
+        "cost_per_net_job",
         "cost_per_rupee_of_exports",
         "npv_net",
         "decomposition_within",
@@ -392,9 +393,14 @@ def test_compare_reports_paired_effects_costs_who_gains_and_who_loses(tiny, tmp_
     assert estimate("cell", "jobs_net", "effect_at_horizon") == 0.0
     assert estimate("cell", "outside_jobs", "effect_at_horizon") == 0.0
     ranking = pd.read_csv(out / "ranking.csv")
-    assert {"jobs", "jobs_net", "job_years", "displaced_cluster", "displaced_outside"} <= set(
-        ranking.columns
-    )
+    assert {
+        "jobs",
+        "jobs_net",
+        "job_years",
+        "displaced_cluster",
+        "displaced_outside",
+        "cost_per_net_job_lakh",
+    } <= set(ranking.columns)
     assert "net of the work its recruits had outside" in (out / "summary.md").read_text()
 
 

@@ -240,6 +240,8 @@ def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dic
     for measure, denominator, unit, scale in (
         ("cost_per_job", jobs["horizon"], "Rs lakh per job", LAKH_PER_CRORE),
         ("cost_per_job_year", jobs["cumulative"] / 4.0, "Rs lakh per job-year", LAKH_PER_CRORE),
+        # per job net of the full-time work its worker had outside the cluster
+        ("cost_per_net_job", pick["jobs_net"]["horizon"], "Rs lakh per net job", LAKH_PER_CRORE),
         (
             "cost_per_rupee_of_exports",
             pick["export_sales"]["cumulative"],
@@ -367,6 +369,7 @@ def rank(table: pd.DataFrame, packages) -> pd.DataFrame:
                 "public_cost_cr": cost,
                 "jobs_per_crore": jobs / cost if cost and cost > 0 else math.nan,
                 "cost_per_job_lakh": get(p, "public_cost", "cost_per_job"),
+                "cost_per_net_job_lakh": get(p, "public_cost", "cost_per_net_job"),
             }
         )
     ranking = pd.DataFrame(rows)

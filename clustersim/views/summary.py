@@ -76,6 +76,7 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
                 "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
                 "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
                 "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
+                "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job", 1),
             }
         )
     return pd.DataFrame(lines)
@@ -144,6 +145,12 @@ def summary_markdown(
                     f", Rs {per_job['estimate']:.1f} lakh per job created "
                     f"({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
                 )
+                per_net = row("public_cost", "cost_per_net_job")
+                if per_net is not None and np.isfinite(per_net["estimate"]):
+                    text += (
+                        f", Rs {per_net['estimate']:.1f} lakh per net job "
+                        f"({per_net['ci_low']:.1f} to {per_net['ci_high']:.1f})"
+                    )
             elif saving is not None:
                 text += (
                     f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
