@@ -481,7 +481,11 @@ def write_outputs(table: pd.DataFrame, plots: dict, out: Path) -> None:
         )
     axes[2].set_yticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8)
     axes[2].set(title="In-silico trials vs published", xlabel="effect (units as in the table)")
-    axes[2].legend(frameon=False, fontsize=8, loc="lower right")
+    axes[2].set_ylim(-0.6, len(names) - 0.4)
+    # Below the axes: inside, the legend would sit on a band or an interval.
+    axes[2].legend(
+        frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2
+    )
     fig.tight_layout()
     fig.savefig(out / "validation.png", dpi=110)
     plt.close(fig)
