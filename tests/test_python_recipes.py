@@ -52,6 +52,15 @@ def test_the_batch_run_recipe_gives_two_scenarios_by_two_seeds(tmp_path):
     assert all(len(line.split()) == 3 for line in pivot[2:])
 
 
+def test_the_solaraviz_recipe_builds_a_page():
+    pytest.importorskip("solara", reason='the viz extra (pip install -e ".[viz]")')
+    namespace: dict = {}
+    exec(recipe("solaraviz"), namespace)  # a page as `solara run` would serve it
+    model = namespace["page"].args[0]
+    assert model.settings.path.name == "cfc.toml" and model.seed_used == 1
+    assert model.datacollector.get_model_vars_dataframe().empty  # nothing recorded before a step
+
+
 @pytest.mark.slow
 def test_the_ema_workbench_recipe_finds_a_prim_box(tmp_path):
     if importlib.util.find_spec("ema_workbench") is None:
