@@ -38,7 +38,7 @@ n, steps = int(sys.argv[1]), int(sys.argv[2])
 scenario = load_scenario(
     sys.argv[3], {"run": {"burn_in": 0, "horizon": steps}, "cluster": {"n_firms": n}}
 )
-model = ClusterModel(scenario)
+model = ClusterModel(scenario, seed=scenario.params.run.seed)
 t2 = time.perf_counter()
 model.run()
 t3 = time.perf_counter()

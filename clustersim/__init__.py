@@ -1,9 +1,9 @@
 """clustersim: an agent-based model of industrial cluster economies (Mesa).
 
-Quick start::
+Quick start (a Mesa model; scenario keys as keywords, docs/python.md)::
 
-    from clustersim import load_scenario, ClusterModel
-    model = ClusterModel(load_scenario("scenarios/baseline.toml"))
+    from clustersim import ClusterModel
+    model = ClusterModel("scenarios/cfc.toml", rng=7, **{"interventions.cfc.capacity_hours": 8e4})
     model.run()
 """
 

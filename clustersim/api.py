@@ -1,8 +1,17 @@
-"""Python API for notebooks: run a scenario and get tidy pandas data."""
+"""Python API for notebooks and scripts: run a scenario or a sweep and get tidy pandas data.
+
+Overrides are the same keys everywhere: ``{"interventions.cfc.capacity_hours": 80000.0}`` (dotted,
+as in an experiment's ``set``) or nested tables (``{"interventions": {"cfc": {...}}}``), validated
+like a scenario file's values; a bad one raises :class:`clustersim.ScenarioError` naming it
+(``argument overrides['interventions.cfc.capacity_hours']: ...``).  Mesa's own tools build
+:class:`~clustersim.economy.model.ClusterModel` directly with the same keys (docs/python.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 
 def run_scenario(
@@ -10,17 +19,25 @@ def run_scenario(
     seed: int | None = None,
     horizon: int | None = None,
     n_firms: int | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    panel: bool = False,
 ):
-    """Load, validate and run a scenario; return the finished :class:`ClusterModel`."""
+    """Load, validate and run a scenario, as ``clustersim run`` does; return the finished
+    :class:`ClusterModel`.  ``seed`` None is the scenario's ``run.seed`` (as on the command line:
+    the same call gives the same run); ``horizon`` and ``n_firms`` are ``--steps`` and
+    ``--firms``; ``overrides`` set any scenario key."""
     from .economy.model import ClusterModel
-    from .inputs.scenario import load_scenario
+    from .inputs.arguments import load_with_overrides
 
-    overrides: dict = {}
+    named = {}
     if horizon is not None:
-        overrides["run"] = {"horizon": horizon}
+        named["run.horizon"] = ("horizon", horizon)
     if n_firms is not None:
-        overrides["cluster"] = {"n_firms": n_firms}
-    model = ClusterModel(load_scenario(scenario, overrides), seed=seed, n_firms=n_firms)
+        named["cluster.n_firms"] = ("n_firms", n_firms)
+    if seed is not None:
+        named["run.seed"] = ("seed", seed)
+    loaded = load_with_overrides(scenario, overrides, named=named)
+    model = ClusterModel(loaded, seed=loaded.params.run.seed, n_firms=n_firms, panel=panel)
     model.run()
     return model
 
@@ -43,14 +60,19 @@ def sweep(
     replicates: int | None = None,
     horizon: int | None = None,
     progress: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ):
     """Run an experiment file's sweep (either kind); return its manifest
-    (one row per run) as a DataFrame."""
+    (one row per run) as a DataFrame.  ``overrides`` (scenario keys) apply to every package of a
+    package comparison, the baseline too, after each package's own ``set``."""
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
+    design = load_any(experiment, replicates=replicates, horizon=horizon)
+    if overrides:
+        design = design.with_overrides(overrides)
     return run_sweep(
-        load_any(experiment, replicates=replicates, horizon=horizon),
+        design,
         out,
         workers=workers,
         scheduler=scheduler,

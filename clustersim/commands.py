@@ -289,7 +289,9 @@ def cmd_run(args) -> int:
     from .views import output
 
     t_import = time.perf_counter()
-    model = ClusterModel(scenario, n_firms=args.firms, panel=args.panel)
+    model = ClusterModel(
+        scenario, seed=scenario.params.run.seed, n_firms=args.firms, panel=args.panel
+    )
     t_setup = time.perf_counter()
     model.run()
     t_model = time.perf_counter()

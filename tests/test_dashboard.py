@@ -73,7 +73,8 @@ def test_the_first_cluster_is_the_one_an_untouched_reset_builds():
     from_controls = dashboard.DashboardModel(
         **dashboard.starting_values(dashboard.model_params(SCENARIOS / "cfc.toml"))
     )
-    from_file = ClusterModel(load_scenario(SCENARIOS / "cfc.toml"))
+    scenario = load_scenario(SCENARIOS / "cfc.toml")
+    from_file = ClusterModel(scenario, seed=scenario.params.run.seed)
     from_file.run(from_file.burn_in)
     assert from_controls.notice == ""
     np.testing.assert_array_equal(
@@ -86,7 +87,8 @@ def test_the_dashboard_model_is_the_scenarios_model_after_its_burn_in():
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
     assert shown.steps == 6 and policy_start_and_now(shown)[1]["quarter"] == 0
     shown.step()
-    reference = ClusterModel(load_scenario(SCENARIOS / "cfc.toml", nest(SMALL)))
+    scenario = load_scenario(SCENARIOS / "cfc.toml", nest(SMALL))
+    reference = ClusterModel(scenario, seed=scenario.params.run.seed)
     reference.run(7)
     np.testing.assert_array_equal(np.array(shown.series.rows), np.array(reference.series.rows))
 
@@ -174,7 +176,8 @@ def test_the_same_seed_run_without_interventions_is_the_baseline_and_shares_the_
     shown = dashboard.DashboardModel(SCENARIOS / "cfc.toml", **SMALL)
     for _ in range(3):
         shown.step()
-    baseline = ClusterModel(load_scenario(SCENARIOS / "baseline.toml", nest(SMALL)))
+    scenario = load_scenario(SCENARIOS / "baseline.toml", nest(SMALL))
+    baseline = ClusterModel(scenario, seed=scenario.params.run.seed)
     baseline.run(shown.steps)
     np.testing.assert_array_equal(
         np.array(shown.no_interventions.series.rows), np.array(baseline.series.rows)

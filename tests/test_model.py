@@ -208,7 +208,7 @@ def test_firm_list_scenario_starts_from_the_csv():
     scenario = load_scenario(
         SCENARIOS / "from_firm_list.toml", {"run": {"burn_in": 0, "horizon": 1}}
     )
-    model = ClusterModel(scenario)
+    model = ClusterModel(scenario, seed=scenario.params.run.seed)
     table = scenario.firm_table
     assert model.n_initial == len(table["x"])
     assert np.array_equal(model.firms.x[: model.n_initial], table["x"].astype(int))
@@ -222,12 +222,14 @@ def test_firm_list_scenario_starts_from_the_csv():
 
 def test_firms_option_rescales_the_cluster():
     scenario = load_scenario(SCENARIOS / "baseline.toml", small_overrides(n_firms=60))
-    assert len(ClusterModel(scenario, n_firms=150).firms.live()) == 150
+    assert (
+        len(ClusterModel(scenario, seed=scenario.params.run.seed, n_firms=150).firms.live()) == 150
+    )
 
 
 def test_start_matches_the_scenario_calibration_targets():
     scenario = load_scenario(SCENARIOS / "baseline.toml", small_overrides(n_firms=200))
-    model = ClusterModel(scenario)
+    model = ClusterModel(scenario, seed=scenario.params.run.seed)
     f, live, c = model.firms, model.firms.live(), scenario.params.cluster
     assert f.workers[live].sum() == pytest.approx(200 * c.mean_workers, rel=1e-9)
     assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(

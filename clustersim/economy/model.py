@@ -13,10 +13,13 @@ and tells the story.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from ..inputs.arguments import choose_seed, scenario_of
 from ..inputs.scenario import Scenario
 from .accounts import SECTORS, Ledger, money_stocks
 from .agents import MSME, Bank, Firms, Government, Households, Moneylender
@@ -31,20 +34,39 @@ from .streams import Streams
 from .technology import Technology
 from .timeunits import QuarterlyRates
 
+#: The named arguments of ClusterModel; every other keyword is a scenario key.
+ARGUMENTS = ("scenario", "rng", "seed", "n_firms", "panel")
+
 
 class ClusterModel(mesa.Model):
     """Firms (MSMEs), facilities and lenders of one cluster on a grid, with its government,
-    households and markets."""
+    households and markets.
+
+    Built as any Mesa model is: ``ClusterModel(scenario="scenarios/cfc.toml", rng=7,
+    **{"interventions.cfc.capacity_hours": 80000.0})``.  ``scenario`` is a scenario file, or a
+    :class:`~clustersim.inputs.scenario.Scenario` already loaded (then without overrides); every
+    other keyword is a scenario key, dotted or as a nested table (``cluster={"n_firms": 200}``),
+    validated like a file's values (:mod:`clustersim.inputs.arguments`).  ``rng`` is the seed
+    (``seed`` or a ``run.seed`` keyword say the same: give one); none draws fresh entropy, as in
+    Mesa, and ``seed_used`` records it.  The scenario file's ``run.seed`` is the seed of
+    ``clustersim run`` and ``api.run_scenario``, which pass it.  ``n_firms`` rescales the cluster
+    (``--firms``); ``panel`` keeps the firm panel.
+    ``running`` turns False at the horizon; ``datacollector`` is the quarterly series.
+    """
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: Scenario | str | Path,
+        *,
+        rng: int | None = None,
         seed: int | None = None,
         n_firms: int | None = None,
         panel: bool = False,
+        **overrides,
     ):
+        scenario = scenario_of(scenario, overrides, n_firms, also=ARGUMENTS)
+        seed = choose_seed(rng, seed, overrides)
         p = scenario.params
-        seed = p.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.settings = scenario
         self.p = p
@@ -71,6 +93,7 @@ class ClusterModel(mesa.Model):
         self.counts = QuarterCounts()
         self.money_before = np.zeros(len(SECTORS))
         self.series = QuarterlySeries()
+        self.datacollector = self.series  # Mesa's name for it: batch_run, SolaraViz's plots
         self.flow_matrices: list[np.ndarray] = []
         self.panel: list[dict] | None = (
             [] if panel else None
@@ -146,12 +169,23 @@ class ClusterModel(mesa.Model):
             self.panel.append(firm_panel_block(self))
         self.flow_matrices.append(self.ledger.matrix(money_stocks(self) - self.money_before))
         self.series.record(self)
+        self.running = self.steps < self.n_steps  # Mesa's batch_run and dashboard stop here
 
     # ======================================================= time and agents
     @property
     def quarter(self) -> int:
         """Policy quarter: steps after the burn-in (<= 0 during it)."""
         return self.steps - self.burn_in
+
+    @property
+    def scenario(self) -> None:
+        """Mesa's experimental Scenario object: unused (the scenario is :attr:`settings`), so that
+        SolaraViz's Reset builds the model again from the same keyword arguments."""
+        return None
+
+    @scenario.setter
+    def scenario(self, _mesa_scenario) -> None:
+        pass
 
     @property
     def cfc(self):

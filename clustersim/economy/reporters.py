@@ -4,16 +4,18 @@ Each :class:`Series` names a column of ``timeseries.csv``, its unit and meaning,
 and the reporter that reads it off the model at the end of a quarter (Mesa's
 DataCollector style: a function of the model).  Reporters read an
 :class:`Observation`, which computes each aggregate the series share once.
-:class:`QuarterlySeries` keeps the rows; read them by column name.
+:class:`QuarterlySeries` keeps the rows; read them by column name.  It is the model's Mesa
+``DataCollector`` too, so Mesa's ``batch_run`` and SolaraViz's plots read the same rows.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from mesa import DataCollector
 
 from .agents.msme import MSME
 
@@ -314,15 +316,25 @@ COLUMN_NAMES = tuple(s.name for s in SERIES)
 COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
 
 
-class QuarterlySeries:
-    """The rows recorded so far, one per quarter, in :data:`SERIES` order."""
+class QuarterlySeries(DataCollector):
+    """The rows recorded so far, one per quarter, in :data:`SERIES` order; read them by column.
+
+    It is also the model's Mesa ``DataCollector`` (``model.datacollector``): one model reporter per
+    column, ``collect`` records the quarter's row (:meth:`record`), and ``model_vars``,
+    ``get_model_vars_dataframe()`` and Mesa's ``batch_run`` read that same row: nothing is
+    computed or stored twice."""
 
     def __init__(self):
+        super().__init__()
         self.rows: list[list[float]] = []
+        self.model_reporters = {name: ColumnReporter(name) for name in COLUMN_NAMES}
 
     def record(self, model) -> None:
         observation = Observation(model)
         self.rows.append([series.reporter(observation) for series in SERIES])
+        self._collection_steps.append(model.steps)
+
+    collect = record  # Mesa's name
 
     def column(self, name: str) -> list[float]:
         """Every quarter's value of one column."""
@@ -335,6 +347,46 @@ class QuarterlySeries:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def model_vars(self) -> dict[str, RecordedColumn]:
+        """Mesa's view: each column's values, quarter by quarter (read from the rows)."""
+        return {name: RecordedColumn(self.rows, i) for i, name in enumerate(COLUMN_NAMES)}
+
+    @model_vars.setter
+    def model_vars(self, _empty) -> None:
+        """Mesa's DataCollector starts with an empty dict; the columns are the rows'."""
+
+    def get_model_vars_dataframe(self):
+        """The series as a pandas DataFrame, one row per quarter (as ``timeseries.csv``)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.rows, columns=list(COLUMN_NAMES))
+
+
+class RecordedColumn(Sequence):
+    """One column of the recorded rows, read in place."""
+
+    def __init__(self, rows: list[list[float]], index: int):
+        self.rows, self.index = rows, index
+
+    def __getitem__(self, quarter):
+        if isinstance(quarter, slice):
+            return [row[self.index] for row in self.rows[quarter]]
+        return self.rows[quarter][self.index]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class ColumnReporter:
+    """Mesa's model reporter of one column: a function of the model, reading it now."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __call__(self, model) -> float:
+        return SERIES[COLUMN[self.name]].reporter(Observation(model))
 
 
 def firm_panel_block(model) -> dict[str, np.ndarray]:

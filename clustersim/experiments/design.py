@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -149,6 +150,24 @@ class Experiment:
         ]
         payload = json.dumps([self.design(), resolved], sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def with_overrides(self, overrides: Mapping[str, Any]) -> Experiment:
+        """The same design with ``overrides`` (scenario keys, dotted or nested, as
+        :func:`clustersim.api.sweep` takes them) applied to every package after its own settings;
+        each package's scenario is validated with them, an error naming the argument."""
+        from ..inputs.arguments import flatten_overrides
+
+        values, labels = flatten_overrides(overrides)
+        packages = []
+        for package in self.packages:
+            merged = _merge_overrides(package.overrides, nest(values))
+            load_scenario(
+                package.scenario,
+                merged,
+                overrides_from=lambda key, name=package.name: labels.get(key, f"{name}: set"),
+            )
+            packages.append(replace(package, overrides=merged))
+        return replace(self, packages=packages)
 
     @property
     def is_sensitivity(self) -> bool:

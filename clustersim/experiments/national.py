@@ -140,6 +140,16 @@ class NationalExperiment(Experiment):
                     )
         return out
 
+    def with_overrides(self, overrides) -> NationalExperiment:
+        """Refused: each cluster's settings, and the package's scaling, come from the file."""
+        _fail(
+            None,
+            "argument overrides",
+            dict(overrides),
+            "a national experiment takes its settings from its file",
+            "a package comparison (experiments/*.toml with packages)",
+        )
+
     def design(self) -> dict:
         return {
             **super().design(),

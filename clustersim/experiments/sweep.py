@@ -140,7 +140,7 @@ def _run_batch(
 ) -> None:
     if not todo:
         return
-    from tqdm import tqdm
+    from tqdm.auto import tqdm  # a widget in notebooks, text in a terminal
 
     failed = 0
     bar = tqdm(

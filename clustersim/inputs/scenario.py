@@ -10,6 +10,7 @@ clustersim reads.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -375,13 +376,14 @@ def nest(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def load_scenario(
     path: str | Path,
     overrides: dict[str, dict[str, Any]] | None = None,
-    overrides_from: str = "command line",
+    overrides_from: str | Callable[[str], str] = "command line",
 ) -> Scenario:
     """Read, inherit, validate and resolve a scenario file.
 
     ``overrides`` ({section: {name: value}}, e.g. from the command line) are
     validated like file values and win over them; an error in one names
-    ``overrides_from`` where it would name a file.  An override of an
+    ``overrides_from`` where it would name a file (a function of the dotted key
+    gives each override its own label).  An override of an
     intervention's settings does not switch it on (only ``enabled = true``
     does): a swept parameter of an intervention a package leaves off stays off.
     """
@@ -401,8 +403,13 @@ def load_scenario(
             raw = _merge(raw, {"interventions": {name: table}})
         else:
             raw = _merge(raw, {section: table})
-        for name in table:
-            origin[f"{section}.{name}"] = Path(overrides_from)
+        for name in overrides[section]:
+            key = f"{section}.{name}"
+            given = Path(overrides_from(key) if callable(overrides_from) else overrides_from)
+            origin[key] = given
+            while "." in key:  # a new section or intervention is named by the override too
+                key = key.rpartition(".")[0]
+                origin.setdefault(key, given)
     values = validate(raw, origin, path.resolve())
     params = resolve(values)
     firm_table = None

@@ -116,7 +116,7 @@ class DashboardModel(ClusterModel):
                     del controls[key]
         notices += _unused_settings(path, controls, scenario)
         self.notice = "\n".join(notices)
-        super().__init__(scenario)
+        super().__init__(scenario, seed=scenario.params.run.seed)
         #: The same cluster and seed with every intervention off, stepped alongside: the package's
         #: effect is the difference between the two (paired, as in `clustersim compare`).
         #: None without a package.
@@ -124,16 +124,15 @@ class DashboardModel(ClusterModel):
         if scenario.params.interventions.switched_on():
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
             self.no_interventions = ClusterModel(
-                load_scenario(path, nest(controls | off), overrides_from="dashboard")
+                load_scenario(path, nest(controls | off), overrides_from="dashboard"),
+                seed=self.seed_used,
             )
         self.run(self.burn_in)  # step() moves both
-        self.running = self.steps < self.n_steps
 
     def step(self) -> None:
         super().step()
         if self.no_interventions is not None:
             self.no_interventions.step()
-        self.running = self.steps < self.n_steps  # Mesa greys out play and step at the horizon
 
 
 def _unused_settings(path: Path, controls: dict[str, Any], scenario) -> list[str]:
