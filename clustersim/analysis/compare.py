@@ -237,18 +237,27 @@ def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dic
             "ci_high": hi,
         }
     )
-    for measure, denominator, unit, scale in (
+    ratios = [
         ("cost_per_job", jobs["horizon"], "Rs lakh per job", LAKH_PER_CRORE),
         ("cost_per_job_year", jobs["cumulative"] / 4.0, "Rs lakh per job-year", LAKH_PER_CRORE),
-        # per job net of the full-time work its worker had outside the cluster
-        ("cost_per_net_job", pick["jobs_net"]["horizon"], "Rs lakh per net job", LAKH_PER_CRORE),
         (
             "cost_per_rupee_of_exports",
             pick["export_sales"]["cumulative"],
             "Rs per Rs of extra exports",
             1.0,
         ),
-    ):
+    ]
+    if "jobs_net" in pick:  # per job net of the full-time work its worker had outside the cluster
+        ratios.insert(
+            2,
+            (
+                "cost_per_net_job",
+                pick["jobs_net"]["horizon"],
+                "Rs lakh per net job",
+                LAKH_PER_CRORE,
+            ),
+        )
+    for measure, denominator, unit, scale in ratios:
         estimate, low, high = bootstrap_ratio(
             cost.to_numpy() * scale, denominator.to_numpy(), rng, draws
         )
