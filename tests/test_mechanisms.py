@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import mesa
 import numpy as np
 import pytest
@@ -337,6 +339,7 @@ def _demand(
     foreign_outside=1e6,
     trade=1.0,
     foreign_spending=0.0,
+    foreign_ratio=1.0,
 ):
     outside = 1.0 - share
     return markets.Demand(
@@ -347,7 +350,9 @@ def _demand(
         outside_supply_elasticity=eps,
         outside_cost=cost,
         foreign_spending=foreign_spending,
-        foreign_outside=foreign_outside,
+        foreign_spending_ratio=foreign_ratio,
+        foreign_outside_mass=foreign_outside,
+        foreign_log_index_at_start=0.0,
         trade_factor=trade,
     )
 
@@ -380,7 +385,13 @@ def _clear(demand, phi_scale=1.0, n=50, hiring_speed=0.6, seed=3, **kw):
 
 def test_market_clearing_is_a_consistent_equilibrium():
     demand = _demand(
-        eta=1.5, eps=2.0, cost=0.9, foreign_outside=3.0, trade=1.1, foreign_spending=300.0
+        eta=1.5,
+        eps=2.0,
+        cost=0.9,
+        foreign_outside=3.0,
+        trade=1.1,
+        foreign_spending=300.0,
+        foreign_ratio=1.2,
     )
     quality, exporter, result = _clear(demand)
     assert result.workers.sum() == pytest.approx(_supply().jobs(result.wage), rel=1e-9)
@@ -398,10 +409,17 @@ def test_market_clearing_is_a_consistent_equilibrium():
         0.7 * result.outside_price ** (1 - sigma) + np.sum(quality * result.price ** (1 - sigma))
     ) ** (1 / (1 - sigma))
     assert result.price_index == pytest.approx(index, rel=1e-9)
-    foreign = (3.0 + np.sum(quality[exporter] * (result.price[exporter] / 1.1) ** (1 - sigma))) ** (
-        1 / (1 - sigma)
+    # Foreign competitors sell what they supply (demand and supply relative to the start, where
+    # P* = p*_o = 1 and the foreign spending ratio was 1), and the foreign index holds their price.
+    p_star, index_star = result.foreign_outside_price, result.foreign_price_index
+    assert 1.2 * index_star ** (sigma - 1) * p_star**-sigma == pytest.approx(
+        (p_star / 0.9) ** 2.0, rel=1e-8
     )
-    assert result.foreign_price_index == pytest.approx(foreign, rel=1e-9)
+    foreign = (
+        3.0 * p_star ** (1 - sigma)
+        + np.sum(quality[exporter] * (result.price[exporter] / 1.1) ** (1 - sigma))
+    ) ** (1 / (1 - sigma))
+    assert index_star == pytest.approx(foreign, rel=1e-9)
     assert np.all(result.export_revenue[~exporter] == 0) and np.all(
         result.export_revenue[exporter] > 0
     )
@@ -416,10 +434,30 @@ def test_market_clearing_is_a_consistent_equilibrium():
     assert result.domestic_revenue.sum() + outside_sales == pytest.approx(result.spending, rel=1e-9)
 
 
+def test_foreign_competitors_pass_their_cost_on_as_their_supply_allows():
+    """Limit cases (closed form) of foreign competitors' price: with infinitely elastic supply
+    they price at unit cost; with a fixed supply their price only clears demand,
+    p*_o^sigma = (E*/E*_0) (P*/P*_0)^(sigma-1)."""
+    sigma, cost, log_pf = T.sigma, 0.8, math.log(0.9)
+    elastic = _demand(eps=1e9, cost=cost, foreign_outside=2.0, foreign_ratio=1.3)
+    assert elastic.foreign_outside_log_price(log_pf, sigma) == pytest.approx(
+        math.log(cost), abs=1e-6
+    )
+    rigid = _demand(eps=0.0, cost=cost, foreign_outside=2.0, foreign_ratio=1.3)
+    assert rigid.foreign_outside_log_price(log_pf, sigma) == pytest.approx(
+        (math.log(1.3) + (sigma - 1) * log_pf) / sigma, rel=1e-12
+    )
+    assert rigid.foreign_outside_term(log_pf, sigma) == pytest.approx(
+        2.0 * math.exp((1 - sigma) * rigid.foreign_outside_log_price(log_pf, sigma)), rel=1e-12
+    )
+
+
 def test_with_spending_fixed_a_cluster_that_is_its_whole_market_gains_no_jobs_from_tfp():
     """Limit case (closed form): with one market to itself (no outside producers, no exports) and
-    fixed spending (eta = 1), total sales equal spending whatever TFP is, so the wage bill alpha rho
-    E is fixed and so are the wage and employment: a uniform TFP gain only lowers prices."""
+    fixed spending (eta = 1), total sales equal spending whatever TFP is; at unchanged workforces
+    and capital the bundle and its materials are unchanged too, so the wage bill alpha (rho E -
+    materials) is what it was and labour demand still meets supply: the wage and employment stay
+    put, and a uniform TFP gain only lowers prices."""
     demand = _demand(eta=1.0, share=1.0)
     _, _, before = _clear(demand, hiring_speed=1.0)
     _, _, after = _clear(demand, phi_scale=1.10, hiring_speed=1.0)

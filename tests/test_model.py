@@ -235,6 +235,16 @@ def test_start_matches_the_scenario_calibration_targets():
     assert f.sales[live].sum() * 4 / f.workers[live].sum() == pytest.approx(
         c.turnover_per_worker_lakh, rel=1e-9
     )
+    m = model.markets
+    # Materials are their share of sales; both price indices of the domestic market start at 1,
+    # and the cluster holds its share of domestic spending.
+    assert f.materials[live].sum() / f.sales[live].sum() == pytest.approx(
+        scenario.params.technology.materials_share, rel=1e-9
+    )
+    assert m.price_index == m.outside_price == 1.0
+    assert m.cluster_share() == pytest.approx(c.domestic_market_share, rel=1e-9)
+    # Exactly the start's workers want to work at the start's wage.
+    assert m.labour_supply.jobs(m.wage) == pytest.approx(f.workers[live].sum(), rel=1e-9)
 
 
 def test_awareness_only_spreads_by_word_of_mouth_and_outreach():

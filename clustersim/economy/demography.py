@@ -95,8 +95,8 @@ class Demography:
     def entrant_value(self, rows):
         """Expected value of a potential entrant at today's wage and price index: the long-run
         profit of a legacy-technology firm selling at home, less overhead, capitalised at the
-        formal rate plus the exit hazard plus the rate at which outside producers' productivity
-        growth erodes a legacy firm's profit.  Returns (value, its long-run plan)."""
+        formal rate plus the exit hazard.  Expectations are static, as incumbents' are: a candidate
+        does not foresee the decline, it meets it.  Returns (value, its long-run plan)."""
         tech, rates, markets, firms = (
             self.model.technology,
             self.model.rates,
@@ -111,8 +111,7 @@ class Demography:
             firms.material_cost(),
             tech,
         )
-        discount = rates.formal_rate + rates.exit_hazard + markets.profit_erosion()
-        return (plan.profit - firms.overhead) / discount, plan
+        return (plan.profit - firms.overhead) / (rates.formal_rate + rates.exit_hazard), plan
 
     def calibrate_entry_threshold(self) -> None:
         """The value a candidate must expect to enter.  It starts where entries per

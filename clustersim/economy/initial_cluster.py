@@ -254,6 +254,7 @@ def calibrate_export_market(markets, quality, exporter, price, share: float, sig
     markets.foreign_outside_at_start = base * (1.0 - share) / share
     index_term = markets.foreign_outside_at_start + exporters  # P*^(1 - sigma)
     markets.foreign_price_index = index_term ** (1.0 / (1.0 - sigma))
+    markets.foreign_log_index_at_start = math.log(markets.foreign_price_index)
     markets.foreign_spending_per_ratio = markets.spending_at_start * index_term
 
 

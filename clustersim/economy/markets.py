@@ -109,9 +109,12 @@ def clearing_wage(
         log_supply, supply_elasticity = supply.log_jobs_and_elasticity(x)
         gap = math.log(demand) - log_supply
         if abs(gap) < tol:
-            break
+            return math.exp(x)
         step = gap / (slope_flex / demand - supply_elasticity)
         x -= max(min(step, 2.0), -2.0)  # at most a factor e^2 a step, far from the root
+    if abs(gap) > 1e-8:
+        raise ArithmeticError(f"the labour market did not clear in {max_iter} Newton steps")
+    flexible(x)  # the wage returned is the last one evaluated
     return math.exp(x)
 
 
@@ -128,7 +131,9 @@ class Demand:
     outside_supply_elasticity: float  # eps
     outside_cost: float  # c_o, 1 at the start, falling with outside productivity growth
     foreign_spending: float  # E*_f (foreign demand level at P* = 1, in rupee revenue terms)
-    foreign_outside: float  # Omega*_t, foreign competitors' term of P*^(1 - sigma)
+    foreign_spending_ratio: float  # E*_f over its level at the start (moved by demand shocks)
+    foreign_outside_mass: float  # Omega*: foreign competitors' term of P*^(1 - sigma) at p*_o = 1
+    foreign_log_index_at_start: float  # log P*_0
     trade_factor: float  # e / (1 + tariff): a rupee price in the foreign market is p / trade_factor
 
     def spending(self, log_p: float) -> float:
@@ -149,6 +154,23 @@ class Demand:
             + eps * math.log(self.outside_cost)
         ) / (sigma + eps)
 
+    def foreign_outside_log_price(self, log_pf: float, sigma: float) -> float:
+        """log p*_o: foreign competitors' price, clearing their supply Y*_0 (p*_o/c_o)^eps (the
+        same elasticity and cost as outside producers at home) against their demand, which is
+        proportional to E*_f P*^(sigma-1) p*_o^(-sigma); 0 at the start's prices."""
+        eps = self.outside_supply_elasticity
+        if self.foreign_outside_mass <= 0.0 or self.foreign_spending_ratio <= 0.0:
+            return 0.0
+        log_demand = math.log(self.foreign_spending_ratio) + (sigma - 1.0) * (
+            log_pf - self.foreign_log_index_at_start
+        )
+        return (log_demand + eps * math.log(self.outside_cost)) / (sigma + eps)
+
+    def foreign_outside_term(self, log_pf: float, sigma: float) -> float:
+        """Foreign competitors' term of P*^(1 - sigma): Omega* p*_o^(1 - sigma)."""
+        log_price = self.foreign_outside_log_price(log_pf, sigma)
+        return self.foreign_outside_mass * math.exp((1.0 - sigma) * log_price)
+
     def foreign_level(self, log_pf: float, sigma: float) -> float:
         """An exporter's foreign demand shifter in rupees: E*_f P*^(sigma-1) (e/(1+tau))^sigma."""
         return self.foreign_spending * math.exp((sigma - 1.0) * log_pf) * self.trade_factor**sigma
@@ -162,6 +184,7 @@ class Clearing:
     price_index: float
     foreign_price_index: float
     outside_price: float
+    foreign_outside_price: float
     spending: float
     workers: np.ndarray
     revenue: np.ndarray
@@ -236,7 +259,9 @@ def clear(
         foreign_term = float(
             np.sum(quality[exports] * (price[exports] / demand.trade_factor) ** (1.0 - sigma))
         )
-        implied_f = math.log(demand.foreign_outside + foreign_term) / (1.0 - sigma)
+        implied_f = math.log(demand.foreign_outside_term(log_pf, sigma) + foreign_term) / (
+            1.0 - sigma
+        )
         return implied, implied_f, (wage, b_dom, total, workers, revenue, materials, price, log_po)
 
     # Solve T(x) = x for x = (log P, log P*) by Broyden's method on F(x) = T(x) - x, starting from
@@ -255,6 +280,8 @@ def clear(
         gap_new = np.array([implied, implied_f]) - x_new
         jacobian += np.outer(gap_new - gap - jacobian @ step, step) / float(step @ step)
         x, gap, iteration = x_new, gap_new, iteration + 1
+    if np.max(np.abs(gap)) > 1e-8:
+        raise ArithmeticError(f"the price indices did not converge in {max_iter} iterations")
     log_p, log_pf = x
     wage, b_dom, total, workers, revenue, materials, price, log_po = state
     domestic_revenue = revenue * (b_dom / total)
@@ -263,6 +290,7 @@ def clear(
         price_index=math.exp(log_p),
         foreign_price_index=math.exp(log_pf),
         outside_price=math.exp(log_po),
+        foreign_outside_price=math.exp(demand.foreign_outside_log_price(log_pf, sigma)),
         spending=demand.spending(log_p),
         workers=workers,
         revenue=revenue,
@@ -312,7 +340,9 @@ class Markets:
         self.outside_supply_at_start = math.nan  # Y_o0
         self.outside_jobs_at_start = math.nan  # outside producers' workers at the start
         self.foreign_spending_per_ratio = math.nan  # E*_f per unit of foreign_demand_ratio
-        self.foreign_outside_at_start = math.nan  # Omega*_0
+        self.foreign_outside_at_start = math.nan  # Omega*, foreign competitors' mass
+        self.foreign_log_index_at_start = math.nan  # log P*_0
+        self.foreign_demand_ratio_at_start = terms.foreign_demand_ratio
         self.labour_supply: LabourSupply | None = None
         self.base_price = math.nan  # the start's average price (real output is valued at it)
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
@@ -334,21 +364,13 @@ class Markets:
         burn-in at ``market.outside_productivity_growth`` a year, at home and abroad."""
         return (1.0 + self.outside_growth) ** (max(self.model.quarter, 0) / 4.0)
 
-    def profit_erosion(self) -> float:
-        """The quarterly rate at which a firm that does not upgrade loses profit as outside
-        producers' costs fall: (sigma - 1) times their quarterly productivity growth, once it has
-        begun."""
-        if self.model.quarter < 1:
-            return 0.0
-        return (self.model.technology.sigma - 1.0) * ((1.0 + self.outside_growth) ** 0.25 - 1.0)
-
     def trade_factor(self) -> float:
         """e / (1 + tariff): a rupee price p is p / trade_factor in the export market."""
         return self.exchange_rate / (1.0 + self.tariff)
 
     def demand(self) -> Demand:
         """This quarter's demand side, for :func:`clear`."""
-        growth, sigma = self.outside_productivity(), self.model.technology.sigma
+        growth = self.outside_productivity()
         return Demand(
             spending_at_start=self.spending_at_start,
             upper_elasticity=self.upper_elasticity,
@@ -357,7 +379,15 @@ class Markets:
             outside_supply_elasticity=self.outside_supply_elasticity,
             outside_cost=1.0 / growth,
             foreign_spending=self.foreign_spending_per_ratio * self.foreign_demand_ratio,
-            foreign_outside=self.foreign_outside_at_start * growth ** (sigma - 1.0),
+            # (a cluster that starts without foreign demand calibrates its competitors' supply to
+            # the first demand it meets)
+            foreign_spending_ratio=(
+                self.foreign_demand_ratio / self.foreign_demand_ratio_at_start
+                if self.foreign_demand_ratio_at_start > 0
+                else 1.0
+            ),
+            foreign_outside_mass=self.foreign_outside_at_start,
+            foreign_log_index_at_start=self.foreign_log_index_at_start,
             trade_factor=self.trade_factor(),
         )
 
@@ -396,8 +426,10 @@ class Markets:
         )
 
     def outside_jobs(self) -> float:
-        """Outside producers' workers: their output (at the start's prices) over their productivity,
-        at the cluster's labour per rupee of sales at the start."""
+        """Outside producers' workers, at the cluster's labour per rupee of sales at the start.
+        Their supply Y_o0 (p_o/c_o)^eps is read as Cobb-Douglas in labour, Y = A L^a with
+        a = eps/(1+eps) and unit cost c_o = A^(-1/a): so L/L_0 = (Y/Y_0)^((1+eps)/eps) c_o (labour
+        proportional to output over productivity when eps is infinite)."""
         sigma = self.model.technology.sigma
         output = (
             self.outside_mass
@@ -405,12 +437,10 @@ class Markets:
             * self.price_index ** (sigma - 1.0)
             * self.outside_price ** (-sigma)
         )
-        return (
-            self.outside_jobs_at_start
-            * output
-            / self.outside_supply_at_start
-            / self.outside_productivity()
-        )
+        eps = self.outside_supply_elasticity
+        relative = output / self.outside_supply_at_start if eps > 0 else 1.0
+        exponent = (1.0 + eps) / eps if eps > 0 else 1.0
+        return self.outside_jobs_at_start * relative**exponent / self.outside_productivity()
 
     def cluster_share(self) -> float:
         """The cluster's share of domestic spending on its product."""

@@ -11,7 +11,8 @@ It chooses output where marginal revenue equals marginal cost.  In the bundle ``
 
     rho B^(1/sigma) Phi^rho Q^(-1/sigma) = c + k Q^theta
 
-with, in the short run (capital fixed), ``k = (w / alpha) K^(-beta/alpha)`` and
+(``k`` is a cost coefficient, not capital) with, in the short run (capital fixed),
+``k = (w / alpha) K^(-beta/alpha)`` and
 ``theta = 1/alpha - 1``, and in the long run (capital chosen too) ``k = C(1) / (alpha + beta)``
 and ``theta = 1/(alpha + beta) - 1``, ``C(Q) = (alpha+beta) (w/alpha)^(alpha/(alpha+beta))
 (u/beta)^(beta/(alpha+beta)) Q^(1/(alpha+beta))`` being the cheapest cost of the bundle at wage
@@ -50,7 +51,7 @@ class Optimum:
     """A firm's best plan (arrays over firms; money in Rs lakh a quarter)."""
 
     bundle: np.ndarray  # Q = q / Phi
-    output: np.ndarray  # q, physical output (units of the start's prices)
+    output: np.ndarray  # q, physical output
     labour: np.ndarray
     capital: np.ndarray
     revenue: np.ndarray
@@ -80,7 +81,9 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
         step = f / slope
         y = y - step
         if np.all(np.abs(step) < tol):
-            break
+            return y
+    if np.max(np.abs(step)) > 1e-8:  # round-off may stop it short of tol, not further
+        raise ArithmeticError(f"the firms' best plans did not converge in {max_iter} Newton steps")
     return y
 
 
@@ -128,7 +131,8 @@ def short_run(demand, phi, capital, wage, material_cost, tech: Technology, guess
 
 
 def bundle_cost(wage, user_cost, tech: Technology):
-    """C(1): the cheapest cost of one unit of the capital-labour bundle's 1/(alpha+beta) power."""
+    """C(1): the cheapest cost of the capital and labour that make one unit of the bundle
+    (C(Q) = C(1) Q^(1/(alpha+beta)))."""
     r = tech.returns
     return r * (wage / tech.alpha) ** (tech.alpha / r) * (user_cost / tech.beta) ** (tech.beta / r)
 

@@ -255,9 +255,10 @@ def report(result: dict) -> str:
         "- `market.outside_productivity_growth` is searched only within its sourced range (India "
         "KLEMS, ASI: 1-4 % a year) and ends at its top: the `legacy_decline` moment asks for a "
         "faster fall in the number of firms than outside productivity growth inside that range "
-        "produces. Firms shrink before they close and the local wage falls with the cluster's "
-        "jobs, which keeps entry going, so jobs fall several times faster than units (the "
-        "baseline's jobs and firms a year are in docs/validation.md).",
+        "produces, and the search reaches the band's slow edge only with a high overhead, which "
+        "makes marginal firms close. Firms shrink before they close and the local wage falls with "
+        "the cluster's jobs, which keeps entry going, so jobs fall several times faster than units "
+        "(the baseline's jobs and firms a year over more seeds are in docs/validation.md).",
         "",
         "## Not calibrated here",
         "",
