@@ -14,9 +14,11 @@ from .cli import VIZ_SCENARIO_ENV
 
 def cmd_sweep(args) -> int:
     from .experiments.national import load_any
+    from .experiments.store import Store
     from .experiments.sweep import run_sweep
 
     experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
+    before = Store(args.out).finished() if args.out.is_dir() else set()
     started = time.perf_counter()
     manifest = run_sweep(
         experiment,
@@ -26,11 +28,13 @@ def cmd_sweep(args) -> int:
         resume=args.resume,
         progress=not args.no_progress,
     )
-    failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
+    failed = manifest[manifest["status"] != "ok"]
+    done = set(manifest.loc[manifest["status"] == "ok", "run_id"])
     print(
-        f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, "
-        f"in {time.perf_counter() - started:.1f} s; "
-        f"results in {args.out}/ (next: clustersim compare {args.out})"
+        f"{len(done - before)} runs finished, {len(failed)} failed, "
+        f"in {time.perf_counter() - started:.1f} s"
+        + (f" ({len(done)} of {experiment.run_count()} runs done)" if before else "")
+        + f"; results in {args.out}/ (next: clustersim compare {args.out})"
     )
     for _, row in failed.head(5).iterrows():
         print(f"  failed {row['run_id']}: {row['error']}")
