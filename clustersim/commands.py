@@ -4,7 +4,6 @@ one line, with exit status 2."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -44,6 +43,7 @@ def cmd_sweep(args) -> int:
 def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
+    from .experiments.store import read_sweep_info
     from .views.summary import effects_table, write_comparison
 
     targets = {}
@@ -59,14 +59,10 @@ def cmd_compare(args) -> int:
                 "positive number, e.g. jobs=100"
             )
         targets[outcome] = half_width
-    info = _sweep_info(args.dir)
-    if info.get("kind") == "national":
+    if read_sweep_info(args.dir).get("kind") == "national":
         return _compare_national(args)
-    try:
-        comparison = compare(args.dir, targets=targets)
-        write_comparison(args.dir, comparison)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(f"{args.dir}: cannot compare ({type(exc).__name__}: {exc})") from None
+    comparison = compare(args.dir, targets=targets)
+    write_comparison(args.dir, comparison)
     result = comparison.frames()
     if not args.quiet:
         import pandas as pd
@@ -81,6 +77,8 @@ def cmd_compare(args) -> int:
                 f"replicates needed, {row['package']} / {row['outcome']}: "
                 f"{int(row['estimate'])} {row['note']}"
             )
+        for note in comparison.notes:
+            print(f"missing: {note}")
         print(
             f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
             + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else "")
@@ -88,29 +86,13 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _sweep_info(folder: Path) -> dict:
-    """A sweep folder's experiment.json, or a one-line error."""
-    path = folder / "experiment.json"
-    if not path.exists():
-        raise BadOutput(
-            f"{folder}: no sweep here (experiment.json is missing); run `clustersim sweep` first"
-        )
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BadOutput(f"{path}: unreadable ({exc})") from None
-    if not isinstance(info, dict) or "packages" not in info or "title" not in info:
-        raise BadOutput(f"{path}: not a clustersim sweep description (no packages or title)")
-    return info
-
-
 def _compare_national(args) -> int:
     from .analysis.national import national_summary
 
     try:
         result = national_summary(args.dir)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(str(exc)) from None
+    except ValueError as exc:
+        raise BadOutput(f"{args.dir}: {exc}") from None
     if not args.quiet:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(
@@ -121,16 +103,14 @@ def _compare_national(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from .experiments.store import read_sweep_info
     from .views.report import build_report
 
-    if _sweep_info(args.dir).get("kind") == "national":
+    if read_sweep_info(args.dir).get("kind") == "national":
         raise BadOutput(
             f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)"
         )
-    try:
-        path = build_report(args.dir)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(str(exc)) from None
+    path = build_report(args.dir)
     print(f"Wrote {path} (self-contained: open it in any browser)")
     return 0
 
