@@ -195,12 +195,16 @@ def cmd_viz(args) -> int:
                 f"({exc.strerror or exc})"
             ) from None
         port = probe.getsockname()[1]  # --port 0: the free port the system chose
+    from .views.serve import ALLOWED_HOSTS_ENV, allowed_hosts
+
     # No telemetry and no version check: the dashboard is local and must work without a network.
+    # Requests naming another host are refused (DNS rebinding): see clustersim.views.serve.
     env = dict(
         os.environ,
         **{
             VIZ_SCENARIO_ENV: str(args.scenario.resolve()),
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+            ALLOWED_HOSTS_ENV: ",".join(sorted(allowed_hosts(args.host, args.allow_host))),
         },
     )
     env.setdefault(
@@ -213,7 +217,7 @@ def cmd_viz(args) -> int:
     command = [
         sys.executable,
         "-m",
-        "solara",
+        "clustersim.views.serve",  # solara, answering only the hosts allowed
         "run",
         "clustersim.views.dashboard",
         "--host",
@@ -236,13 +240,27 @@ def cmd_dask_cluster(args) -> int:
         from distributed import LocalCluster
     except ImportError:
         raise BadOutput("dask-cluster needs Dask: pip install 'clustersim[dask]'") from None
-    cluster = LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        scheduler_port=args.port,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
+    import socket
+
+    with socket.socket() as probe:  # a busy port is one line here, not Dask's traceback
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            raise BadOutput(
+                f"--port {args.port}: cannot listen there ({exc.strerror or exc})"
+            ) from None
+    try:
+        cluster = LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            scheduler_port=args.port,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    except (RuntimeError, OSError) as exc:
+        raise BadOutput(
+            f"--port {args.port}: the Dask cluster did not start ({str(exc).splitlines()[0]})"
+        ) from None
     print(
         f"Dask scheduler at {cluster.scheduler_address} with {args.workers} workers; "
         f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}"
