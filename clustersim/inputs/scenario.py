@@ -333,7 +333,35 @@ def load_scenario(
             params.cluster.firm_csv,
         )
         firm_table = read_firm_csv(Path(params.cluster.firm_csv), params.run.grid_width, named_by)
+    firms = len(firm_table["x"]) if firm_table is not None else params.cluster.n_firms
+    _check_spillover_field(params, firms, origin, path)
     return Scenario(path=path, values=values, params=params, firm_table=firm_table)
+
+
+#: Spillovers are computed on the whole grid plus the kernel's reach (4 decay lengths each way),
+#: whatever the number of firms: the field may be at most this many cells a side, or
+#: 4 x sqrt(firms) for larger clusters, so that the grid never costs more than the firms do.
+MAX_FIELD_SIDE = 128
+
+
+def _check_spillover_field(params: Params, firms: int, origin: dict, path: Path) -> None:
+    width, decay = params.run.grid_width, params.technology.spillover_distance
+    side = width + 2 * int(np.ceil(4.0 * decay))
+    limit = max(MAX_FIELD_SIDE, int(4 * np.sqrt(firms)))
+    if side <= limit:
+        return
+    key, value = "run.grid_width", width
+    if "technology.spillover_distance" in origin and "run.grid_width" not in origin:
+        key, value = "technology.spillover_distance", decay
+    _fail(
+        origin.get(key, path),
+        key,
+        value,
+        f"grid_width {width} with spillover_distance {decay:g} needs a spillover field of "
+        f"{side} cells a side, too costly for {firms} firms",
+        f"grid_width + 8 x spillover_distance <= {limit} for {firms} firms "
+        f"(max({MAX_FIELD_SIDE}, 4 x sqrt(firms)))",
+    )
 
 
 def referenced_scenario(file: Path, key: str, value: Any) -> Path:
