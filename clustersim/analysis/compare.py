@@ -96,9 +96,8 @@ def compare(
     out = Path(out)
     series, info = load_results(out)
     if BASELINE not in set(series["package"]):
-        raise SweepError(
-            f"{out}: nothing to compare: " + missing_runs(out, info, series, series[:0])[0]
-        )
+        why = _failures(out, set(series["run_id"])).get(BASELINE, "")
+        raise SweepError(f"{out}: nothing to compare: the baseline has no finished run{why}")
     packages, notes = _comparable(out, info, series)
     comparisons = max(len(packages), 1)
     rate_q = (1 + info.get("discount_rate", 0.08)) ** 0.25 - 1
