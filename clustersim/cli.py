@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 EXIT_BAD_INPUT = 2
+MAX_WORKERS = 1024
+MAX_REPLICATES = 100_000  # as in experiment files
 VIZ_SCENARIO_ENV = (
     "CLUSTERSIM_VIZ_SCENARIO"  # names the scenario file for the dashboard's server process
 )
@@ -20,10 +22,7 @@ VIZ_SCENARIO_ENV = (
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2, no usage dump
-        print(
-            f"clustersim: error: {message} (see 'clustersim {self.prog.split()[-1]} --help')",
-            file=sys.stderr,
-        )
+        print(f"clustersim: error: {message} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -70,10 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("experiment", type=Path, help="experiment TOML file")
     sweep.add_argument("--out", type=_folder, required=True, help="output folder for the sweep")
     sweep.add_argument(
-        "--workers", type=_positive_int, help="local worker processes (default: all cores)"
+        "--workers",
+        type=_bounded(1, MAX_WORKERS),
+        help=f"local worker processes (default: all cores; at most {MAX_WORKERS})",
     )
     sweep.add_argument(
-        "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])"
+        "--scheduler",
+        type=_address,
+        help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])",
     )
     sweep.add_argument(
         "--resume",
@@ -81,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="finish an interrupted sweep: run only what is missing",
     )
     sweep.add_argument(
-        "--replicates", type=_positive_int, help="override the experiment's replicates"
+        "--replicates",
+        type=_bounded(1, MAX_REPLICATES),
+        help=f"override the experiment's replicates (1-{MAX_REPLICATES:,})",
     )
     sweep.add_argument(
         "--steps", type=_horizon, help="override the policy horizon (quarters, 1-400)"
@@ -143,19 +148,27 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument(
         "--host",
         default="127.0.0.1",
+        type=_host,
         help="address to listen on (default 127.0.0.1: this machine only; "
         "0.0.0.0 opens it to the network)",
+    )
+    viz.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        type=_host,
+        metavar="NAME",
+        help="also answer requests addressed to this host name (repeatable; '*' for any): the "
+        "dashboard answers only the names of the address it listens on, against DNS rebinding",
     )
 
     dask = sub.add_parser(
         "dask-cluster", help="start a local Dask cluster to try --scheduler (Ctrl-C stops it)"
     )
     dask.add_argument(
-        "--workers", type=_positive_int, default=2, help="worker processes (default 2)"
+        "--workers", type=_bounded(1, MAX_WORKERS), default=2, help="worker processes (default 2)"
     )
-    dask.add_argument(
-        "--port", type=_non_negative_int, default=8786, help="scheduler port (default 8786)"
-    )
+    dask.add_argument("--port", type=_port, default=8786, help="scheduler port (default 8786)")
     return parser
 
 
@@ -167,10 +180,40 @@ def _port(text: str) -> int:
 
 
 def _horizon(text: str) -> int:
-    value = _non_negative_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
     if not 1 <= value <= 400:
-        raise argparse.ArgumentTypeError(f"{text!r} must be between 1 and 400 quarters")
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed a whole number of quarters, 1-400")
     return value
+
+
+def _bounded(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text!r}: allowed {low}-{high:,}")
+        return value
+
+    return parse
+
+
+def _address(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name a scheduler, e.g. tcp://host:8786")
+    return text
+
+
+def _host(text: str) -> str:
+    if not text.strip() or text != text.strip() or any(c.isspace() for c in text):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: name an address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0"
+        )
+    return text
 
 
 def _positive_int(text: str) -> int:

@@ -4,7 +4,6 @@ one line, with exit status 2."""
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -14,9 +13,11 @@ from .cli import VIZ_SCENARIO_ENV
 
 def cmd_sweep(args) -> int:
     from .experiments.national import load_any
+    from .experiments.store import Store
     from .experiments.sweep import run_sweep
 
     experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
+    before = Store(args.out).finished() if args.out.is_dir() else set()
     started = time.perf_counter()
     manifest = run_sweep(
         experiment,
@@ -26,11 +27,13 @@ def cmd_sweep(args) -> int:
         resume=args.resume,
         progress=not args.no_progress,
     )
-    failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
+    failed = manifest[manifest["status"] != "ok"]
+    done = set(manifest.loc[manifest["status"] == "ok", "run_id"])
     print(
-        f"{len(manifest) - len(failed)} runs finished, {len(failed)} failed, "
-        f"in {time.perf_counter() - started:.1f} s; "
-        f"results in {args.out}/ (next: clustersim compare {args.out})"
+        f"{len(done - before)} runs finished, {len(failed)} failed, "
+        f"in {time.perf_counter() - started:.1f} s"
+        + (f" ({len(done)} of {experiment.run_count()} runs done)" if before else "")
+        + f"; results in {args.out}/ (next: clustersim compare {args.out})"
     )
     for _, row in failed.head(5).iterrows():
         print(f"  failed {row['run_id']}: {row['error']}")
@@ -40,6 +43,7 @@ def cmd_sweep(args) -> int:
 def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
+    from .experiments.store import read_sweep_info
     from .views.summary import effects_table, write_comparison
 
     targets = {}
@@ -55,14 +59,10 @@ def cmd_compare(args) -> int:
                 "positive number, e.g. jobs=100"
             )
         targets[outcome] = half_width
-    info = _sweep_info(args.dir)
-    if info.get("kind") == "national":
+    if read_sweep_info(args.dir).get("kind") == "national":
         return _compare_national(args)
-    try:
-        comparison = compare(args.dir, targets=targets)
-        write_comparison(args.dir, comparison)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(f"{args.dir}: cannot compare ({type(exc).__name__}: {exc})") from None
+    comparison = compare(args.dir, targets=targets)
+    write_comparison(args.dir, comparison)
     result = comparison.frames()
     if not args.quiet:
         import pandas as pd
@@ -77,6 +77,8 @@ def cmd_compare(args) -> int:
                 f"replicates needed, {row['package']} / {row['outcome']}: "
                 f"{int(row['estimate'])} {row['note']}"
             )
+        for note in comparison.notes:
+            print(f"missing: {note}")
         print(
             f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
             + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else "")
@@ -84,29 +86,13 @@ def cmd_compare(args) -> int:
     return 0
 
 
-def _sweep_info(folder: Path) -> dict:
-    """A sweep folder's experiment.json, or a one-line error."""
-    path = folder / "experiment.json"
-    if not path.exists():
-        raise BadOutput(
-            f"{folder}: no sweep here (experiment.json is missing); run `clustersim sweep` first"
-        )
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise BadOutput(f"{path}: unreadable ({exc})") from None
-    if not isinstance(info, dict) or "packages" not in info or "title" not in info:
-        raise BadOutput(f"{path}: not a clustersim sweep description (no packages or title)")
-    return info
-
-
 def _compare_national(args) -> int:
     from .analysis.national import national_summary
 
     try:
         result = national_summary(args.dir)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(str(exc)) from None
+    except ValueError as exc:
+        raise BadOutput(f"{args.dir}: {exc}") from None
     if not args.quiet:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(
@@ -117,16 +103,14 @@ def _compare_national(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from .experiments.store import read_sweep_info
     from .views.report import build_report
 
-    if _sweep_info(args.dir).get("kind") == "national":
+    if read_sweep_info(args.dir).get("kind") == "national":
         raise BadOutput(
             f"{args.dir}: a national sweep; its summary is national_summary.md (clustersim compare)"
         )
-    try:
-        path = build_report(args.dir)
-    except (FileNotFoundError, ValueError, KeyError) as exc:
-        raise BadOutput(str(exc)) from None
+    path = build_report(args.dir)
     print(f"Wrote {path} (self-contained: open it in any browser)")
     return 0
 
@@ -211,12 +195,16 @@ def cmd_viz(args) -> int:
                 f"({exc.strerror or exc})"
             ) from None
         port = probe.getsockname()[1]  # --port 0: the free port the system chose
+    from .views.serve import ALLOWED_HOSTS_ENV, allowed_hosts
+
     # No telemetry and no version check: the dashboard is local and must work without a network.
+    # Requests naming another host are refused (DNS rebinding): see clustersim.views.serve.
     env = dict(
         os.environ,
         **{
             VIZ_SCENARIO_ENV: str(args.scenario.resolve()),
             "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+            ALLOWED_HOSTS_ENV: ",".join(sorted(allowed_hosts(args.host, args.allow_host))),
         },
     )
     env.setdefault(
@@ -229,7 +217,7 @@ def cmd_viz(args) -> int:
     command = [
         sys.executable,
         "-m",
-        "solara",
+        "clustersim.views.serve",  # solara, answering only the hosts allowed
         "run",
         "clustersim.views.dashboard",
         "--host",
@@ -252,13 +240,27 @@ def cmd_dask_cluster(args) -> int:
         from distributed import LocalCluster
     except ImportError:
         raise BadOutput("dask-cluster needs Dask: pip install 'clustersim[dask]'") from None
-    cluster = LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        scheduler_port=args.port,
-        host="127.0.0.1",
-        dashboard_address=None,
-    )
+    import socket
+
+    with socket.socket() as probe:  # a busy port is one line here, not Dask's traceback
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            raise BadOutput(
+                f"--port {args.port}: cannot listen there ({exc.strerror or exc})"
+            ) from None
+    try:
+        cluster = LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            scheduler_port=args.port,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+    except (RuntimeError, OSError) as exc:
+        raise BadOutput(
+            f"--port {args.port}: the Dask cluster did not start ({str(exc).splitlines()[0]})"
+        ) from None
     print(
         f"Dask scheduler at {cluster.scheduler_address} with {args.workers} workers; "
         f"use: clustersim sweep EXPERIMENT --out DIR --scheduler {cluster.scheduler_address}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 from clustersim.economy.model import ClusterModel
@@ -43,3 +45,17 @@ n_firms = 30
 holistic = "{SCENARIOS / "holistic_spv.toml"}"
 cell = "{SCENARIOS / "facilitation_cell.toml"}"
 """
+
+
+def clustersim(*argv) -> tuple[int, str, str]:
+    """``clustersim ARGV`` in this process: (exit status, stdout, stderr).  An exception other
+    than SystemExit propagates, failing the test as a traceback would fail a user."""
+    from clustersim.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main([str(a) for a in argv])
+        except SystemExit as exc:
+            status = exc.code
+    return status, out.getvalue(), err.getvalue()

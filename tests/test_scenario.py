@@ -155,7 +155,7 @@ def test_errors_name_the_file_that_set_the_bad_value(write_toml):
     "csv_text, expected",
     [
         ("x,y,workers\n1,2,3\n1,two,3\n", ["row 3", "column 'y'", "'two'"]),
-        ("x,y,workers\n1,2,-3\n", ["row 2", "column 'workers'", "(0, 100000]"]),
+        ("x,y,workers\n1,2,-3\n", ["row 2", "column 'workers'", "[0.1, 100000]"]),
         ("x,y,workers\n1,99,3\n", ["row 2", "column 'y'", "[0, 19]"]),
         ("x,y\n1,2\n", ["column 'workers'", "missing"]),
         ("x,y,workers,colour\n1,2,3,red\n", ["column 'colour'", "unknown column"]),
@@ -292,7 +292,7 @@ def test_a_firm_list_saved_by_excel_with_a_bom_is_read(write_toml, tmp_path):
     "csv_text, fragment",
     [
         ("x,y,workers\n1,2,3,4\n", "more fields than the header"),
-        ("x,y,workers\n1,2,1e308\n", "(0, 100000]"),
+        ("x,y,workers\n1,2,1e308\n", "[0.1, 100000]"),
     ],
 )
 def test_firm_list_rows_are_bounded(write_toml, tmp_path, csv_text, fragment):

@@ -15,15 +15,17 @@ parameter points; it does not).
 
 from __future__ import annotations
 
-import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
+from ..experiments.engines import SweepError
+from ..experiments.store import read_run_files, read_sweep_info
+from .coverage import _failures, missing_runs
 from .decomposition import decomposition_effects, jobs_displaced, who_gains
 from .sensitivity import sensitivity
 from .statistics import (
@@ -53,6 +55,7 @@ class Comparison:
     sensitivity: pd.DataFrame | None
     series: pd.DataFrame
     info: dict
+    notes: list[str] = field(default_factory=list)  # what is missing, one line a package
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """``comparison``, ``ranking`` and (when computed) ``sensitivity``."""
@@ -60,30 +63,31 @@ class Comparison:
         return out if self.sensitivity is None else {**out, "sensitivity": self.sensitivity}
 
 
+#: Columns every run's series must have; a run's firm snapshots likewise.
+RUN_KEYS = ("run_id", "package", "point", "replicate")
+FIRM_COLUMNS = (*RUN_KEYS, "slot", "quarter", "entry_step", "workers", "real_value_added")
+
+
 def load_results(out: str | Path) -> tuple[pd.DataFrame, dict]:
     """All finished runs' quarterly series (from the end of the burn-in)
-    and the sweep's description."""
+    and the sweep's description; a damaged file is an error naming it."""
+    from ..economy.reporters import COLUMN_NAMES
+
     out = Path(out)
-    info_path = out / "experiment.json"
-    if not info_path.exists():
-        raise FileNotFoundError(
-            f"{out}: no sweep here (experiment.json is missing); run `clustersim sweep` first"
+    info = read_sweep_info(out)
+    series = read_run_files(out / "runs", (*RUN_KEYS, *COLUMN_NAMES))
+    if series is None:
+        failed = _failures(out, set())
+        raise SweepError(
+            f"{out}: nothing to compare: no run has finished"
+            + "".join(f"; {package}{why}" for package, why in failed.items())
         )
-    info = json.loads(info_path.read_text(encoding="utf-8"))
-    files = sorted((out / "runs").glob("*.parquet"))
-    if not files:
-        raise FileNotFoundError(f"{out}: the sweep has no finished runs yet")
-    series = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
     return series, info
 
 
 def load_firms(out: str | Path) -> pd.DataFrame:
-    files = sorted((Path(out) / "firms").glob("*.parquet"))
-    return (
-        pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
-        if files
-        else pd.DataFrame()
-    )
+    firms = read_run_files(Path(out) / "firms", FIRM_COLUMNS)
+    return pd.DataFrame() if firms is None else firms
 
 
 def compare(
@@ -94,16 +98,21 @@ def compare(
     Writing them is :func:`clustersim.views.summary.write_comparison`."""
     out = Path(out)
     series, info = load_results(out)
-    packages = [p for p in info["packages"] if p != BASELINE and p in set(series["package"])]
+    if BASELINE not in set(series["package"]):
+        why = _failures(out, set(series["run_id"])).get(BASELINE, "")
+        raise SweepError(f"{out}: nothing to compare: the baseline has no finished run{why}")
+    packages, notes = _comparable(out, info, series)
     comparisons = max(len(packages), 1)
     rate_q = (1 + info.get("discount_rate", 0.08)) ** 0.25 - 1
     rng = np.random.default_rng(seed)
     targets = {**info.get("precision", {}), **(targets or {})}
-    outcomes = list(
-        dict.fromkeys(
+    outcomes = [  # an outcome the runs do not have (a hand-edited experiment.json) is left out
+        o
+        for o in dict.fromkeys(
             [*info.get("outcomes", []), "productivity", "export_share", "jobs", *NET_OUTCOMES]
         )
-    )
+        if o in series.columns
+    ]
     rows = []
     diffs = {
         o: paired_differences(series, o)
@@ -211,7 +220,20 @@ def compare(
         sensitivity=sensitivity(series, info, outcomes, seed) if sensitive else None,
         series=series,
         info=info,
+        notes=notes,
     )
+
+
+def _comparable(out: Path, info: dict, series: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """The packages with at least one run paired with a baseline run, and a line for each
+    package whose runs are not all compared; nothing comparable is an error."""
+    paired = paired_differences(series, "jobs")
+    notes = missing_runs(out, info, series, paired)
+    have = set(paired["package"])
+    packages = [p for p in info["packages"] if p != BASELINE and p in have]
+    if not packages:
+        raise SweepError(f"{out}: nothing to compare: " + "; ".join(notes or ["no package"]))
+    return packages, notes
 
 
 def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dict]:

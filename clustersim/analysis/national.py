@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..experiments.store import write_atomically
 from .compare import load_results
 from .statistics import paired_differences, t_interval
 
@@ -99,9 +100,13 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
     states["jobs_per_crore"] = states["jobs_effect"] / states["public_cost_cr"]
     result = {"national": national, "clusters": table.reset_index(), "states": states.reset_index()}
     if write:
-        national.to_csv(out / "national_summary.csv", index=False, float_format="%.6g")
-        result["clusters"].to_csv(out / "national_clusters.csv", index=False, float_format="%.6g")
-        result["states"].to_csv(out / "national_by_state.csv", index=False, float_format="%.6g")
+        for name, frame in (
+            ("national_summary.csv", national),
+            ("national_clusters.csv", result["clusters"]),
+            ("national_by_state.csv", result["states"]),
+        ):
+            csv = frame.to_csv(index=False, float_format="%.6g")
+            write_atomically(out / name, csv.encode("utf-8"))
         n = national.iloc[0]
         text = [
             f"# {info['title']}",
@@ -127,5 +132,5 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
             result["states"].to_string(index=False, float_format=lambda v: f"{v:,.1f}"),
             "",
         ]
-        (out / "national_summary.md").write_text("\n".join(text), encoding="utf-8")
+        write_atomically(out / "national_summary.md", "\n".join(text).encode("utf-8"))
     return result

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ..inputs.files import _fail
 from ..inputs.params import PARAMETERS
 from ..inputs.scenario import load_scenario, nest
 
@@ -23,6 +24,48 @@ OUTCOMES = ("productivity", "export_share", "jobs")
 SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
 SENSITIVITY_SAMPLERS = ("sobol", "morris")
 BASELINE = "baseline"
+#: Largest design a sweep takes: packages x parameter points x replicates.  At a second or more a
+#: run, that is weeks of computing on one machine: split such a study into several experiments.
+MAX_RUNS = 1_000_000
+#: Most parameter points a sampler may draw (a grid's samples ** parameters, Sobol's
+#: samples x (parameters + 2), Morris's samples x (parameters + 1)).
+MAX_POINTS = 100_000
+
+
+def point_count(method: str, samples: int, n_parameters: int) -> int:
+    """How many parameter points a sampler draws, known before drawing them."""
+    return {
+        "none": 1,
+        "grid": samples**n_parameters,
+        "lhs": samples,
+        "random": samples,
+        "sobol": samples * (n_parameters + 2),
+        "morris": samples * (n_parameters + 1),
+    }[method]
+
+
+def check_run_count(
+    file, packages: int, points: int, replicates: int, replicates_key: str = "replicates"
+) -> None:
+    """Refuse a design of more than MAX_RUNS runs (or MAX_POINTS points) before it is planned."""
+    if points > MAX_POINTS:
+        _fail(
+            file,
+            "sampler.samples",
+            points,
+            f"the sampler would draw {points:,} parameter points",
+            f"at most {MAX_POINTS:,} points: fewer samples or parameters",
+        )
+    runs = packages * points * replicates
+    if runs > MAX_RUNS:
+        _fail(
+            file,
+            replicates_key,
+            replicates,
+            f"the design would have {runs:,} runs ({packages} packages x {points:,} parameter "
+            f"points x {replicates:,} replicates)",
+            f"at most {MAX_RUNS:,} runs: fewer replicates, samples or packages",
+        )
 
 
 @dataclass(frozen=True)
@@ -93,26 +136,29 @@ class Experiment:
 
     def runs(self, replicates: int | None = None) -> list[Run]:
         """Every run of the design, baseline first, in a stable order."""
-        out = []
+        return list(self.iter_runs(replicates))
+
+    def run_count(self) -> int:
+        return len(self.packages) * len(self.points) * self.replicates
+
+    def iter_runs(self, replicates: int | None = None):
+        """The runs of :meth:`runs`, one at a time (a design may have a million)."""
         for k, package in enumerate(self.packages):
             for i, point in enumerate(self.points):
                 for r in range(replicates or self.replicates):
                     overrides = _merge_overrides(
                         package.overrides, nest(point), self._run_settings()
                     )
-                    out.append(
-                        Run(
-                            run_id=f"{package.name}__p{i:04d}__r{r:04d}",
-                            package=package.name,
-                            point=i,
-                            replicate=r,
-                            seed=self.replicate_seed(r, k),
-                            scenario=str(package.scenario),
-                            overrides=overrides,
-                            parameters=dict(point),
-                        )
+                    yield Run(
+                        run_id=f"{package.name}__p{i:04d}__r{r:04d}",
+                        package=package.name,
+                        point=i,
+                        replicate=r,
+                        seed=self.replicate_seed(r, k),
+                        scenario=str(package.scenario),
+                        overrides=overrides,
+                        parameters=dict(point),
                     )
-        return out
 
     def _run_settings(self) -> dict:
         run: dict[str, Any] = {}

@@ -107,11 +107,15 @@ def execute_run(run: dict) -> dict:
     return record
 
 
-def _worker_init(fault: str = "") -> None:
+def _worker_init(fault: str = "", coordinator: int = 0) -> None:
     for name in BLAS_ENV:
         os.environ[name] = "1"
     if fault:
         os.environ[FAULT_ENV] = fault
+    if coordinator:  # no orphans: the worker ends when the sweep's coordinator ends
+        from .watch import exit_with
+
+        exit_with(coordinator)
     try:  # numpy may already be imported by the unpickler; limit its pools too
         from threadpoolctl import threadpool_limits
 
@@ -139,18 +143,25 @@ class LocalEngine:
             self.workers,
             mp_context=self.context,
             initializer=_worker_init,
-            initargs=(os.environ.get(FAULT_ENV, ""),),
+            initargs=(os.environ.get(FAULT_ENV, ""), os.getpid()),
         )
 
     def map(self, runs):
         """Yield one result per run.  When a worker dies, every run in flight is a suspect:
         the pool is rebuilt and the suspects are re-run one at a time, so only the run
         that kills its worker is recorded as failed."""
-        queue, suspects, in_flight = deque(runs), deque(), {}
+        source, queue, suspects, in_flight = iter(runs), deque(), deque(), {}
         isolating = False
         pool = self._pool()
         try:
-            while queue or suspects or in_flight:
+            while True:
+                while len(queue) < 2 * self.workers:  # a few runs ahead; never the whole design
+                    run = next(source, None)
+                    if run is None:
+                        break
+                    queue.append(run)
+                if not (queue or suspects or in_flight):
+                    break
                 try:
                     if isolating:
                         if not in_flight and suspects:
@@ -210,8 +221,9 @@ class DaskEngine:
             from distributed import Client
         except ImportError:
             raise SweepError("--scheduler needs Dask: pip install 'clustersim[dask]'") from None
-        if not isinstance(address, str) or "://" not in address:
-            raise SweepError(f"--scheduler {address!r}: expected an address like tcp://host:8786")
+        from .watch import check_address, probe_scheduler, quiet_abandoned_gathers
+
+        probe_scheduler(check_address(address), timeout)  # an answer within seconds, or an error
         try:
             self.client = Client(address, timeout=f"{timeout}s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
@@ -219,7 +231,9 @@ class DaskEngine:
                 f"cannot reach the Dask scheduler at {address} "
                 f"within {timeout:g} s ({type(exc).__name__})"
             ) from None
+        quiet_abandoned_gathers(self.client)
         self.name = f"Dask scheduler at {address}"
+        self.address = address
         self.token = uuid.uuid4().hex[
             :12
         ]  # task keys unique to this sweep: two sweeps on one scheduler never share results
@@ -227,36 +241,50 @@ class DaskEngine:
     def map(self, runs):
         from distributed import as_completed
 
+        from .watch import WorkerWatch
+
         threads = sum(self.client.nthreads().values()) or 1
-        pending = deque(runs)
+        pending = iter(runs)  # drawn as needed: the design is never held whole
         by_key = {}
+        watch = WorkerWatch(self.client, self.address)
 
         def submit():
-            run = pending.popleft()
+            run = next(pending, None)
+            if run is None:
+                return None
             future = self.client.submit(
                 execute_run, run.to_dict(), key=f"clustersim-{self.token}-{run.run_id}", pure=False
             )
             by_key[future.key] = run
             return future
 
-        stream = as_completed(
-            [submit() for _ in range(min(2 * threads, len(pending)))], loop=self.client.loop
-        )
-        for future in stream:
+        first = [f for f in (submit() for _ in range(2 * threads)) if f is not None]
+        stream = as_completed(first, loop=self.client.loop)
+        while not stream.is_empty():
+            if not stream.has_ready():  # say so if every worker is gone, and stop in time
+                watch()
+                time.sleep(0.05)
+                continue
+            future = next(stream)
             run = by_key.pop(future.key)
-            try:
-                result = future.result()
-            except (
-                Exception
-            ) as exc:  # KilledWorker and the like: the run is lost, the sweep goes on
-                result = _failed(run, f"{type(exc).__name__}: {exc}".splitlines()[0])
+            result = None
+            while result is None:  # its data may have been on a worker that has gone since
+                try:
+                    result = future.result(timeout=2)
+                except TimeoutError:
+                    watch()
+                except (
+                    Exception
+                ) as exc:  # KilledWorker and the like: the run is lost, the sweep goes on
+                    result = _failed(run, f"{type(exc).__name__}: {exc}".splitlines()[0])
             future.release()
             yield result
-            if pending:
-                stream.add(submit())
+            following = submit()
+            if following is not None:
+                stream.add(following)
 
     def close(self) -> None:
-        self.client.close()
+        self.client.close(timeout=10)
 
 
 def _failed(run: Run, error: str) -> dict:

@@ -30,12 +30,13 @@ path of every file (:func:`clustersim.inputs.scenario.check_fields`).
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
 from ..inputs.files import ScenarioError, _fail, _suggest, read_toml
 from ..inputs.params import INTERVENTIONS, PARAMETERS, Param
-from ..inputs.scenario import check_fields, load_scenario, nest
+from ..inputs.scenario import check_fields, load_scenario, nest, referenced_scenario
 from .design import (
     BASELINE,
     OUTCOMES,
@@ -43,6 +44,8 @@ from .design import (
     Experiment,
     Package,
     _merge_overrides,
+    check_run_count,
+    point_count,
     sample_points,
 )
 
@@ -160,23 +163,9 @@ def load_experiment(
     """Read and validate an experiment file; every scenario it names is validated too."""
     path = Path(path)
     get = check_fields(read_toml(path), FIELDS, path, fill_defaults=True)
-    here = path.parent
 
     def scenario_path(value, key) -> Path:
-        if not isinstance(value, str) or not value:
-            _fail(
-                path,
-                key,
-                value,
-                "must name a scenario file",
-                "a path relative to the experiment file",
-            )
-        target = (here / value).resolve()
-        try:
-            load_scenario(target)
-        except ScenarioError as exc:
-            raise ScenarioError(f"{path}: {key} = {value!r}: {exc}") from None
-        return target
+        return referenced_scenario(path, key, value)
 
     packages = [Package(BASELINE, scenario_path(get["baseline"], "baseline"))]
     for name, spec in get["packages"].items():
@@ -344,14 +333,14 @@ def load_experiment(
             "too few for Sobol indices",
             "at least 8 base samples",
         )
-    if method == "grid" and sampler["samples"] ** len(parameters) > 100_000:
-        _fail(
-            path,
-            "sampler.samples",
-            sampler["samples"],
-            f"a grid of {len(parameters)} parameters would have too many points",
-            "samples ** (number of parameters) <= 100000",
-        )
+    reps = replicates or get["replicates"]
+    check_run_count(
+        path,
+        len(packages),
+        point_count(method, sampler["samples"], len(parameters)),
+        max(reps, get["max_replicates"]) if get["precision"] else reps,
+        "--replicates" if replicates else "max_replicates" if get["precision"] else "replicates",
+    )
     precision = {}
     for outcome, target in get["precision"].items():
         if outcome not in outcomes:
@@ -362,13 +351,17 @@ def load_experiment(
                 "not one of the experiment's outcomes",
                 ", ".join(outcomes),
             )
-        if not isinstance(target, (int, float)) or isinstance(target, bool) or target <= 0:
+        if (
+            not isinstance(target, (int, float))
+            or isinstance(target, bool)
+            or not 0 < target < math.inf
+        ):
             _fail(
                 path,
                 f"precision.{outcome}",
                 target,
                 "must be a positive number",
-                "a 95 % CI half-width in the outcome's units",
+                "a finite 95 % CI half-width in the outcome's units",
             )
         precision[outcome] = float(target)
 
@@ -377,7 +370,7 @@ def load_experiment(
         title=get["title"] or path.stem,
         description=get["description"],
         packages=packages,
-        replicates=replicates or get["replicates"],
+        replicates=reps,
         seed=get["seed"],
         common_random_numbers=get["common_random_numbers"],
         horizon=horizon if horizon is not None else get["horizon"],

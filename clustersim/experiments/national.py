@@ -19,16 +19,18 @@ same markets is ignored: the national totals are illustrative.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..inputs.files import ScenarioError, _fail, read_toml
+from ..inputs.files import ScenarioError, _fail, check_path, read_text, read_toml
+from ..inputs.files import _shown as shown
 from ..inputs.params import Param
-from ..inputs.scenario import check_fields, load_scenario
-from .design import BASELINE, Experiment, Package, Run, _merge_overrides
+from ..inputs.scenario import check_fields, load_scenario, referenced_scenario
+from .design import BASELINE, Experiment, Package, Run, _merge_overrides, check_run_count
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "indian_clusters.csv"
 PACKAGE = "scheme"
@@ -112,8 +114,7 @@ class NationalExperiment(Experiment):
 
     clusters: list[Cluster]
 
-    def runs(self, replicates: int | None = None) -> list[Run]:
-        out = []
+    def iter_runs(self, replicates: int | None = None):
         settings = self._run_settings()
         for c in self.clusters:
             for r in range(replicates or self.replicates):
@@ -126,19 +127,16 @@ class NationalExperiment(Experiment):
                 for package in self.packages:
                     arm = package.overrides if package.name == PACKAGE else {}
                     scaled = _scale_package(arm, c.scale)
-                    out.append(
-                        Run(
-                            run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
-                            package=package.name,
-                            point=c.index,
-                            replicate=r,
-                            seed=seed,
-                            scenario=str(c.scenario),
-                            overrides=_merge_overrides(c.overrides, scaled, settings),
-                            parameters={"cluster": c.name},
-                        )
+                    yield Run(
+                        run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
+                        package=package.name,
+                        point=c.index,
+                        replicate=r,
+                        seed=seed,
+                        scenario=str(c.scenario),
+                        overrides=_merge_overrides(c.overrides, scaled, settings),
+                        parameters={"cluster": c.name},
                     )
-        return out
 
     def with_overrides(self, overrides) -> NationalExperiment:
         """Refused: each cluster's settings, and the package's scaling, come from the file."""
@@ -206,14 +204,11 @@ def load_national(
             "archetype_scenarios.default is missing",
             "a scenario for archetypes without their own",
         )
+    check_run_count(path, 2, total, reps, "--replicates" if replicates else "replicates")
     resolved = {}
     for archetype, file in scenarios.items():
-        if not isinstance(file, str):
-            _fail(path, f"archetype_scenarios.{archetype}", file, "wrong type", "a scenario file")
-        target = (here / file).resolve()
-        load_scenario(target)  # validate now
-        resolved[archetype] = target
-    package_path = (here / get["package"]).resolve()
+        resolved[archetype] = referenced_scenario(path, f"archetype_scenarios.{archetype}", file)
+    package_path = referenced_scenario(path, "package", get["package"])
     package = load_scenario(package_path)
     package_overrides = {
         f"interventions.{name}": {
@@ -230,8 +225,11 @@ def load_national(
             "switches on no intervention",
             "a scenario with [interventions.*] tables",
         )
+    named_by = (path, "clusters", get["clusters"])
+    if get["clusters"]:
+        check_path(get["clusters"], named_by, "a CSV file relative to this file")
     data_path = (here / get["clusters"]).resolve() if get["clusters"] else DATA
-    clusters = build_clusters(data_path, total, resolved, get["synthetic_seed"])
+    clusters = build_clusters(data_path, total, resolved, get["synthetic_seed"], named_by)
     experiment = NationalExperiment(
         path=path,
         title=get["title"] or path.stem,
@@ -267,14 +265,10 @@ def _number(text):
 
 
 def build_clusters(
-    data_path: Path, total: int, scenarios: dict[str, Path], synthetic_seed: int
+    data_path: Path, total: int, scenarios: dict[str, Path], synthetic_seed: int, named_by=None
 ) -> list[Cluster]:
     """The real clusters with usable figures, then synthetic ones drawn from the archetypes."""
-    try:
-        with open(data_path, newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
-    except OSError as exc:
-        raise ScenarioError(f"{data_path}: cannot be read ({exc.strerror})") from None
+    rows, header = _read_clusters(data_path, named_by)
     clusters: list[Cluster] = []
 
     def add(
@@ -308,12 +302,10 @@ def build_clusters(
             )
         )
 
-    missing = {"name", "state", "units", "employment", "turnover_inr_cr", "archetype"} - set(
-        rows[0] if rows else {}
-    )
+    missing = {"name", "state", "units", "employment", "turnover_inr_cr", "archetype"} - set(header)
     if missing:
         raise ScenarioError(
-            f"{data_path}: missing column(s) {', '.join(sorted(missing))}; "
+            f"{shown(data_path)}: missing column(s) {', '.join(sorted(missing))}; "
             "allowed: the columns of clustersim/data/indian_clusters.csv"
         )
     from ..inputs.params import ARCHETYPES
@@ -321,10 +313,15 @@ def build_clusters(
     for i, r in enumerate(rows, start=2):
         if r["archetype"] not in ARCHETYPES:
             raise ScenarioError(
-                f"{data_path}: row {i}, column 'archetype' = {r['archetype']!r}: unknown; "
+                f"{shown(data_path)}: row {i}, column 'archetype' = {r['archetype']!r}: unknown; "
                 f"allowed: {', '.join(ARCHETYPES)}"
             )
     usable = [r for r in rows if np.isfinite(_number(r.get("units")))]
+    if not usable:
+        raise ScenarioError(
+            f"{shown(data_path)}: column 'units' has no number of firms in any row, so none can be "
+            "imputed; allowed: a number of firms > 0 in at least one row"
+        )
     median_units = {
         a: float(np.median([_number(r["units"]) for r in usable if r["archetype"] == a]))
         for a in {r["archetype"] for r in usable}
@@ -366,3 +363,24 @@ def build_clusters(
             math.nan,
         )
     return clusters
+
+
+def _read_clusters(data_path: Path, named_by) -> tuple[list[dict], list[str]]:
+    """The rows and header of a clusters CSV; a row with too few fields is an error."""
+    text = read_text(data_path, named_by, encoding="utf-8-sig")
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows, header = list(reader), list(reader.fieldnames or [])
+    except csv.Error as exc:
+        raise ScenarioError(f"{shown(data_path)}: cannot be read as CSV ({exc})") from None
+    if not rows:
+        raise ScenarioError(
+            f"{shown(data_path)}: has no cluster rows; allowed: a header and at least one cluster"
+        )
+    for i, row in enumerate(rows, start=2):
+        if None in row.values():
+            raise ScenarioError(
+                f"{shown(data_path)}: row {i}: has fewer fields than the header; "
+                f"allowed: {', '.join(header)}"
+            )
+    return rows, header

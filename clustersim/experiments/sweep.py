@@ -21,17 +21,19 @@ flight, however many runs the sweep has.  Both engines run the same function,
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
-from .design import Experiment, Run
+from .design import Experiment
 from .engines import DaskEngine, LocalEngine, SweepError
-from .store import Store, _json_default, lock_folder
+from .store import Store, WriteError, _json_default, lock_folder, read_sweep_info, write_json
 
 
 # ---------------------------------------------------------------- the sweep
-def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
-    store = Store(out)
+def prepare(experiment: Experiment, store: Store, resume: bool) -> None:
+    """Check the folder against the experiment and describe the sweep in experiment.json (only
+    once the folder's lock is held; on --resume only if the description changed)."""
     info_path = store.out / "experiment.json"
     info = {
         "title": experiment.title,
@@ -53,31 +55,35 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
             clusters=[[c.name, c.n_firms, c.archetype, c.synthetic] for c in experiment.clusters],
             states=[c.state for c in experiment.clusters],
         )
-    if info_path.exists():
+    info = json.loads(json.dumps(info, default=_json_default))  # as it reads back
+    previous = None
+    if info_path.exists() or info_path.is_symlink():
         if not resume:
             raise SweepError(
                 f"{store.out} already holds a sweep: add --resume to finish it, "
                 "or choose another --out"
             )
-        previous = json.loads(info_path.read_text(encoding="utf-8"))
+        previous = read_sweep_info(store.out)
         if previous.get("fingerprint") != info["fingerprint"]:
             raise SweepError(
                 f"{store.out} holds a sweep of a different design (packages, seeds, horizon or "
                 "parameters changed); only --replicates may change on --resume"
             )
-    elif store.out.exists() and any(store.out.iterdir()) and not resume:
+    elif any(p.name != ".sweep.lock" for p in store.out.iterdir()) and not resume:
         raise SweepError(f"{store.out} is not empty: choose a new folder for the sweep")
     try:
         store.runs_dir.mkdir(parents=True, exist_ok=True)
         store.firms_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SweepError(f"{store.out}: cannot create the output folder ({exc.strerror})") from None
-    info_path.write_text(json.dumps(info, indent=2, default=_json_default) + "\n", encoding="utf-8")
+    store.remove_temporary_files()
+    if info != previous:
+        write_json(info_path, info)
     # A run whose file landed but whose manifest line did not (a crash in between) is recorded now.
     manifest = store.read_manifest()
-    ok = set(manifest.loc[manifest["status"] == "ok", "run_id"]) if len(manifest) else set()
+    ok = set(manifest.loc[manifest["status"] == "ok", "run_id"])
     unrecorded = store.finished() - ok
-    for run in experiment.runs():
+    for run in experiment.iter_runs() if unrecorded else ():
         if run.run_id in unrecorded:
             store.append(
                 {
@@ -89,7 +95,6 @@ def prepare(experiment: Experiment, out: Path, resume: bool) -> Store:
                     "duration_s": None,
                 }
             )
-    return store
 
 
 def run_sweep(
@@ -107,28 +112,32 @@ def run_sweep(
     ``max_replicates``.
     """
     engine = (
-        DaskEngine(scheduler) if scheduler else LocalEngine(workers)
+        DaskEngine(scheduler) if scheduler is not None else LocalEngine(workers)
     )  # an unreachable scheduler fails before any file is written
+    store = Store(Path(out))
     try:
-        store = prepare(experiment, Path(out), resume)
+        lock = lock_folder(store.out)  # nothing is written before the lock is held
     except BaseException:
         engine.close()
         raise
-    lock = lock_folder(store.out)
     try:
+        prepare(experiment, store, resume)
         while True:
             finished = store.finished()
-            todo = [r for r in experiment.runs() if r.run_id not in finished]
-            total = len(experiment.runs())
-            _run_batch(engine, store, todo, total, progress, experiment.title)
+            todo = (r for r in experiment.iter_runs() if r.run_id not in finished)
+            total = experiment.run_count()
+            _run_batch(engine, store, todo, total, len(finished), progress, experiment.title)
             needed = replicates_needed_for_precision(experiment, store)
             if needed <= experiment.replicates:
                 break
             experiment.replicates = needed
-            info_path = store.out / "experiment.json"
-            info = json.loads(info_path.read_text(encoding="utf-8"))
-            info["replicates"] = needed
-            info_path.write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+            info = read_sweep_info(store.out)
+            write_json(store.out / "experiment.json", {**info, "replicates": needed})
+    except WriteError as exc:  # a full disk, say: nothing finished is lost
+        raise WriteError(
+            f"{exc}; the finished runs are kept: once it can be written, run the sweep again "
+            "with --resume"
+        ) from None
     finally:
         engine.close()
         lock.unlink(missing_ok=True)
@@ -136,23 +145,25 @@ def run_sweep(
 
 
 def _run_batch(
-    engine, store: Store, todo: list[Run], total: int, progress: bool, title: str
+    engine, store: Store, todo, total: int, finished: int, progress: bool, title: str
 ) -> None:
-    if not todo:
+    todo = iter(todo)
+    first = next(todo, None)
+    if first is None:
         return
     from tqdm.auto import tqdm  # a widget in notebooks, text in a terminal
 
     failed = 0
     bar = tqdm(
         total=total,
-        initial=total - len(todo),
+        initial=min(finished, total - 1),
         unit="run",
         desc=title[:40],
         disable=not progress,
         dynamic_ncols=True,
     )
     with bar:
-        for result in engine.map(todo):
+        for result in engine.map(itertools.chain([first], todo)):
             line = store.save(result)
             failed += line["status"] != "ok"
             bar.set_postfix(failed=failed, engine=engine.name.split(" (")[0], refresh=False)

@@ -4,16 +4,17 @@ certificate) that a scenario can start from instead of a synthetic draw."""
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
-from .files import _fail
+from .files import NamedBy, _fail, read_text
 
 FIRM_CSV_COLUMNS = {
     "x": (True, "a whole number of cells inside the grid"),
     "y": (True, "a whole number of cells inside the grid"),
-    "workers": (True, "a number of workers > 0"),
+    "workers": (True, "a number of workers >= 0.1"),
     "capital_lakh": (False, "Rs lakh >= 0"),
     "women_owned": (False, "0 or 1"),
     "certified": (False, "0 or 1"),
@@ -21,29 +22,23 @@ FIRM_CSV_COLUMNS = {
 
 
 MAX_FIRMS = 200_000
+MIN_WORKERS = 0.1  # full-time equivalents; far smaller numbers underflow the firm's accounts
 MAX_WORKERS = 100_000
 MAX_CAPITAL_LAKH = 1e7
 
 
-def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
-    """Read a firm list; every problem names the file, row and column."""
+def read_firm_csv(
+    path: Path, grid_width: int, named_by: NamedBy | None = None
+) -> dict[str, np.ndarray]:
+    """Read a firm list; every problem names the file, row and column (and, when the file cannot
+    be opened, the scenario and key that name it)."""
     path = Path(path)
+    text = read_text(path, named_by, encoding="utf-8-sig")  # -sig: Excel's "CSV UTF-8" has a BOM
     try:
-        with open(
-            path, newline="", encoding="utf-8-sig"
-        ) as fh:  # -sig: Excel's "CSV UTF-8" starts with a BOM
-            reader = csv.DictReader(fh)
-            rows = list(reader)
-            header = list(reader.fieldnames or [])
-    except FileNotFoundError:
-        _fail(
-            path,
-            "cluster.firm_csv",
-            str(path),
-            "file not found",
-            "a CSV file relative to the scenario",
-        )
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        rows = list(reader)
+        header = list(reader.fieldnames or [])
+    except csv.Error as exc:
         _fail(path, None, None, f"cannot be read as CSV ({exc})")
     if not rows:
         _fail(path, None, None, "has no firm rows", "a header and at least one firm")
@@ -78,8 +73,8 @@ def read_firm_csv(path: Path, grid_width: int) -> dict[str, np.ndarray]:
                 bad = bad or value != int(value) or not (0 <= value < grid_width)
                 allowed = f"a whole number in [0, {grid_width - 1}]"
             elif col == "workers":
-                bad = bad or not (0 < value <= MAX_WORKERS)
-                allowed = f"a number of workers in (0, {MAX_WORKERS}]"
+                bad = bad or not (MIN_WORKERS <= value <= MAX_WORKERS)
+                allowed = f"a number of workers in [{MIN_WORKERS}, {MAX_WORKERS}]"
             elif col == "capital_lakh":
                 bad = bad or not (0 <= value <= MAX_CAPITAL_LAKH)
                 allowed = f"Rs lakh in [0, {MAX_CAPITAL_LAKH:g}]"

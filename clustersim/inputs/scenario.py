@@ -17,82 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from .files import _fail, _suggest, read_toml
+from .extends import _load_chain, _merge
+from .files import ScenarioError, _fail, _shown, _suggest, check_path
 from .firm_list import read_firm_csv
 from .params import INTERVENTIONS, PARAMETERS, SHOCK_KEYS, Param, Params, resolve, sections
 
 TOP_LEVEL = ("extends", "title", "description")
-
-
-# ---------------------------------------------------------------- reading
-
-
-def _merge(parent: dict, child: dict) -> dict:
-    out = dict(parent)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _load_chain(path: Path, seen: tuple[Path, ...]) -> tuple[dict, dict[str, Path]]:
-    """Raw merged table and, per key path, the file that set it last."""
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(p.name for p in (*seen, path))
-        _fail(
-            path, "extends", path.name, f"inheritance cycle ({chain})", "a chain of files that ends"
-        )
-    raw = read_toml(path)
-    origin: dict[str, Path] = {}
-    parent: dict = {}
-    if "extends" in raw:
-        ext = raw["extends"]
-        if not isinstance(ext, str) or not ext:
-            _fail(
-                path,
-                "extends",
-                ext,
-                "must name another scenario file",
-                "a path relative to this file",
-            )
-        parent, origin = _load_chain(path.parent / ext, (*seen, path))
-        # The firm list is relative to the file that names it.
-        cluster = parent.get("cluster", {})
-        if (
-            isinstance(cluster, dict)
-            and isinstance(cluster.get("firm_csv"), str)
-            and cluster["firm_csv"]
-        ):
-            cluster["firm_csv"] = str((path.parent / ext).resolve().parent / cluster["firm_csv"])
-    own = {k: v for k, v in raw.items() if k != "extends"}
-    if isinstance(own.get("interventions"), dict):  # a table here switches the intervention on
-        own["interventions"] = {
-            name: ({"enabled": True} | table) if isinstance(table, dict) else table
-            for name, table in own["interventions"].items()
-        }
-    cluster = own.get("cluster")
-    if (
-        isinstance(cluster, dict)
-        and isinstance(cluster.get("firm_csv"), str)
-        and cluster["firm_csv"]
-    ):
-        own["cluster"] = dict(cluster, firm_csv=str(path.parent / cluster["firm_csv"]))
-    for key in _key_paths(own):
-        origin[key] = path
-    return _merge(parent, own), origin
-
-
-def _key_paths(table: dict, prefix: str = "") -> list[str]:
-    keys = []
-    for key, value in table.items():
-        full = f"{prefix}{key}"
-        keys.append(full)
-        if isinstance(value, dict):
-            keys += _key_paths(value, full + ".")
-    return keys
 
 
 # ------------------------------------------------------------- validating
@@ -414,5 +344,51 @@ def load_scenario(
     params = resolve(values)
     firm_table = None
     if params.cluster.firm_csv:
-        firm_table = read_firm_csv(Path(params.cluster.firm_csv), params.run.grid_width)
+        named_by = (
+            origin.get("cluster.firm_csv", path),
+            "cluster.firm_csv",
+            params.cluster.firm_csv,
+        )
+        firm_table = read_firm_csv(Path(params.cluster.firm_csv), params.run.grid_width, named_by)
+    firms = len(firm_table["x"]) if firm_table is not None else params.cluster.n_firms
+    _check_spillover_field(params, firms, origin, path)
     return Scenario(path=path, values=values, params=params, firm_table=firm_table)
+
+
+#: Spillovers are computed on the whole grid plus the kernel's reach (4 decay lengths each way),
+#: whatever the number of firms: the field may be at most this many cells a side, or
+#: 4 x sqrt(firms) for larger clusters, so that the grid never costs more than the firms do.
+MAX_FIELD_SIDE = 128
+
+
+def _check_spillover_field(params: Params, firms: int, origin: dict, path: Path) -> None:
+    width, decay = params.run.grid_width, params.technology.spillover_distance
+    side = width + 2 * int(np.ceil(4.0 * decay))
+    limit = max(MAX_FIELD_SIDE, int(4 * np.sqrt(firms)))
+    if side <= limit:
+        return
+    key, value = "run.grid_width", width
+    if "technology.spillover_distance" in origin and "run.grid_width" not in origin:
+        key, value = "technology.spillover_distance", decay
+    _fail(
+        origin.get(key, path),
+        key,
+        value,
+        f"grid_width {width} with spillover_distance {decay:g} needs a spillover field of "
+        f"{side} cells a side, too costly for {firms} firms",
+        f"grid_width + 8 x spillover_distance <= {limit} for {firms} firms "
+        f"(max({MAX_FIELD_SIDE}, 4 x sqrt(firms)))",
+    )
+
+
+def referenced_scenario(file: Path, key: str, value: Any) -> Path:
+    """The scenario file another file names (an experiment's baseline or package, a national
+    experiment's package or archetype scenario), resolved relative to that file and validated;
+    an error names the naming file and key as well as the scenario's own problem."""
+    check_path(value, (file, key, value), "a scenario file relative to this file")
+    target = (Path(file).parent / value).resolve()
+    try:
+        load_scenario(target)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{_shown(file)}: {key} = {value!r}: {exc}") from None
+    return target

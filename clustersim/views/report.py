@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..experiments.store import read_sweep_info, write_atomically
+
 CAVEATS = (
     "Effects are differences from the baseline run with the same random numbers (paired), at the "
     "horizon; intervals are 95 % confidence intervals adjusted for the number of packages "
@@ -98,7 +100,7 @@ def build_report(out: str | Path) -> Path:
     from .summary import effects_table, write_comparison
 
     out = Path(out)
-    info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
+    info = read_sweep_info(out)
     comparison = compare(out)
     write_comparison(out, comparison)  # refreshes comparison.csv, summary.md and the plots
     table, ranking = comparison.table, comparison.ranking
@@ -204,17 +206,18 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
 </body></html>
 """
     path = out / "report.html"
-    path.write_text(page, encoding="utf-8")
+    write_atomically(path, page.encode("utf-8"))
     return path
 
 
 def _package_files(out: Path) -> list[str]:
     """The scenario file (and overrides) of each package,
     from the experiment file if it still loads."""
+    from ..experiments.engines import SweepError
     from ..experiments.experiment_file import load_experiment
     from ..inputs.files import ScenarioError
 
-    info = json.loads((out / "experiment.json").read_text(encoding="utf-8"))
+    info = read_sweep_info(out)
     files = {}
     experiment_file = Path(info.get("experiment_file", ""))
     try:
@@ -222,6 +225,6 @@ def _package_files(out: Path) -> list[str]:
             files[package.name] = str(package.scenario) + (
                 f" + {json.dumps(package.overrides)}" if package.overrides else ""
             )
-    except ScenarioError:  # moved or changed since the sweep: names only
+    except (ScenarioError, SweepError):  # moved or changed since the sweep: names only
         files = {}
     return [files.get(p, "(see the experiment file)") for p in info["packages"]]

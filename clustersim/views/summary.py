@@ -10,10 +10,12 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison
+from ..experiments.store import atomic_path, write_atomically
 
 
 def write_comparison(out: str | Path, comparison: Comparison) -> None:
-    """Write the comparison's tables, summary.md and plots into the sweep's folder."""
+    """Write the comparison's tables, summary.md and plots into the sweep's folder, each file
+    whole or not at all (a file that cannot be written is a WriteError naming it)."""
     from . import compare_plots
 
     out = Path(out)
@@ -23,19 +25,34 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
         comparison.info,
         comparison.series,
     )
-    table.to_csv(out / "comparison.csv", index=False, float_format="%.6g")
-    ranking.to_csv(out / "ranking.csv", index=False, float_format="%.6g")
+    write_csv(table, out / "comparison.csv")
+    write_csv(ranking, out / "ranking.csv")
     if comparison.sensitivity is not None:
-        comparison.sensitivity.to_csv(out / "sensitivity.csv", index=False, float_format="%.6g")
+        write_csv(comparison.sensitivity, out / "sensitivity.csv")
     if not ranking.empty:
-        (out / "summary.md").write_text(
-            summary_markdown(table, ranking, info, series), encoding="utf-8"
-        )
+        text = summary_markdown(table, ranking, info, series, comparison.notes)
+        write_atomically(out / "summary.md", text.encode("utf-8"))
+    plots = []
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
-        compare_plots.forest(table, out / "forest.png", info)
-        compare_plots.paths(series, out / "paths.png", info)
+        plots += [
+            ("forest.png", lambda path: compare_plots.forest(table, path, info)),
+            ("paths.png", lambda path: compare_plots.paths(series, path, info)),
+        ]
     if comparison.sensitivity is not None:
-        compare_plots.sensitivity(comparison.sensitivity, out / "sensitivity.png")
+        plots.append(
+            (
+                "sensitivity.png",
+                lambda path: compare_plots.sensitivity(comparison.sensitivity, path),
+            )
+        )
+    for name, draw in plots:
+        with atomic_path(out / name, keep_suffix=True) as tmp:
+            draw(tmp)
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A table as CSV (six significant digits), written atomically."""
+    write_atomically(path, frame.to_csv(index=False, float_format="%.6g").encode("utf-8"))
 
 
 def fmt_ci(row, digits=2, suffix=""):
@@ -83,7 +100,11 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_markdown(
-    table: pd.DataFrame, ranking: pd.DataFrame, info: dict, series: pd.DataFrame
+    table: pd.DataFrame,
+    ranking: pd.DataFrame,
+    info: dict,
+    series: pd.DataFrame,
+    notes: list[str] | None = None,
 ) -> str:
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
@@ -173,6 +194,9 @@ def summary_markdown(
                 f"{s['param_high']:+.3g} across {int(s['points'])} parameter points "
                 f"(Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
             )
+    if notes:
+        lines += ["", "## Runs missing from the comparison", ""]
+        lines += [f"- {note}" for note in notes]
     lines += [
         "",
         "## How to read this",
