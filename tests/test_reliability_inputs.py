@@ -126,7 +126,7 @@ def test_a_design_over_the_run_limit_is_refused_naming_its_size(write_toml):
     )
     path.write_text(
         path.read_text().replace("[packages]", "[sampler]\nmethod = 'random'\nsamples = 100000\n"
-                                 "[parameters]\n'labour.supply_elasticity' = [1.0, 2.0]\n"
+                                 "[parameters]\n'labour.hiring_speed' = [0.1, 0.5]\n"
                                  "[packages]")
     )  # fmt: skip
     text = one_line_error(lambda: load_experiment(path), "e.toml", "replicates")

@@ -221,7 +221,7 @@ def experiment_cases(a: Attack) -> list[Case]:
         exp("seed = -1\n" + tiny.replace("seed = 5\n", ""), name="seed -1"),
         exp(
             head + "[sampler]\nmethod = 'grid'\nsamples = 400\n[parameters]\n"
-            "'labour.supply_elasticity' = [1.0, 2.0]\n'technology.cfc_lift' = [0.0, 0.2]\n"
+            "'labour.reservation_ratio' = [0.7, 0.9]\n'technology.cfc_lift' = [0.0, 0.2]\n"
             "'labour.hiring_speed' = [0.1, 0.5]\n[packages]\n" + packages,
             name="grid too big",
         ),

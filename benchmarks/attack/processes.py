@@ -84,7 +84,7 @@ def hang_cases(a: Attack) -> list[Case]:
         a.scenarios,
         100_000,
         "[sampler]\nmethod = 'random'\nsamples = 100000\n"
-        "[parameters]\n'labour.supply_elasticity' = [1.0, 2.0]\n",
+        "[parameters]\n'labour.hiring_speed' = [0.1, 0.5]\n",
     )
     within = lambda limit: lambda r, f: [] if r.seconds <= limit else [f"took {r.seconds:.0f} s"]  # noqa: E731
     cases = [
