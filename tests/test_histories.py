@@ -1,0 +1,180 @@
+"""Shared histories: packages of a replicate continue from one simulated burn-in, and every
+result is byte-identical to running the package from scratch."""
+
+from __future__ import annotations
+
+import gc
+import types
+
+import numpy as np
+import pytest
+
+from clustersim.economy.history import history_key, pre_policy_settings
+from clustersim.economy.model import ClusterModel
+from clustersim.inputs.params import SETTINGS, Interventions, Params
+from clustersim.inputs.scenario import Scenario, load_scenario
+from helpers import SCENARIOS, small_overrides
+
+SEED = 11
+#: A trial (treated in policy quarter 2, followed up in quarter 5) that any package may carry.
+TRIAL = {"treatment": "grant", "quarter": 1, "follow_up": 3}
+
+
+def small(name: str, **sections) -> Scenario:
+    return load_scenario(
+        SCENARIOS / name, small_overrides(n_firms=80, burn_in=24, horizon=12, **sections)
+    )
+
+
+def sharing_the_baseline() -> list[str]:
+    base = small("baseline.toml")
+    return [
+        path.name
+        for path in sorted(SCENARIOS.glob("*.toml"))
+        if history_key(small(path.name), SEED) == history_key(base, SEED)
+    ]
+
+
+def state_of(model: ClusterModel) -> dict:
+    """Everything a run writes or could write: the series, the flows, the firm table, the
+    trial's records, the government's and the markets' state."""
+    firms = {k: v for k, v in vars(model.firms).items() if isinstance(v, np.ndarray)}
+    return {
+        "series": np.array(model.series.rows),
+        "flows": np.array(model.flow_matrices),
+        **{f"firms.{k}": v for k, v in firms.items()},
+        **{f"trial.{k}": np.asarray(v) for k, v in model.field_trial.records.items()},
+        "public_cost": np.array(model.government.public_cost_cr),
+        "markets": np.array([model.markets.wage, model.markets.price_index]),
+        "agents": np.array(sorted(a.unique_id for a in model.agents)),
+    }
+
+
+def assert_same_state(a: ClusterModel, b: ClusterModel) -> None:
+    left, right = state_of(a), state_of(b)
+    assert left.keys() == right.keys()
+    for key in left:
+        assert left[key].tobytes() == right[key].tobytes(), key
+
+
+def continued(history: bytes, scenario: Scenario) -> ClusterModel:
+    model = ClusterModel.restore(history)
+    model.continue_as(scenario)
+    model.run(model.n_steps - model.steps)
+    return model
+
+
+def from_scratch(scenario: Scenario) -> ClusterModel:
+    model = ClusterModel(scenario, seed=SEED)
+    model.run()
+    return model
+
+
+@pytest.fixture(scope="module")
+def baseline_history() -> bytes:
+    model = ClusterModel(small("baseline.toml"), seed=SEED)
+    model.run(model.burn_in)
+    return model.snapshot()
+
+
+# ------------------------------------------------------------------ the model
+def test_every_intervention_scenario_shares_the_baseline_history():
+    shared = sharing_the_baseline()
+    for name in ("cfc.toml", "holistic_full.toml", "export_shock_tariff.toml", "consulting.toml"):
+        assert name in shared
+    for name in ("knitwear.toml", "from_firm_list.toml"):  # another cluster: its own history
+        assert name not in shared
+
+
+@pytest.mark.parametrize("name", sharing_the_baseline())
+def test_a_package_continued_from_the_baseline_history_is_byte_identical(baseline_history, name):
+    package = small(name, trial=TRIAL)
+    assert_same_state(continued(baseline_history, package), from_scratch(package))
+
+
+def test_the_baseline_continued_from_a_package_history_is_byte_identical():
+    """The other way round: a history simulated with a package's settings (interventions, a trial,
+    a shock, a longer horizon) serves the baseline."""
+    package = small("holistic_full.toml", trial=TRIAL, run={"horizon": 30})
+    history = ClusterModel(package, seed=SEED)
+    history.run(history.burn_in)
+    baseline = small("baseline.toml")
+    assert_same_state(continued(history.snapshot(), baseline), from_scratch(baseline))
+
+
+def settings_reachable_from(root) -> list:
+    """Every parameter object (scenario, parameters, settings of a section) the model reaches."""
+    kinds = (*SETTINGS.values(), Params, Interventions, Scenario)
+    opaque = (type, types.ModuleType, types.FunctionType, types.CodeType, np.ndarray, str, bytes)
+    found, seen, stack = [], set(), [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, kinds):
+            found.append(obj)
+        elif not isinstance(obj, opaque):
+            stack.extend(gc.get_referents(obj))
+    return found
+
+
+def test_a_continued_history_reads_only_the_package_parameters(baseline_history):
+    """Every actor holding parameters (the government's schemes, the lenders' and households'
+    terms, the trial's design, the model's own) is given the package's: none of the history's
+    remain anywhere in the model."""
+    package = small("holistic_full.toml", trial=TRIAL)
+    model = ClusterModel.restore(baseline_history)
+    model.continue_as(package)
+    p = package.params
+    allowed = {id(package), id(p), id(p.interventions), *map(id, p.shocks)}
+    allowed |= {id(getattr(p, name)) for name in vars(p)}
+    allowed |= {id(getattr(p.interventions, name)) for name in vars(p.interventions)}
+    stale = [obj for obj in settings_reachable_from(model) if id(obj) not in allowed]
+    assert not stale, [type(obj).__name__ for obj in stale]
+    assert model.government.schemes is p.interventions and model.field_trial.design is p.trial
+
+
+def test_a_history_is_continued_only_by_a_package_that_shares_it(baseline_history):
+    model = ClusterModel.restore(baseline_history)
+    with pytest.raises(ValueError, match="does not share this history"):
+        model.continue_as(small("knitwear.toml"))
+    with pytest.raises(ValueError, match="does not share this history"):
+        model.continue_as(small("cfc.toml", technology={"cfc_lift": 0.2}))
+    model.run(1)
+    with pytest.raises(ValueError, match="policy period has begun"):
+        model.continue_as(small("cfc.toml"))
+
+
+def test_copies_of_a_history_are_independent_and_can_be_copied_again(baseline_history):
+    first, second = ClusterModel.restore(baseline_history), ClusterModel.restore(baseline_history)
+    first.run(3)
+    again = ClusterModel.restore(first.snapshot())  # Mesa's own pickling cannot do this
+    second.run(3)
+    assert_same_state(first, second)
+    assert_same_state(first, again)
+    assert second.grid is not first.grid and len({type(c) for c in again.grid.all_cells}) == 1
+
+
+def test_what_acts_after_the_burn_in_is_left_out_of_the_history_key():
+    base = small("baseline.toml")
+    same = [
+        small("holistic_full.toml"),
+        small("export_shock_tariff.toml"),
+        small("baseline.toml", trial=TRIAL, run={"horizon": 30}),
+        small("cfc.toml", interventions__cfc={"capacity_hours": 1000.0}),
+        load_scenario(SCENARIOS / "baseline.toml", small_overrides(80, 24, 12, run={"seed": 9})),
+    ]
+    for scenario in same:
+        assert history_key(scenario, SEED) == history_key(base, SEED)
+    other = [
+        small("baseline.toml", technology={"tfp_shock_sd": 0.2}),
+        small("baseline.toml", run={"burn_in": 25}),
+        small("knitwear.toml"),
+        small("from_firm_list.toml"),
+    ]
+    for scenario in other:
+        assert history_key(scenario, SEED) != history_key(base, SEED)
+    assert history_key(base, SEED + 1) != history_key(base, SEED)
+    assert history_key(base, SEED, n_firms=50) != history_key(base, SEED)
+    assert "interventions" not in pre_policy_settings(base)
