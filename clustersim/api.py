@@ -43,9 +43,11 @@ def sweep(
     replicates: int | None = None,
     horizon: int | None = None,
     progress: bool = False,
+    fresh_histories: bool = False,
 ):
     """Run an experiment file's sweep (either kind); return its manifest
-    (one row per run) as a DataFrame."""
+    (one row per run) as a DataFrame.  The packages of a replicate continue from one shared
+    pre-policy history; ``fresh_histories=True`` runs each from scratch (same results)."""
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
@@ -56,6 +58,7 @@ def sweep(
         scheduler=scheduler,
         resume=resume,
         progress=progress,
+        fresh_histories=fresh_histories,
     )
 
 

@@ -25,6 +25,7 @@ def cmd_sweep(args) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.no_progress,
+        fresh_histories=args.fresh_histories,
     )
     failed = manifest[manifest["status"] != "ok"] if len(manifest) else manifest
     print(

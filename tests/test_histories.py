@@ -4,16 +4,27 @@ result is byte-identical to running the package from scratch."""
 from __future__ import annotations
 
 import gc
+import os
+import signal
+import subprocess
+import sys
+import time
 import types
 
 import numpy as np
 import pytest
 
+from clustersim import api
 from clustersim.economy.history import history_key, pre_policy_settings
 from clustersim.economy.model import ClusterModel
+from clustersim.experiments import histories
+from clustersim.experiments.engines import FAULT_ENV
+from clustersim.experiments.experiment_file import load_experiment
+from clustersim.experiments.histories import plan_histories
+from clustersim.experiments.sweep import run_sweep
 from clustersim.inputs.params import SETTINGS, Interventions, Params
 from clustersim.inputs.scenario import Scenario, load_scenario
-from helpers import SCENARIOS, small_overrides
+from helpers import SCENARIOS, TINY, small_overrides
 
 SEED = 11
 #: A trial (treated in policy quarter 2, followed up in quarter 5) that any package may carry.
@@ -178,3 +189,111 @@ def test_what_acts_after_the_burn_in_is_left_out_of_the_history_key():
     assert history_key(base, SEED + 1) != history_key(base, SEED)
     assert history_key(base, SEED, n_firms=50) != history_key(base, SEED)
     assert "interventions" not in pre_policy_settings(base)
+
+
+# ------------------------------------------------------------------ the sweep
+#: Packages, a sampled intervention parameter and a sampled pre-policy parameter, a trial and an
+#: export shock.
+EXPERIMENT = f"""
+title = "shared histories"
+baseline = "{SCENARIOS / "baseline.toml"}"
+replicates = 3
+seed = 3
+horizon = 8
+burn_in = 12
+n_firms = 60
+[packages]
+cfc = "{SCENARIOS / "cfc.toml"}"
+holistic = "{SCENARIOS / "holistic_full.toml"}"
+tariff = "{SCENARIOS / "export_shock_tariff.toml"}"
+[trial]
+treatment = "grant"
+quarter = 1
+follow_up = 3
+[sampler]
+method = "random"
+samples = 2
+[parameters]
+"interventions.cfc.capacity_hours" = [1000.0, 40000.0]
+"finance.informal_rate" = [0.35, 0.55]
+"""
+
+
+def files_of(out) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(out)): path.read_bytes()
+        for folder in ("runs", "firms", "trial")
+        for path in sorted((out / folder).glob("*.parquet"))
+    }
+
+
+def cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "clustersim", *map(str, args)], capture_output=True, text=True
+    )
+
+
+def test_a_sweep_shares_each_history_among_the_packages_of_a_point_and_replicate(write_toml):
+    experiment = load_experiment(write_toml(EXPERIMENT, "shared.toml"))
+    plan = plan_histories(experiment.runs(), workers=1)
+    # the sampled pre-policy parameter gives each point its own history; the packages share it
+    assert len(plan) == 2 * 3 and all(len(h.runs) == 4 for h in plan)
+    assert all(len({(r.point, r.replicate) for r in h.runs}) == 1 for h in plan)
+    assert [len(h.chunks) for h in plan_histories(experiment.runs(), workers=2)] == [2] * 6
+    fresh = plan_histories(experiment.runs(), workers=1, share=False)
+    assert len(fresh) == len(experiment.runs())
+
+
+@pytest.mark.slow
+def test_a_shared_sweep_writes_byte_for_byte_what_fresh_runs_write(write_toml, tmp_path):
+    """With and without sharing, and shared but killed midway and resumed: the same runs/, firms/,
+    trial/ files and comparison.csv, byte for byte."""
+    path = write_toml(EXPERIMENT.replace("replicates = 3", "replicates = 4"), "shared.toml")
+    fresh, shared, resumed = tmp_path / "fresh", tmp_path / "shared", tmp_path / "resumed"
+    result = cli("sweep", path, "--out", fresh, "--workers", "2", "--fresh-histories")
+    assert result.returncode == 0, result.stderr
+    api.sweep(path, shared, workers=2)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "clustersim", "sweep", path, "--out", resumed, "--workers", "1"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(resumed.glob("runs/*.parquet"))) < 8:
+        time.sleep(0.02)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert 8 <= len(list(resumed.glob("runs/*.parquet"))) < 32, "killed midway"
+    api.sweep(path, resumed, workers=2, resume=True)
+    expected = files_of(fresh)
+    assert len(expected) == 3 * 32  # 4 packages x 2 points x 4 replicates, each with a trial
+    for out in (shared, resumed):
+        assert files_of(out) == expected
+    for out in (fresh, shared, resumed):
+        api.compare(out)
+    csv = (fresh / "comparison.csv").read_bytes()
+    assert (
+        (shared / "comparison.csv").read_bytes() == csv == (resumed / "comparison.csv").read_bytes()
+    )
+
+
+@pytest.mark.parametrize("fault", ["raise", "kill"])
+def test_a_run_that_fails_inside_a_shared_history_loses_only_itself(
+    tiny_one_task_per_history, tmp_path, monkeypatch, fault
+):
+    monkeypatch.setenv(FAULT_ENV, f"{fault}:holistic__p0000__r0001")
+    manifest = run_sweep(
+        load_experiment(tiny_one_task_per_history), tmp_path / "out", workers=1, progress=False
+    ).set_index("run_id")
+    assert manifest.loc["holistic__p0000__r0001", "status"] == "failed"
+    assert (manifest["status"] == "ok").sum() == 8
+
+
+@pytest.fixture
+def tiny_one_task_per_history(write_toml, monkeypatch):
+    """The tiny experiment, planned as one task per history (a history and its three runs)."""
+    monkeypatch.setattr(histories, "TASKS_PER_WORKER", 1)
+    experiment = write_toml(TINY, "tiny.toml")
+    assert [len(h.chunks) for h in plan_histories(load_experiment(experiment).runs(), 1)] == [1] * 3
+    return experiment

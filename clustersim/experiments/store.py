@@ -14,19 +14,20 @@ import numpy as np
 from .engines import SweepError
 
 
-class _Empty:
-    empty = True
-
-
-_EMPTY = _Empty()
-
-
-def _write_parquet_atomically(frame, path: Path) -> None:
+def parquet_bytes(frame) -> bytes:
+    """A frame as the bytes of its parquet file (workers encode their results, the store writes)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _write_parquet_atomically(frame, path: Path) -> None:
+    """A frame, or its parquet bytes, written under a temporary name and then renamed."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+    tmp.write_bytes(frame if isinstance(frame, bytes) else parquet_bytes(frame))
     os.replace(tmp, path)
 
 
@@ -62,7 +63,7 @@ class Store:
             )
         }
         if result["status"] == "ok":
-            if not result.get("trial", _EMPTY).empty:
+            if len(result.get("trial", ())):  # a frame, or parquet bytes; empty: no trial
                 (self.out / "trial").mkdir(exist_ok=True)
                 _write_parquet_atomically(
                     result["trial"], self.out / "trial" / f"{result['run_id']}.parquet"

@@ -14,9 +14,12 @@ Nothing is lost:
   so the culprit is found and recorded;
 * ``resume=True`` runs only what has no result file yet, so nothing is done twice.
 
-Results stream to disk as they arrive: the coordinator holds only the runs in
-flight, however many runs the sweep has.  Both engines run the same function,
-:func:`~clustersim.experiments.engines.execute_run`, and give identical results.
+Each history is simulated once: the runs of a replicate whose packages differ only in what acts
+after the burn-in continue from one copy of it (:mod:`clustersim.experiments.histories`), with
+results byte-identical to running each from scratch (``fresh_histories=True`` does that).
+Results stream to disk as they arrive: the coordinator holds only the tasks in flight, however
+many runs the sweep has.  Both engines run the same functions
+(:mod:`clustersim.experiments.worker`) and give identical results.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .design import Experiment, Run
+from .design import Experiment
 from .engines import DaskEngine, LocalEngine, SweepError
+from .histories import plan_histories
 from .store import Store, _json_default, lock_folder
 
 
@@ -99,17 +103,20 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    fresh_histories: bool = False,
 ):
     """Run every missing run of the experiment; return the manifest as a DataFrame.
 
     With a ``precision`` table the sweep adds replicates until every package's
     95 % CI half-width (paired, vs the baseline) meets its target, up to
-    ``max_replicates``.
+    ``max_replicates``.  ``fresh_histories`` runs every run from scratch instead of
+    continuing the runs that share a history from one copy of it (same results, slower).
     """
     engine = (
         DaskEngine(scheduler) if scheduler else LocalEngine(workers)
     )  # an unreachable scheduler fails before any file is written
     try:
+        engine.start()  # workers start while the design is checked
         store = prepare(experiment, Path(out), resume)
     except BaseException:
         engine.close()
@@ -120,7 +127,8 @@ def run_sweep(
             finished = store.finished()
             todo = [r for r in experiment.runs() if r.run_id not in finished]
             total = len(experiment.runs())
-            _run_batch(engine, store, todo, total, progress, experiment.title)
+            plan = plan_histories(todo, engine.workers, share=not fresh_histories)
+            _run_batch(engine, store, plan, len(todo), total, progress, experiment.title)
             needed = replicates_needed_for_precision(experiment, store)
             if needed <= experiment.replicates:
                 break
@@ -136,23 +144,23 @@ def run_sweep(
 
 
 def _run_batch(
-    engine, store: Store, todo: list[Run], total: int, progress: bool, title: str
+    engine, store: Store, plan: list, n_todo: int, total: int, progress: bool, title: str
 ) -> None:
-    if not todo:
+    if not n_todo:
         return
     from tqdm import tqdm
 
     failed = 0
     bar = tqdm(
         total=total,
-        initial=total - len(todo),
+        initial=total - n_todo,
         unit="run",
         desc=title[:40],
         disable=not progress,
         dynamic_ncols=True,
     )
     with bar:
-        for result in engine.map(todo):
+        for result in engine.map(plan):
             line = store.save(result)
             failed += line["status"] != "ok"
             bar.set_postfix(failed=failed, engine=engine.name.split(" (")[0], refresh=False)
