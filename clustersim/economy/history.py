@@ -14,6 +14,7 @@ sampled parameter that is not an intervention's) has a history of its own.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import json
@@ -85,8 +86,16 @@ def dumps(model) -> bytes:
 
 
 def loads(snapshot: bytes):
-    """The model a :func:`dumps` holds: a new, independent copy each call."""
-    return pickle.loads(snapshot)
+    """The model a :func:`dumps` holds: a new, independent copy each call.  The garbage collector
+    waits meanwhile: loading makes many objects and no garbage, and collecting while it does would
+    take longer than the loading itself."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return pickle.loads(snapshot)
+    finally:
+        if paused:
+            gc.enable()
 
 
 class _CellClass:
