@@ -48,9 +48,12 @@ def sweep(
     """Run an experiment file's sweep (either kind); return its manifest
     (one row per run) as a DataFrame.  The packages of a replicate continue from one shared
     pre-policy history; ``fresh_histories=True`` runs each from scratch (same results)."""
+    from .experiments.engines import start_fork_server
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
+    if scheduler is None:
+        start_fork_server()  # the workers' imports overlap reading the experiment
     return run_sweep(
         load_any(experiment, replicates=replicates, horizon=horizon),
         out,

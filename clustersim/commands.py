@@ -13,9 +13,12 @@ from .cli import VIZ_SCENARIO_ENV
 
 
 def cmd_sweep(args) -> int:
+    from .experiments.engines import start_fork_server
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
+    if not args.scheduler:
+        start_fork_server()  # the workers' imports overlap reading the experiment
     experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
     started = time.perf_counter()
     manifest = run_sweep(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -63,6 +64,19 @@ def _ready() -> int:
     return os.getpid()
 
 
+def start_fork_server() -> None:
+    """Start the fork server that local workers are forked from, which imports
+    :data:`WORKER_MODULES` once, so that its imports overlap the sweep's own preparation (call it
+    first).  Does nothing where there is no fork server."""
+    for name in BLAS_ENV:  # inherited by the fork server and the workers
+        os.environ.setdefault(name, "1")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        forkserver.set_forkserver_preload(WORKER_MODULES)
+        forkserver.ensure_running()
+
+
 class _Work:
     """One task for a worker: a history to simulate (``chunk`` None; its chunks follow as tasks),
     or a chunk of runs to compute, continuing from ``state`` (None: simulated in the task)."""
@@ -101,12 +115,10 @@ class LocalEngine:
         )
         self.name = f"local pool of {self.workers} ({self.context.get_start_method()})"
         self.pool: ProcessPoolExecutor | None = None
+        self.starting: threading.Thread | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
-        for name in BLAS_ENV:  # inherited by the workers the pool starts
-            os.environ.setdefault(name, "1")
-        if self.context.get_start_method() == "forkserver":
-            self.context.set_forkserver_preload(WORKER_MODULES)
+        start_fork_server()
         return ProcessPoolExecutor(
             self.workers,
             mp_context=self.context,
@@ -115,12 +127,13 @@ class LocalEngine:
         )
 
     def start(self) -> None:
-        """Start the workers now, so that their start-up and imports overlap the sweep's
+        """Start the workers now, in the background, so that their start-up overlaps the sweep's
         preparation instead of delaying its first results."""
         if self.pool is None:
             self.pool = self._pool()
-            for _ in range(self.workers):
-                self.pool.submit(_ready)
+            pool, n = self.pool, self.workers
+            self.starting = threading.Thread(target=lambda: [pool.submit(_ready) for _ in range(n)])
+            self.starting.start()
 
     def map(self, histories: list[History]):
         """Yield one result per run of the histories.  When a worker dies, every task in flight
@@ -130,6 +143,7 @@ class LocalEngine:
         queue, suspects, in_flight = deque(map(_first_work, histories)), deque(), {}
         isolating = False
         self.start()
+        self.starting.join()
         try:
             while queue or suspects or in_flight:
                 try:
@@ -189,6 +203,8 @@ class LocalEngine:
         self.pool = self._pool()
 
     def close(self) -> None:
+        if self.starting is not None:
+            self.starting.join()
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
