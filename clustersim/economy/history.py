@@ -21,8 +21,6 @@ import json
 import pickle
 from typing import Any
 
-from mesa.discrete_space.cell import Cell
-
 #: The settings that act only after the burn-in, as (section, key) of the resolved scenario
 #: (key None: the whole section).  They are left out of a history.
 POLICY_SETTINGS = (
@@ -104,7 +102,7 @@ class _CellClass:
     klass: type | None = None
 
 
-def _grid_cell(cell_class: _CellClass, parent: type, slots: dict[str, Any]) -> Cell:
+def _grid_cell(cell_class: _CellClass, parent: type, slots: dict[str, Any]):
     if cell_class.klass is None:
         # as mesa.discrete_space.grid.Grid makes it: a subclass of the cell type, without slots
         cell_class.klass = type("GridCell", (parent,), {"_mesa_properties": set(), "__slots__": ()})
@@ -116,11 +114,18 @@ def _grid_cell(cell_class: _CellClass, parent: type, slots: dict[str, Any]) -> C
 
 class _Pickler(pickle.Pickler):
     def __init__(self, *args, **kwargs):
+        from mesa.discrete_space.cell import Cell
+
         super().__init__(*args, **kwargs)
+        self.cell_type = Cell
         self.cell_classes: dict[type, _CellClass] = {}
 
     def reducer_override(self, obj):
-        if isinstance(obj, Cell) and type(obj) is not Cell and type(obj).__name__ == "GridCell":
+        if (
+            isinstance(obj, self.cell_type)
+            and type(obj) is not self.cell_type
+            and type(obj).__name__ == "GridCell"
+        ):
             cell_class = self.cell_classes.setdefault(type(obj), _CellClass())
             return _grid_cell, (cell_class, type(obj).__bases__[0], obj.__getstate__()[1])
         return NotImplemented

@@ -295,8 +295,11 @@ SCHEMES = INTERVENTIONS
 SHOCK_KEYS = tuple(p.name for p in _DECLARED if p.section == "shock")
 
 
+_SECTIONS = tuple(dict.fromkeys(p.section for p in _DECLARED if p.section != "shock"))
+
+
 def sections() -> list[str]:
-    return list(dict.fromkeys(p.section for p in _DECLARED if p.section != "shock"))
+    return list(_SECTIONS)  # computed once: every scenario read asks for them several times
 
 
 def defaults(section: str) -> dict[str, Any]:
