@@ -297,3 +297,20 @@ def tiny_one_task_per_history(write_toml, monkeypatch):
     experiment = write_toml(TINY, "tiny.toml")
     assert [len(h.chunks) for h in plan_histories(load_experiment(experiment).runs(), 1)] == [1] * 3
     return experiment
+
+
+@pytest.mark.slow
+def test_on_dask_a_run_that_kills_its_worker_loses_only_itself(write_toml, tmp_path, monkeypatch):
+    """The histories' tasks depend on a history task; a task that dies as a whole is re-run run by
+    run, so only the run that kills its worker fails."""
+    distributed = pytest.importorskip("distributed")
+    monkeypatch.setenv(FAULT_ENV, "kill:cell__p0000__r0001")
+    experiment = write_toml(TINY, "tiny.toml")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        manifest = api.sweep(experiment, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    manifest = manifest.set_index("run_id")
+    assert manifest.loc["cell__p0000__r0001", "status"] == "failed"
+    assert "KilledWorker" in manifest.loc["cell__p0000__r0001", "error"]
+    assert (manifest["status"] == "ok").sum() == 8

@@ -242,12 +242,14 @@ class DaskEngine:
     def map(self, histories: list[History]):
         """Yield one result per run of the histories: a history with several chunks is a task
         its chunks' tasks depend on (its snapshot stays on the workers).  A task that fails as a
-        whole (a worker killed) is re-run run by run, so only its culprit is recorded as failed."""
+        whole (its worker killed, or a worker it shared) is a suspect: once nothing else is in
+        flight the suspects are re-run alone, run by run, so only the culprit is recorded failed."""
         from distributed import as_completed
 
         threads = self.workers
-        pending = deque(histories)
+        pending, suspects = deque(histories), deque()
         by_key: dict[str, _Work] = {}
+        alone: set[str] = set()
 
         def submit(work: _Work, suffix: str = ""):
             key = f"clustersim-{self.token}-{work.runs[0].run_id}{suffix}"
@@ -257,32 +259,41 @@ class DaskEngine:
             by_key[future.key] = work
             return future
 
-        def submit_history(history: History) -> list:
-            if len(history.chunks) == 1:
-                return [submit(_Work(history, history.chunks[0]))]
-            snapshot = submit(_Work(history), "-history")
-            by_key.pop(snapshot.key)  # only its chunks' tasks wait for it
-            return [submit(_Work(history, chunk, snapshot)) for chunk in history.chunks]
+        def more() -> list:
+            """Tasks to add: the next suspect when nothing else is in flight, else histories."""
+            if suspects:
+                if by_key:
+                    return []
+                future = submit(suspects.popleft(), f"-alone{len(alone)}")
+                alone.add(future.key)
+                return [future]
+            futures = []
+            while pending and len(by_key) < 2 * threads:
+                history = pending.popleft()
+                if len(history.chunks) == 1:
+                    futures.append(submit(_Work(history, history.chunks[0])))
+                    continue
+                snapshot = submit(_Work(history), "-history")
+                by_key.pop(snapshot.key)  # only its chunks' tasks wait for it
+                futures += [submit(_Work(history, c, snapshot)) for c in history.chunks]
+            return futures
 
-        stream = as_completed(loop=self.client.loop)
-        while pending and len(by_key) < 2 * threads:
-            stream.update(submit_history(pending.popleft()))
+        stream = as_completed(more(), loop=self.client.loop)
         for future in stream:
             work = by_key.pop(future.key)
             try:
                 outcome = future.result()
             except Exception as exc:  # KilledWorker and the like: the sweep goes on
-                if len(work.runs) > 1:  # run by run, to find the culprit
-                    stream.update(submit(alone, "-alone") for alone in work.split())
-                    outcome = []
-                else:
+                if future.key in alone and len(work.runs) == 1:
                     error = f"{type(exc).__name__}: {exc}".splitlines()[0]
                     outcome = [failed_record(work.runs[0].to_dict(), error)]
+                else:
+                    suspects.extend(work.split())
+                    outcome = []
             future.release()
             work.state = None  # the history's snapshot is freed once no chunk needs it
             yield from outcome
-            while pending and len(by_key) < 2 * threads:
-                stream.update(submit_history(pending.popleft()))
+            stream.update(more())
 
     def close(self) -> None:
         self.client.close()
