@@ -61,13 +61,19 @@ def sweep(
     horizon: int | None = None,
     progress: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    fresh_histories: bool = False,
 ):
     """Run an experiment file's sweep (either kind); return its manifest
     (one row per run) as a DataFrame.  ``overrides`` (scenario keys) apply to every package of a
-    package comparison, the baseline too, after each package's own ``set``."""
+    package comparison, the baseline too, after each package's own ``set``.  The packages of a
+    replicate continue from one shared pre-policy history; ``fresh_histories=True`` runs each from
+    scratch (same results, slower)."""
+    from .experiments.engines import start_fork_server
     from .experiments.national import load_any
     from .experiments.sweep import run_sweep
 
+    if scheduler is None:
+        start_fork_server()  # the workers' imports overlap reading the experiment
     design = load_any(experiment, replicates=replicates, horizon=horizon)
     if overrides:
         design = design.with_overrides(overrides)
@@ -78,6 +84,7 @@ def sweep(
         scheduler=scheduler,
         resume=resume,
         progress=progress,
+        fresh_histories=fresh_histories,
     )
 
 

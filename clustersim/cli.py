@@ -91,6 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--steps", type=_horizon, help="override the policy horizon (quarters, 1-400)"
     )
+    sweep.add_argument(
+        "--fresh-histories",
+        action="store_true",
+        help="run every run from scratch instead of continuing the packages of a replicate from "
+        "one shared pre-policy history (same results, slower)",
+    )
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     compare = sub.add_parser(

@@ -12,10 +12,13 @@ from .cli import VIZ_SCENARIO_ENV
 
 
 def cmd_sweep(args) -> int:
+    from .experiments.engines import start_fork_server
     from .experiments.national import load_any
     from .experiments.store import Store
     from .experiments.sweep import run_sweep
 
+    if not args.scheduler:
+        start_fork_server()  # the workers' imports overlap reading the experiment
     experiment = load_any(args.experiment, replicates=args.replicates, horizon=args.steps)
     before = Store(args.out).finished() if args.out.is_dir() else set()
     started = time.perf_counter()
@@ -26,6 +29,7 @@ def cmd_sweep(args) -> int:
         scheduler=args.scheduler,
         resume=args.resume,
         progress=not args.no_progress,
+        fresh_histories=args.fresh_histories,
     )
     failed = manifest[manifest["status"] != "ok"]
     done = set(manifest.loc[manifest["status"] == "ok", "run_id"])

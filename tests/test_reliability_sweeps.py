@@ -20,6 +20,7 @@ import pytest
 from clustersim import api
 from clustersim.experiments.engines import FAULT_ENV, LocalEngine
 from clustersim.experiments.experiment_file import load_experiment
+from clustersim.experiments.histories import plan_histories
 from clustersim.views.serve import HostGuard, allowed_hosts, host_of
 from helpers import SCENARIOS, TINY, clustersim
 
@@ -199,7 +200,7 @@ def test_the_local_pool_takes_runs_as_it_needs_them(tiny):
         while True:
             yield run
 
-    results = LocalEngine(1).map(endless())
+    results = LocalEngine(1).map(plan_histories(endless(), workers=1))
     assert next(results)["status"] == "ok"
     results.close()
 

@@ -21,6 +21,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from ..inputs.arguments import choose_seed, scenario_of
 from ..inputs.scenario import Scenario
+from . import history
 from .accounts import SECTORS, Ledger, money_stocks
 from .agents import MSME, Bank, Firms, Government, Households, Moneylender
 from .demography import ENTRANT_VALUATION_POOL, Demography
@@ -210,6 +211,42 @@ class ClusterModel(mesa.Model):
         """Run the burn-in and the horizon (or ``steps`` quarters)."""
         for _ in range(self.n_steps if steps is None else steps):
             self.step()
+
+    # ======================================================= a shared history
+    def snapshot(self) -> bytes:
+        """The model's whole state as bytes (firm table, actors, Mesa agents and grid, ledger,
+        series, random generators): at the end of the burn-in, a history that packages continue
+        from (:meth:`restore`, then :meth:`continue_as`; see :mod:`clustersim.economy.history`)."""
+        return history.dumps(self)
+
+    @staticmethod
+    def restore(snapshot: bytes) -> ClusterModel:
+        """A model in the state a :meth:`snapshot` holds: a new, independent copy each call."""
+        model = history.loads(snapshot)
+        if not isinstance(model, ClusterModel):
+            raise TypeError(f"not a ClusterModel snapshot: {type(model).__name__}")
+        return model
+
+    def continue_as(self, scenario: Scenario) -> None:
+        """Go on from this history (the burn-in, or part of it) as the package ``scenario``: the
+        run is then byte-identical to ``ClusterModel(scenario, seed)`` run from the start.  The
+        package must share the history's pre-policy settings; every actor holding parameters is
+        given the package's (its interventions, trial, export shocks and horizon)."""
+        if self.steps > self.burn_in:
+            raise ValueError(f"the policy period has begun (step {self.steps}): too late to switch")
+        if history.pre_policy_settings(scenario) != history.pre_policy_settings(self.settings):
+            raise ValueError(
+                f"{scenario.path} does not share this history: its settings before the policy "
+                "period differ"
+            )
+        p = scenario.params
+        self.settings, self.p = scenario, p
+        self.n_steps = p.run.burn_in + p.run.horizon
+        self.government.schemes = p.interventions
+        self.households.terms = p.households
+        self.bank.terms = self.moneylender.terms = p.finance
+        self.field_trial.design = p.trial
+        self.running = self.steps < self.n_steps
 
 
 __all__ = ["ClusterModel", "SECTORS"]

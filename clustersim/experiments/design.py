@@ -141,24 +141,37 @@ class Experiment:
     def run_count(self) -> int:
         return len(self.packages) * len(self.points) * self.replicates
 
-    def iter_runs(self, replicates: int | None = None):
-        """The runs of :meth:`runs`, one at a time (a design may have a million)."""
-        for k, package in enumerate(self.packages):
-            for i, point in enumerate(self.points):
-                for r in range(replicates or self.replicates):
-                    overrides = _merge_overrides(
-                        package.overrides, nest(point), self._run_settings()
-                    )
-                    yield Run(
-                        run_id=f"{package.name}__p{i:04d}__r{r:04d}",
-                        package=package.name,
-                        point=i,
-                        replicate=r,
-                        seed=self.replicate_seed(r, k),
-                        scenario=str(package.scenario),
-                        overrides=overrides,
-                        parameters=dict(point),
-                    )
+    def iter_runs(self, replicates: int | None = None, together: bool = False):
+        """The runs of :meth:`runs`, one at a time (a design may have a million).  ``together``:
+        the packages of each point and replicate one after another (the runs that may share a
+        history, see :mod:`clustersim.experiments.histories`), in the same order otherwise."""
+        n = replicates or self.replicates
+        if together:
+            order = (
+                (k, i, r)
+                for i in range(len(self.points))
+                for r in range(n)
+                for k in range(len(self.packages))
+            )
+        else:
+            order = (
+                (k, i, r)
+                for k in range(len(self.packages))
+                for i in range(len(self.points))
+                for r in range(n)
+            )
+        for k, i, r in order:
+            package, point = self.packages[k], self.points[i]
+            yield Run(
+                run_id=f"{package.name}__p{i:04d}__r{r:04d}",
+                package=package.name,
+                point=i,
+                replicate=r,
+                seed=self.replicate_seed(r, k),
+                scenario=str(package.scenario),
+                overrides=_merge_overrides(package.overrides, nest(point), self._run_settings()),
+                parameters=dict(point),
+            )
 
     def _run_settings(self) -> dict:
         run: dict[str, Any] = {}

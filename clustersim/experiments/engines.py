@@ -1,29 +1,31 @@
-"""Where runs are computed: one run (:func:`execute_run`, the same function on every engine, so
-results are identical), a local process pool on this machine, or a Dask distributed cluster.
+"""Where runs are computed: a local process pool on this machine, or a Dask distributed cluster.
+Both compute the same tasks with the same functions (:mod:`clustersim.experiments.worker`), so
+results are identical: for each history (:mod:`clustersim.experiments.histories`) either one task
+that simulates it and continues every run from it, or a history task and tasks that continue
+chunks of its runs from its snapshot.
 
 A run that raises is returned as a failed record, never raised; a worker process that dies
-(segfault, out-of-memory kill) loses only its own run: the pool is rebuilt and the runs that
-were in flight are retried one at a time, so the culprit is found and recorded.
+(segfault, out-of-memory kill) loses only its own run: the pool is rebuilt and the tasks that
+were in flight are retried one at a time, then run by run, so the culprit is found and recorded.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
+import threading
 import time
-import traceback
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
-import numpy as np
+from .histories import History
+from .worker import FAULT_ENV, execute_run, execute_task, failed_record, simulate_history
 
-from .design import Run
+__all__ = ["FAULT_ENV", "DaskEngine", "LocalEngine", "SweepError", "execute_run"]
 
-#: Environment variable for tests: "raise:RUN_ID" or "kill:RUN_ID" (comma-separated)
-FAULT_ENV = "CLUSTERSIM_TEST_FAULT"
 BLAS_ENV = (
     "OMP_NUM_THREADS",
     "OPENBLAS_NUM_THREADS",
@@ -31,80 +33,19 @@ BLAS_ENV = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
+#: Imported once by the fork server, so that worker processes start with them loaded.
+WORKER_MODULES = [
+    "pyarrow.parquet",
+    "clustersim.economy.model",
+    "clustersim.experiments.trials",
+    "clustersim.experiments.worker",
+]
+WORKER_DIED = "worker process died (killed or crashed) while running this run"
 
 
 class SweepError(Exception):
     """A sweep that cannot start (bad folder, unreachable scheduler):
     reported in one line, exit 2."""
-
-
-# ------------------------------------------------------------------ one run
-def firm_snapshot(model, quarter: int) -> dict[str, np.ndarray]:
-    """Operating firms at this moment: what `compare` needs for who gains and the decomposition."""
-    from ..economy.agents.msme import MSME
-
-    f, live = model.firms, model.firms.live()
-    cx, cy = model.cores[0]
-    return {
-        "slot": live.astype(np.int64),
-        "quarter": np.full(len(live), quarter, dtype=np.int32),
-        "entry_step": f.entry_step[live].astype(np.int32),
-        "size_class": MSME.size_class_index(f.capital[live], 4.0 * f.sales[live]).astype(np.int8),
-        "women_owned": f.women_owned[live].copy(),
-        "distance_to_core": np.hypot(f.x[live] - cx, f.y[live] - cy),
-        "workers": f.workers[live].copy(),
-        "output": f.output[live].copy(),
-        "real_value_added": f.real_value_added[live].copy(),
-        "sales": f.sales[live].copy(),
-        "export_sales": f.export_sales[live].copy(),
-    }
-
-
-def _inject_fault(run_id: str) -> None:
-    for item in os.environ.get(FAULT_ENV, "").split(","):
-        kind, _, target = item.partition(":")
-        if target == run_id and kind == "raise":
-            raise RuntimeError(f"injected failure in {run_id}")
-        if target == run_id and kind == "kill":
-            os.kill(os.getpid(), signal.SIGKILL)
-
-
-def execute_run(run: dict) -> dict:
-    """Run one model; never raises for a model error (it is returned as a failed record)."""
-    import pandas as pd
-
-    from ..economy.model import ClusterModel
-    from ..economy.reporters import COLUMN_NAMES
-    from ..inputs.scenario import load_scenario
-
-    started = time.perf_counter()
-    record = {k: run[k] for k in ("run_id", "package", "point", "replicate", "seed", "parameters")}
-    try:
-        _inject_fault(run["run_id"])
-        model = ClusterModel(load_scenario(run["scenario"], run["overrides"]), seed=run["seed"])
-        model.run(model.burn_in)
-        first = firm_snapshot(model, 0)
-        model.run(model.n_steps - model.burn_in)
-        last = firm_snapshot(model, model.quarter)
-        from .trials import records_frame
-
-        trial = records_frame(model)
-        series = pd.DataFrame(
-            model.series.rows[max(model.burn_in - 1, 0) :], columns=list(COLUMN_NAMES)
-        )
-        firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
-        for frame in (series, firms):
-            for key in ("run_id", "package", "point", "replicate"):
-                frame.insert(0, key, run[key])
-        if not trial.empty:
-            for key in ("run_id", "package", "point", "replicate"):
-                trial.insert(0, key, run[key])
-        record.update(status="ok", error="", timeseries=series, firms=firms, trial=trial)
-    except Exception as exc:  # a failed run is data, not a crash of the sweep
-        last_line = traceback.format_exception_only(type(exc), exc)[-1].strip()
-        record.update(status="failed", error=last_line)
-    record["duration_s"] = round(time.perf_counter() - started, 3)
-    return record
 
 
 def _worker_init(fault: str = "", coordinator: int = 0) -> None:
@@ -124,6 +65,50 @@ def _worker_init(fault: str = "", coordinator: int = 0) -> None:
         pass
 
 
+def _ready() -> int:
+    """A task that only starts a worker (its imports are done by then)."""
+    return os.getpid()
+
+
+def start_fork_server() -> None:
+    """Start the fork server that local workers are forked from, which imports
+    :data:`WORKER_MODULES` once, so that its imports overlap the sweep's own preparation (call it
+    first).  Does nothing where there is no fork server."""
+    for name in BLAS_ENV:  # inherited by the fork server and the workers
+        os.environ.setdefault(name, "1")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        from multiprocessing import forkserver
+
+        forkserver.set_forkserver_preload(WORKER_MODULES)
+        forkserver.ensure_running()
+
+
+class _Work:
+    """One task for a worker: a history to simulate (``chunk`` None; its chunks follow as tasks),
+    or a chunk of runs to compute, continuing from ``state`` (None: simulated in the task)."""
+
+    def __init__(self, history: History, chunk=None, state=None):
+        self.history, self.chunk, self.state = history, chunk, state
+
+    @property
+    def runs(self):
+        return self.history.runs if self.chunk is None else list(self.chunk)
+
+    def submit(self, submit):
+        if self.chunk is None:
+            return submit(simulate_history, self.history.chunks[0][0].to_dict())
+        return submit(execute_task, [run.to_dict() for run in self.chunk], self.state)
+
+    def split(self) -> list[_Work]:
+        """Each of its runs alone, from scratch (to find the run that kills its worker)."""
+        alone = [History(f"{self.history.key}/{run.run_id}", ((run,),)) for run in self.runs]
+        return [_Work(history, history.chunks[0]) for history in alone]
+
+
+def _first_work(history: History) -> _Work:
+    return _Work(history, history.chunks[0]) if len(history.chunks) == 1 else _Work(history)
+
+
 # ---------------------------------------------------------------- engines
 class LocalEngine:
     """A process pool on this machine (spawn or forkserver, one BLAS thread a worker)."""
@@ -135,10 +120,11 @@ class LocalEngine:
             "forkserver" if "forkserver" in methods else "spawn"
         )
         self.name = f"local pool of {self.workers} ({self.context.get_start_method()})"
+        self.pool: ProcessPoolExecutor | None = None
+        self.starting: threading.Thread | None = None
 
     def _pool(self) -> ProcessPoolExecutor:
-        for name in BLAS_ENV:  # inherited by the workers the pool starts
-            os.environ.setdefault(name, "1")
+        start_fork_server()
         return ProcessPoolExecutor(
             self.workers,
             mp_context=self.context,
@@ -146,38 +132,46 @@ class LocalEngine:
             initargs=(os.environ.get(FAULT_ENV, ""), os.getpid()),
         )
 
-    def map(self, runs):
-        """Yield one result per run.  When a worker dies, every run in flight is a suspect:
-        the pool is rebuilt and the suspects are re-run one at a time, so only the run
-        that kills its worker is recorded as failed."""
-        source, queue, suspects, in_flight = iter(runs), deque(), deque(), {}
+    def start(self) -> None:
+        """Start the workers now, in the background, so that their start-up overlaps the sweep's
+        preparation instead of delaying its first results."""
+        if self.pool is None:
+            self.pool = self._pool()
+            pool, n = self.pool, self.workers
+            self.starting = threading.Thread(target=lambda: [pool.submit(_ready) for _ in range(n)])
+            self.starting.start()
+
+    def map(self, histories: Iterable[History]):
+        """Yield one result per run of the histories (drawn as needed: a design of a million runs
+        is never held whole).  When a worker dies, every task in flight is a suspect: the pool is
+        rebuilt and the suspects are re-run one at a time (a task that kills its worker again is
+        re-run run by run), so only the run that kills its worker is recorded as failed."""
+        source, queue, suspects, in_flight = iter(histories), deque(), deque(), {}
         isolating = False
-        pool = self._pool()
+        self.start()
+        self.starting.join()
         try:
             while True:
-                while len(queue) < 2 * self.workers:  # a few runs ahead; never the whole design
-                    run = next(source, None)
-                    if run is None:
+                while len(queue) < 2 * self.workers:  # a few tasks ahead
+                    history = next(source, None)
+                    if history is None:
                         break
-                    queue.append(run)
+                    queue.append(_first_work(history))
                 if not (queue or suspects or in_flight):
                     break
                 try:
                     if isolating:
                         if not in_flight and suspects:
-                            run = suspects.popleft()
-                            in_flight[pool.submit(execute_run, run.to_dict())] = run
+                            work = suspects.popleft()
+                            in_flight[work.submit(self.pool.submit)] = work
                     else:
                         while len(in_flight) < 2 * self.workers and queue:
-                            run = queue.popleft()
-                            in_flight[pool.submit(execute_run, run.to_dict())] = run
-                except (
-                    BrokenProcessPool
-                ):  # a worker died after the last wait: this run was never started
-                    (suspects if isolating else queue).appendleft(run)
+                            work = queue.popleft()
+                            in_flight[work.submit(self.pool.submit)] = work
+                except BrokenProcessPool:  # a worker died after the last wait: never started
+                    (suspects if isolating else queue).appendleft(work)
                     if not in_flight:  # nothing to harvest: rebuild now
-                        pool.shutdown(wait=True, cancel_futures=True)
-                        pool = self._pool()
+                        self._rebuild()
                         continue
                 if not in_flight:
                     isolating = False
@@ -185,32 +179,48 @@ class LocalEngine:
                 done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 broken = []
                 for future in done:
-                    run = in_flight.pop(future)
+                    work = in_flight.pop(future)
                     try:
-                        yield future.result()
+                        outcome = future.result()
                     except BrokenProcessPool:
-                        broken.append(run)
+                        broken.append(work)
+                        continue
+                    if work.chunk is not None:  # a task's results
+                        yield from outcome
+                    elif isinstance(outcome, dict):  # a history that could not be simulated
+                        for run in work.runs:
+                            yield failed_record(run.to_dict(), outcome["error"])
+                    else:  # a history: its chunks go next, so that its snapshot is soon freed
+                        chunks = [_Work(work.history, c, outcome) for c in work.history.chunks]
+                        queue.extendleft(reversed(chunks))
                 if broken:
                     broken += list(in_flight.values())
                     in_flight.clear()
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    pool = self._pool()
-                    if isolating:  # one run in flight: it is the one that killed its worker
-                        for run in broken:
-                            yield _failed(
-                                run,
-                                "worker process died (killed or crashed) while running this run",
-                            )
+                    self._rebuild()
+                    if isolating:  # alone in flight: it killed its worker
+                        for work in broken:
+                            if len(work.runs) == 1:
+                                yield failed_record(work.runs[0].to_dict(), WORKER_DIED)
+                            else:
+                                suspects.extendleft(reversed(work.split()))
                     else:
                         suspects.extend(broken)
                         isolating = True
                 if isolating and not suspects and not in_flight:
                     isolating = False
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            self.close()
+
+    def _rebuild(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool = self._pool()
 
     def close(self) -> None:
-        pass
+        if self.starting is not None:
+            self.starting.join()
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
 
 
 class DaskEngine:
@@ -238,64 +248,83 @@ class DaskEngine:
             :12
         ]  # task keys unique to this sweep: two sweeps on one scheduler never share results
 
-    def map(self, runs):
+    @property
+    def workers(self) -> int:
+        return sum(self.client.nthreads().values()) or 1
+
+    def start(self) -> None:
+        """The cluster's workers are already running."""
+
+    def map(self, histories: Iterable[History]):
+        """Yield one result per run of the histories (drawn as needed): a history with several
+        chunks is a task its chunks' tasks depend on (its snapshot stays on the workers).  A task
+        that fails as a whole (its worker killed, or a worker it shared) is a suspect: once
+        nothing else is in flight the suspects are re-run alone, run by run, so only the culprit
+        is recorded failed."""
         from distributed import as_completed
 
         from .watch import WorkerWatch
 
-        threads = sum(self.client.nthreads().values()) or 1
-        pending = iter(runs)  # drawn as needed: the design is never held whole
-        by_key = {}
+        threads = self.workers
+        pending, suspects = iter(histories), deque()
         watch = WorkerWatch(self.client, self.address)
+        by_key: dict[str, _Work] = {}
+        alone: set[str] = set()
 
-        def submit():
-            run = next(pending, None)
-            if run is None:
-                return None
-            future = self.client.submit(
-                execute_run, run.to_dict(), key=f"clustersim-{self.token}-{run.run_id}", pure=False
+        def submit(work: _Work, suffix: str = ""):
+            key = f"clustersim-{self.token}-{work.runs[0].run_id}{suffix}"
+            future = work.submit(
+                lambda fn, *args: self.client.submit(fn, *args, key=key, pure=False)
             )
-            by_key[future.key] = run
+            by_key[future.key] = work
             return future
 
-        first = [f for f in (submit() for _ in range(2 * threads)) if f is not None]
-        stream = as_completed(first, loop=self.client.loop)
+        def more() -> list:
+            """Tasks to add: the next suspect when nothing else is in flight, else histories."""
+            if suspects:
+                if by_key:
+                    return []
+                future = submit(suspects.popleft(), f"-alone{len(alone)}")
+                alone.add(future.key)
+                return [future]
+            futures = []
+            while len(by_key) < 2 * threads:
+                history = next(pending, None)
+                if history is None:
+                    break
+                if len(history.chunks) == 1:
+                    futures.append(submit(_Work(history, history.chunks[0])))
+                    continue
+                snapshot = submit(_Work(history), "-history")
+                by_key.pop(snapshot.key)  # only its chunks' tasks wait for it
+                futures += [submit(_Work(history, c, snapshot)) for c in history.chunks]
+            return futures
+
+        stream = as_completed(more(), loop=self.client.loop)
         while not stream.is_empty():
             if not stream.has_ready():  # say so if every worker is gone, and stop in time
                 watch()
                 time.sleep(0.05)
                 continue
             future = next(stream)
-            run = by_key.pop(future.key)
-            result = None
-            while result is None:  # its data may have been on a worker that has gone since
+            work = by_key.pop(future.key)
+            outcome = None
+            while outcome is None:  # its data may have been on a worker that has gone since
                 try:
-                    result = future.result(timeout=2)
+                    outcome = future.result(timeout=2)
                 except TimeoutError:
                     watch()
-                except (
-                    Exception
-                ) as exc:  # KilledWorker and the like: the run is lost, the sweep goes on
-                    result = _failed(run, f"{type(exc).__name__}: {exc}".splitlines()[0])
+                except Exception as exc:  # KilledWorker and the like: the sweep goes on
+                    if future.key in alone and len(work.runs) == 1:
+                        error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                        outcome = [failed_record(work.runs[0].to_dict(), error)]
+                    else:
+                        suspects.extend(work.split())
+                        outcome = []
             future.release()
-            yield result
-            following = submit()
-            if following is not None:
-                stream.add(following)
+            work.state = None  # the history's snapshot is freed once no chunk needs it
+            yield from outcome
+            stream.update(more())
 
     def close(self) -> None:
         self.client.close(timeout=10)
-
-
-def _failed(run: Run, error: str) -> dict:
-    return {
-        "run_id": run.run_id,
-        "package": run.package,
-        "point": run.point,
-        "replicate": run.replicate,
-        "seed": run.seed,
-        "parameters": run.parameters,
-        "status": "failed",
-        "error": error,
-        "duration_s": None,
-    }

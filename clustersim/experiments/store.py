@@ -83,19 +83,19 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-class _Empty:
-    empty = True
-
-
-_EMPTY = _Empty()
-
-
-def _write_parquet_atomically(frame, path: Path) -> None:
+def parquet_bytes(frame) -> bytes:
+    """A frame as the bytes of its parquet file (workers encode their results, the store writes)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    with atomic_path(path) as tmp:
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), sink)
+    return sink.getvalue().to_pybytes()
+
+
+def _write_parquet_atomically(frame, path: Path) -> None:
+    """A frame, or its parquet bytes, written whole or not at all (see :func:`atomic_path`)."""
+    write_atomically(path, frame if isinstance(frame, bytes) else parquet_bytes(frame))
 
 
 class Store:
@@ -117,7 +117,7 @@ class Store:
         and its manifest line."""
         line = {k: result.get(k) for k in MANIFEST_COLUMNS}
         if result["status"] == "ok":
-            if not result.get("trial", _EMPTY).empty:
+            if len(result.get("trial", ())):  # a frame, or parquet bytes; empty: no trial
                 (self.out / "trial").mkdir(exist_ok=True)
                 _write_parquet_atomically(
                     result["trial"], self.out / "trial" / f"{result['run_id']}.parquet"

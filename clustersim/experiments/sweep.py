@@ -14,9 +14,12 @@ Nothing is lost:
   so the culprit is found and recorded;
 * ``resume=True`` runs only what has no result file yet, so nothing is done twice.
 
-Results stream to disk as they arrive: the coordinator holds only the runs in
-flight, however many runs the sweep has.  Both engines run the same function,
-:func:`~clustersim.experiments.engines.execute_run`, and give identical results.
+Each history is simulated once: the runs of a replicate whose packages differ only in what acts
+after the burn-in continue from one copy of it (:mod:`clustersim.experiments.histories`), with
+results byte-identical to running each from scratch (``fresh_histories=True`` does that).
+Results stream to disk as they arrive: the coordinator holds only the tasks in flight, however
+many runs the sweep has.  Both engines run the same functions
+(:mod:`clustersim.experiments.worker`) and give identical results.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pathlib import Path
 
 from .design import Experiment
 from .engines import DaskEngine, LocalEngine, SweepError
+from .histories import plan_histories
 from .store import Store, WriteError, _json_default, lock_folder, read_sweep_info, write_json
 
 
@@ -104,12 +108,14 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    fresh_histories: bool = False,
 ):
     """Run every missing run of the experiment; return the manifest as a DataFrame.
 
     With a ``precision`` table the sweep adds replicates until every package's
     95 % CI half-width (paired, vs the baseline) meets its target, up to
-    ``max_replicates``.
+    ``max_replicates``.  ``fresh_histories`` runs every run from scratch instead of
+    continuing the runs that share a history from one copy of it (same results, slower).
     """
     engine = (
         DaskEngine(scheduler) if scheduler is not None else LocalEngine(workers)
@@ -117,6 +123,7 @@ def run_sweep(
     store = Store(Path(out))
     try:
         lock = lock_folder(store.out)  # nothing is written before the lock is held
+        engine.start()  # workers start while the design is checked
     except BaseException:
         engine.close()
         raise
@@ -124,9 +131,12 @@ def run_sweep(
         prepare(experiment, store, resume)
         while True:
             finished = store.finished()
-            todo = (r for r in experiment.iter_runs() if r.run_id not in finished)
             total = experiment.run_count()
-            _run_batch(engine, store, todo, total, len(finished), progress, experiment.title)
+            todo = (r for r in experiment.iter_runs(together=True) if r.run_id not in finished)
+            plan = plan_histories(
+                todo, engine.workers, share=not fresh_histories, total=total - len(finished)
+            )
+            _run_batch(engine, store, plan, total, len(finished), progress, experiment.title)
             needed = replicates_needed_for_precision(experiment, store)
             if needed <= experiment.replicates:
                 break
@@ -145,10 +155,10 @@ def run_sweep(
 
 
 def _run_batch(
-    engine, store: Store, todo, total: int, finished: int, progress: bool, title: str
+    engine, store: Store, plan, total: int, finished: int, progress: bool, title: str
 ) -> None:
-    todo = iter(todo)
-    first = next(todo, None)
+    plan = iter(plan)
+    first = next(plan, None)
     if first is None:
         return
     from tqdm.auto import tqdm  # a widget in notebooks, text in a terminal
@@ -163,7 +173,7 @@ def _run_batch(
         dynamic_ncols=True,
     )
     with bar:
-        for result in engine.map(itertools.chain([first], todo)):
+        for result in engine.map(itertools.chain([first], plan)):
             line = store.save(result)
             failed += line["status"] != "ok"
             bar.set_postfix(failed=failed, engine=engine.name.split(" (")[0], refresh=False)

@@ -22,8 +22,6 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..analysis.statistics import t_interval
-
 OUTCOMES = (
     "sales",
     "profit",
@@ -122,6 +120,8 @@ def replicate_estimates(frame: pd.DataFrame) -> pd.DataFrame:
 
 def pooled(frame: pd.DataFrame) -> pd.DataFrame:
     """Estimates pooled over replicates: mean and 95 % t interval, total sample sizes."""
+    from ..analysis.statistics import t_interval  # scipy.stats: not needed by the workers
+
     per = replicate_estimates(frame)
     rows = []
     for outcome, g in per.groupby("outcome", sort=False):

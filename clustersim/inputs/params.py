@@ -314,8 +314,11 @@ SCHEMES = INTERVENTIONS
 SHOCK_KEYS = tuple(p.name for p in _DECLARED if p.section == "shock")
 
 
+_SECTIONS = tuple(dict.fromkeys(p.section for p in _DECLARED if p.section != "shock"))
+
+
 def sections() -> list[str]:
-    return list(dict.fromkeys(p.section for p in _DECLARED if p.section != "shock"))
+    return list(_SECTIONS)  # computed once: every scenario read asks for them several times
 
 
 def defaults(section: str) -> dict[str, Any]:
@@ -347,6 +350,9 @@ def _frozen(value):
 
 #: The settings type of every section (``"finance"``, ``"interventions.cfc"``, ``"shock"``...).
 SETTINGS: MappingProxyType = MappingProxyType({s: _settings_class(s) for s in dict.fromkeys(p.section for p in _DECLARED)})
+# Each settings class is a name of this module, so that settings (and a model holding them) pickle:
+# a simulated history travels to other processes that continue it (clustersim.economy.history).
+globals().update({cls.__name__: cls for cls in SETTINGS.values()})
 
 #: Every intervention's settings, switched on or off: ``params.interventions.cfc.capacity_hours``.
 def _switched_on(self) -> tuple[str, ...]:

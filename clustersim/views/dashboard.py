@@ -121,13 +121,13 @@ class DashboardModel(ClusterModel):
         #: effect is the difference between the two (paired, as in `clustersim compare`).
         #: None without a package.
         self.no_interventions: ClusterModel | None = None
+        self.run(self.burn_in)
         if scenario.params.interventions.switched_on():
+            # Interventions start after the burn-in, so both share it: simulated once, copied.
             off = {f"interventions.{name}.{ENABLED}": False for name in INTERVENTIONS}
-            self.no_interventions = ClusterModel(
-                load_scenario(path, nest(controls | off), overrides_from="dashboard"),
-                seed=self.seed_used,
-            )
-        self.run(self.burn_in)  # step() moves both
+            twin = ClusterModel.restore(self.snapshot())
+            twin.continue_as(load_scenario(path, nest(controls | off), overrides_from="dashboard"))
+            self.no_interventions = twin  # step() moves both
 
     def step(self) -> None:
         super().step()
