@@ -114,7 +114,9 @@ class NationalExperiment(Experiment):
 
     clusters: list[Cluster]
 
-    def iter_runs(self, replicates: int | None = None):
+    def iter_runs(self, replicates: int | None = None, together: bool = True):
+        """Every run, one at a time: the packages of a cluster and replicate together (the runs
+        that share a history), whatever ``together`` says."""
         settings = self._run_settings()
         for c in self.clusters:
             for r in range(replicates or self.replicates):
