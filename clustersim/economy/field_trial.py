@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..inputs.conditions import evaluate
+from ..inputs.scenario import check_condition
+
 
 class FieldTrial:
     """The ``[trial]`` table of a scenario, carried out
@@ -17,6 +20,12 @@ class FieldTrial:
         self.records: dict[
             str, np.ndarray
         ] = {}  # one array per column, a row per firm in the trial
+        #: ``trial.eligible_if`` parsed (checked when the scenario was read); None: no condition
+        self.condition = (
+            check_condition(self.design.eligible_if, None, "trial.eligible_if")
+            if self.design.eligible_if
+            else None
+        )
 
     def treat(self, firms) -> None:
         """In the trial's quarter: randomise eligible firms into treatment (share ``trial.share``,
@@ -25,7 +34,10 @@ class FieldTrial:
         if design.treatment == "none" or model.quarter != design.quarter + 1:
             return
         draw = model.streams.get("trial", model.steps).random(firms.slots_used)[live]
-        eligible = live[firms.eligible(live, design.eligible) & (firms.workers[live] > 0)]
+        take = firms.eligible(live, design.eligible) & (firms.workers[live] > 0)
+        if self.condition is not None:
+            take &= evaluate(self.condition, firms.columns(live), len(live))
+        eligible = live[take]
         treated = eligible[draw[np.searchsorted(live, eligible)] < design.share]
         firms.trial_arm[eligible] = 1
         firms.trial_arm[treated] = 2
