@@ -54,6 +54,9 @@ class FieldTrial:
             amount = np.zeros(len(eligible))
             amount[self.records["treated"]] = grant  # treated is eligible filtered, same order
             self.records["grant"] = amount
+            self.records["treatment_lakh"] = (
+                amount.copy()
+            )  # rupees of treatment, for per-rupee effects
             model.government.spend("grants_to_firms", float(grant.sum()), payee="firms")
         elif design.treatment == "consulting":
             firms.consulting_lift[treated] = np.maximum(
@@ -70,6 +73,9 @@ class FieldTrial:
                 max(bank.funds, 0.0) / max(len(treated), 1),
             )
             bank.funds -= float(loan.sum())
+            amount = np.zeros(len(eligible))
+            amount[self.records["treated"]] = loan
+            self.records["treatment_lakh"] = amount
             bank.book(firms, treated, loan)
             firms.formal_access[treated] = True
 
