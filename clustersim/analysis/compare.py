@@ -56,6 +56,8 @@ class Comparison:
     series: pd.DataFrame
     info: dict
     notes: list[str] = field(default_factory=list)  # what is missing, one line a package
+    #: packages that change nothing (every series of the economy equals the paired baseline's)
+    unchanged: list[str] = field(default_factory=list)
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """``comparison``, ``ranking`` and (when computed) ``sensitivity``."""
@@ -221,7 +223,28 @@ def compare(
         series=series,
         info=info,
         notes=notes,
+        unchanged=unchanged_packages(series, packages),
     )
+
+
+def unchanged_packages(series: pd.DataFrame, packages) -> list[str]:
+    """Packages whose every run equals its paired baseline run in every series of the economy
+    (all but the scheme's own cost and take-up), quarter by quarter: they change nothing."""
+    from ..economy.reporters import ECONOMY_COLUMNS
+
+    keys = ["point", "replicate", "quarter"]
+    columns = [c for c in ECONOMY_COLUMNS if c in series.columns]
+    base = series[series["package"] == BASELINE].set_index(keys)[columns]
+    base = base[~base.index.duplicated()]
+    unchanged = []
+    for package in packages:
+        mine = series[series["package"] == package].set_index(keys)[columns]
+        paired = mine[mine.index.isin(base.index)]
+        if len(paired) and np.array_equal(
+            paired.to_numpy(float), base.loc[paired.index].to_numpy(float), equal_nan=True
+        ):
+            unchanged.append(package)
+    return unchanged
 
 
 def _comparable(out: Path, info: dict, series: pd.DataFrame) -> tuple[list[str], list[str]]:

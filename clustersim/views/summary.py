@@ -30,7 +30,9 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     if comparison.sensitivity is not None:
         write_csv(comparison.sensitivity, out / "sensitivity.csv")
     if not ranking.empty:
-        text = summary_markdown(table, ranking, info, series, comparison.notes)
+        text = summary_markdown(
+            table, ranking, info, series, comparison.notes, comparison.unchanged
+        )
         write_atomically(out / "summary.md", text.encode("utf-8"))
     plots = []
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
@@ -105,6 +107,7 @@ def summary_markdown(
     info: dict,
     series: pd.DataFrame,
     notes: list[str] | None = None,
+    unchanged: list[str] | None = None,
 ) -> str:
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
@@ -194,6 +197,9 @@ def summary_markdown(
                 f"{s['param_high']:+.3g} across {int(s['points'])} parameter points "
                 f"(Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
             )
+    if unchanged:
+        lines += ["", "## Packages that change nothing", ""]
+        lines += [f"- {warning}" for warning in unchanged_warnings(unchanged, table)]
     if notes:
         lines += ["", "## Runs missing from the comparison", ""]
         lines += [f"- {note}" for note in notes]
@@ -227,3 +233,22 @@ def summary_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def unchanged_warnings(unchanged: list[str], table: pd.DataFrame) -> list[str]:
+    """A plain warning for each package that changes nothing (its cost, if any, said)."""
+    lines = []
+    for package in unchanged:
+        cost = table[
+            (table["package"] == package)
+            & (table["outcome"] == "public_cost")
+            & (table["measure"] == "cumulative_cost")
+        ]["estimate"]
+        spent = float(cost.iloc[0]) if len(cost) else 0.0
+        lines.append(
+            f"WARNING: {package} changes nothing: in every run, every series of the economy (jobs, "
+            "output, prices, firms, credit...) equals the paired baseline run's, quarter by quarter"
+            + (f"; it still costs Rs {spent:.2f} crore" if spent > 0 else "")
+            + ". Check that its schemes can reach firms (eligibility, awareness, start quarter)."
+        )
+    return lines
