@@ -1,4 +1,5 @@
-"""A package that changes nothing says so, in `run`'s summary and in `compare` (issue 14)."""
+"""Effects over time (issue 14, item 5): cumulative effects and NPVs beside the horizon effect; and
+a package that changes nothing says so, in `run`'s summary and in `compare`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clustersim.analysis.compare import unchanged_packages
+from clustersim.analysis.compare import (
+    cumulative_row,
+    npv_rows,
+    present_value,
+    unchanged_packages,
+)
+from clustersim.analysis.statistics import paired_differences
 from clustersim.economy.reporters import COLUMN_NAMES, ECONOMY_COLUMNS, SCHEME_COLUMNS
+from clustersim.experiments.experiment_file import FIELDS
 from helpers import SCENARIOS, clustersim
 
 QUARTERS = 12
@@ -29,6 +37,56 @@ def synthetic_series(effects: dict[str, dict[str, float]], replicates=4, seed=0)
                         row[column] += value
                 rows.append({"package": package, "point": 0, "replicate": replicate, **row})
     return pd.DataFrame(rows)
+
+
+def test_the_cumulative_effect_of_a_constant_effect_is_the_effect_times_the_quarters():
+    series = synthetic_series({"p": {"jobs": 40.0, "value_added": 2.5}})
+    jobs = paired_differences(series, "jobs")
+    assert np.allclose(jobs["cumulative"], 40.0 * QUARTERS)
+    assert np.allclose(jobs["horizon"], 40.0)
+    row = cumulative_row("p", "jobs", jobs, "workers", 1)
+    # 40 extra jobs for 12 quarters are 120 job-years
+    assert row["unit"] == "job-years" and row["estimate"] == pytest.approx(40.0 * QUARTERS / 4)
+    va = cumulative_row("p", "value_added", paired_differences(series, "value_added"), "", 1)
+    assert va["unit"] == "Rs crore" and va["estimate"] == pytest.approx(2.5 * QUARTERS)
+
+
+def test_an_npv_at_zero_discount_is_the_undiscounted_sum_and_discounting_is_geometric():
+    flows = pd.DataFrame(
+        {"point": 0, "replicate": 0, "quarter": np.arange(1, 41), "gain": np.full(40, 3.0)}
+    )
+    assert present_value(flows, "gain", 0.0).iloc[0] == pytest.approx(3.0 * 40)
+    rate = 0.08
+    annuity = sum(3.0 / (1 + rate) ** (q / 4) for q in range(1, 41))
+    assert present_value(flows, "gain", rate).iloc[0] == pytest.approx(annuity)
+    # a gain a year later is worth 1 / (1 + r) of the same gain now
+    now = present_value(flows.iloc[[0]], "gain", rate).iloc[0]
+    later = present_value(flows.iloc[[4]], "gain", rate).iloc[0]
+    assert later / now == pytest.approx(1 / (1 + rate))
+
+
+def test_npvs_of_a_constant_effect_match_their_closed_form_and_the_net_subtracts_the_cost():
+    effects = {"value_added": 2.0, "export_sales": 1.0, "earnings_gain": 0.5}
+    series = synthetic_series({"p": effects})
+    # the package spends 0.25 crore a quarter: its cumulative cost rises by that each quarter
+    mine = series["package"] == "p"
+    series.loc[mine, "public_cost_cr"] = 0.25 * series.loc[mine, "quarter"]
+    series.loc[~mine, "public_cost_cr"] = 0.0
+    rows = {(r["outcome"], r["measure"]): r for r in npv_rows(series, ["p"], 0.0, comparisons=1)}
+    for flow, effect in effects.items():
+        assert rows[(flow, "npv")]["estimate"] == pytest.approx(effect * QUARTERS)
+    assert rows[("public_cost", "npv_public_cost")]["estimate"] == pytest.approx(0.25 * QUARTERS)
+    assert rows[("public_cost", "npv_net")]["estimate"] == pytest.approx((2.0 - 0.25) * QUARTERS)
+    discounted = {
+        (r["outcome"], r["measure"]): r for r in npv_rows(series, ["p"], 0.1, comparisons=1)
+    }
+    assert discounted[("value_added", "npv")]["estimate"] < 2.0 * QUARTERS
+    assert "10.0% a year" in discounted[("value_added", "npv")]["note"]
+
+
+def test_the_discount_rate_is_declared_once_with_a_source():
+    rate = FIELDS["discount_rate"]
+    assert 0.0 < rate.default < 0.15 and "Murty" in rate.source
 
 
 def test_a_package_that_moves_only_its_own_cost_and_take_up_changes_nothing():
@@ -72,6 +130,33 @@ def test_compare_says_which_package_changes_nothing(tiny_comparison):
     assert "it still costs Rs" in stdout
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## Packages that change nothing" in summary and "WARNING: cell" in summary
+
+
+def test_compare_reports_cumulative_effects_and_npvs_beside_the_horizon_effect(tiny_comparison):
+    out, status, stdout, stderr = tiny_comparison
+    assert status == 0, stderr
+    assert "job-years" in stdout and "NPV net" in stdout
+    table = pd.read_csv(out / "comparison.csv")
+    holistic = table[table["package"] == "holistic"].set_index(["outcome", "measure"])
+    for key in (
+        ("jobs", "cumulative_effect"),
+        ("value_added", "cumulative_effect"),
+        ("export_sales", "cumulative_effect"),
+        ("value_added", "npv"),
+        ("export_sales", "npv"),
+        ("earnings_gain", "npv"),
+        ("public_cost", "npv_public_cost"),
+        ("public_cost", "npv_net"),
+    ):
+        assert np.isfinite(holistic.loc[key, "estimate"]), key
+        assert holistic.loc[key, "ci_low"] <= holistic.loc[key, "estimate"], key
+    # the net NPV is the value added's less the public cost's, replicate by replicate
+    assert holistic.loc[("public_cost", "npv_net"), "estimate"] == pytest.approx(
+        holistic.loc[("value_added", "npv"), "estimate"]
+        - holistic.loc[("public_cost", "npv_public_cost"), "estimate"],
+        abs=1e-3,
+    )
+    assert "job-years" in (out / "summary.md").read_text(encoding="utf-8")
 
 
 def test_run_says_when_a_package_changes_nothing_and_gives_paired_effects_otherwise(tmp_path):
