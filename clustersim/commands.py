@@ -85,9 +85,15 @@ def cmd_compare(args) -> int:
             print(f"missing: {note}")
         for warning in unchanged_warnings(comparison.unchanged, result["comparison"]):
             print(warning)
+        if comparison.trial is not None:
+            from .experiments.trials import describe, headline
+
+            for _, row in headline(comparison.trial).iterrows():
+                print(f"trial, {row['package']}: {describe(row)}")
         print(
             f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
             + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else "")
+            + (", trial.csv" if "trial" in result else "")
         )
     return 0
 
@@ -328,7 +334,7 @@ def cmd_run(args) -> int:
         raise BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
     t_plots = time.perf_counter()
     if not args.quiet:
-        for line in output.summary_lines(model, without):
+        for line in output.summary_lines(model, without) + output.trial_lines(model):
             print(line)
         print(
             f"Wrote {args.out}/: timeseries.csv, firms.csv, flows.csv, scenario.json"

@@ -298,3 +298,18 @@ def test_a_grant_trial_in_the_model_reports_per_rupee_returns_logs_and_power():
         # two trials pooled: the design-based standard error is below one trial's
         assert row["ancova_se_within"] < row["mde_one_trial"] / 2.8
         assert row["mde"] >= 2.8 * row["ancova_se"]
+
+
+def test_run_reports_its_trial_with_the_power_of_one_trial(write_toml, tmp_path):
+    from helpers import clustersim
+
+    path = write_toml(
+        f'extends = "{SCENARIOS / "baseline.toml"}"\n[trial]\ntreatment = "grant"\n'
+        'eligible_if = "profit > 0"\n'
+    )
+    status, stdout, stderr = clustersim(
+        "run", path, "--out", tmp_path / "out", "--firms", 80, "--steps", 6, "--no-plots"
+    )
+    assert status == 0, stderr
+    assert "In-silico trial (grant" in stdout
+    assert "monthly_return_on_grant" in stdout and "minimum detectable effect" in stdout

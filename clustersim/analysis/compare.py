@@ -25,6 +25,7 @@ import pandas as pd
 from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
 from ..experiments.engines import SweepError
 from ..experiments.store import read_run_files, read_sweep_info
+from ..experiments.trials import from_sweep
 from .coverage import _failures, missing_runs
 from .decomposition import decomposition_effects, jobs_displaced, who_gains
 from .sensitivity import sensitivity
@@ -61,11 +62,17 @@ class Comparison:
     notes: list[str] = field(default_factory=list)  # what is missing, one line a package
     #: packages that change nothing (every series of the economy equals the paired baseline's)
     unchanged: list[str] = field(default_factory=list)
+    #: the sweep's in-silico trial estimated in each package (experiments.trials.from_sweep)
+    trial: pd.DataFrame | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """``comparison``, ``ranking`` and (when computed) ``sensitivity``."""
+        """``comparison``, ``ranking`` and (when computed) ``sensitivity`` and ``trial``."""
         out = {"comparison": self.table, "ranking": self.ranking}
-        return out if self.sensitivity is None else {**out, "sensitivity": self.sensitivity}
+        if self.sensitivity is not None:
+            out["sensitivity"] = self.sensitivity
+        if self.trial is not None:
+            out["trial"] = self.trial
+        return out
 
 
 #: Columns every run's series must have; a run's firm snapshots likewise.
@@ -211,6 +218,7 @@ def compare(
         info=info,
         notes=notes,
         unchanged=unchanged_packages(series, packages),
+        trial=from_sweep(out),
     )
 
 

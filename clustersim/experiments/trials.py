@@ -308,3 +308,46 @@ def pooled(frame: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Columns every stored trial record has (a sweep's ``DIR/trial/*.parquet``).
+RECORD_KEYS = ("run_id", "package", "point", "replicate", "treated", "alive_after")
+
+
+def from_sweep(out) -> pd.DataFrame | None:
+    """A sweep's trial, estimated for each package (every run is one trial in one cluster): the
+    table of :func:`pooled` with a ``package`` column first; None when the sweep ran no trial."""
+    from pathlib import Path
+
+    from .store import read_run_files
+
+    records = read_run_files(Path(out) / "trial", RECORD_KEYS)
+    if records is None or records.empty:
+        return None
+    tables = [
+        pooled(frame.assign(replicate=frame["run_id"])).assign(package=package)
+        for package, frame in records.groupby("package", sort=False)
+    ]
+    table = pd.concat(tables, ignore_index=True)
+    return table[["package", *[c for c in table.columns if c != "package"]]]
+
+
+def headline(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows a summary shows: the grant's monthly return when the treatment is money given,
+    else sales (ANCOVA, % of the control mean) and TFP."""
+    wanted = (
+        ("monthly_return_on_grant",)
+        if (table["outcome"] == "monthly_return_on_grant").any()
+        else ("sales", "tfp")
+    )
+    return table[table["outcome"].isin(wanted)]
+
+
+def describe(row) -> str:
+    """One estimate in words: ANCOVA with its 95 % interval and the minimum detectable effect."""
+    unit = row["unit"]
+    return (
+        f"{row['outcome']} {row['itt_ancova']:+.2f} {unit} ({row['ancova_ci_low']:+.2f} to "
+        f"{row['ancova_ci_high']:+.2f}; minimum detectable effect {row['mde']:.2f}, "
+        f"{int(row['treated_firms'])} treated / {int(row['control_firms'])} control firms)"
+    )

@@ -274,3 +274,21 @@ def paired_lines(model, without, cost_cr: float) -> list[str]:
         f"Rs {over_period('value_added'):+,.1f} crore, export sales "
         f"Rs {over_period('export_sales'):+,.1f} crore",
     ]
+
+
+def trial_lines(model) -> list[str]:
+    """The in-silico trial of the run (one trial in one cluster), when it has one: its headline
+    estimates (ANCOVA, 95 % interval from the heteroskedasticity-robust standard error) and the
+    minimum detectable effect of this one trial."""
+    from ..experiments.trials import describe, headline, pooled, records_frame
+
+    records = records_frame(model)
+    if records.empty:
+        return []
+    table = pooled(records.assign(replicate=0))
+    if table.empty or not (table["outcome"] != "survival").any():
+        return [f"In-silico trial ({model.p.trial.treatment}): too few firms in an arm to estimate"]
+    return [
+        f"In-silico trial ({model.p.trial.treatment}; one trial: `clustersim sweep` with a "
+        "[trial] pools replicates):"
+    ] + [f"  {describe(row)}" for _, row in headline(table).iterrows()]

@@ -29,6 +29,8 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     write_csv(ranking, out / "ranking.csv")
     if comparison.sensitivity is not None:
         write_csv(comparison.sensitivity, out / "sensitivity.csv")
+    if comparison.trial is not None:
+        write_csv(comparison.trial, out / "trial.csv")
     if not ranking.empty:
         text = summary_markdown(
             table, ranking, info, series, comparison.notes, comparison.unchanged
