@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 OUTCOMES = (
     "sales",
@@ -69,7 +69,8 @@ LOG_OUTCOMES = (
 MONEY_OUTCOMES = ("sales", "profit", "real_value_added", "export_sales", "capital")
 #: z(0.975) + z(0.80): the minimum detectable effect at 80 % power in a 5 % two-sided test is
 #: this many standard errors (with many degrees of freedom; t quantiles otherwise).
-MDE_Z = float(stats.norm.ppf(0.975) + stats.norm.ppf(0.80))
+Z_975 = NormalDist().inv_cdf(0.975)
+MDE_Z = Z_975 + NormalDist().inv_cdf(0.80)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def minimum_detectable_effect(se: float, df: float = math.inf) -> float:
     standard error: (t(0.975) + t(0.80)) x SE, about 2.8 x SE with many degrees of freedom."""
     if not np.isfinite(df):
         return MDE_Z * se
+    from scipy import stats  # only here: sweep workers import this module for records_frame
+
     return float(stats.t.ppf(0.975, df) + stats.t.ppf(0.80, df)) * se
 
 
@@ -252,7 +255,12 @@ def pooled_ancova(estimates, ses) -> dict[str, float]:
     by_spread = np.isfinite(between) and not within >= between
     se = between if by_spread else within
     df = r - 1 if by_spread else math.inf
-    half = (stats.t.ppf(0.975, df) if by_spread else stats.norm.ppf(0.975)) * se
+    if by_spread:
+        from scipy import stats
+
+        half = stats.t.ppf(0.975, df) * se
+    else:
+        half = Z_975 * se
     mean = float(estimates.mean())
     one_trial = float(np.sqrt(np.mean(ses**2)))
     return {
