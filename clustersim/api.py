@@ -90,7 +90,8 @@ def sweep(
 
 def compare(out: str | Path, targets: dict[str, float] | None = None, write: bool = True):
     """Effects vs the baseline for a finished sweep: a dict of DataFrames
-    (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``)."""
+    (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``; with a
+    ``[trial]``, ``trial``: its estimates in each package)."""
     from .analysis.compare import compare as _compare
     from .views.summary import write_comparison
 
@@ -98,6 +99,15 @@ def compare(out: str | Path, targets: dict[str, float] | None = None, write: boo
     if write:
         write_comparison(out, comparison)
     return comparison.frames()
+
+
+def trial(out: str | Path):
+    """A sweep's in-silico trial estimated in each package (ANCOVA with its interval and minimum
+    detectable effect, difference in means, in levels, logs and per rupee; every run is one
+    trial): a DataFrame, or None when the sweep ran no trial.  No baseline is needed."""
+    from .experiments.trials import from_sweep
+
+    return from_sweep(out)
 
 
 def results(out: str | Path):

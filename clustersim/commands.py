@@ -48,7 +48,7 @@ def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
     from .experiments.store import read_sweep_info
-    from .views.summary import effects_table, write_comparison
+    from .views.summary import effects_table, unchanged_warnings, write_comparison
 
     targets = {}
     for item in args.target:
@@ -83,9 +83,17 @@ def cmd_compare(args) -> int:
             )
         for note in comparison.notes:
             print(f"missing: {note}")
+        for warning in unchanged_warnings(comparison.unchanged, result["comparison"]):
+            print(warning)
+        if comparison.trial is not None:
+            from .experiments.trials import describe, headline
+
+            for _, row in headline(comparison.trial).iterrows():
+                print(f"trial, {row['package']}: {describe(row)}")
         print(
             f"Wrote {args.dir}/comparison.csv, ranking.csv, summary.md, forest.png, paths.png"
             + (", sensitivity.csv, sensitivity.png" if "sensitivity" in result else "")
+            + (", trial.csv" if "trial" in result else "")
         )
     return 0
 
@@ -280,6 +288,7 @@ def cmd_dask_cluster(args) -> int:
 
 def cmd_run(args) -> int:
     t0 = time.perf_counter()
+    from .inputs.params import INTERVENTIONS
     from .inputs.scenario import load_scenario
 
     overrides: dict = {}
@@ -301,6 +310,13 @@ def cmd_run(args) -> int:
     t_setup = time.perf_counter()
     model.run()
     t_model = time.perf_counter()
+    without = None  # the same cluster and seed without the package, for the summary's effects
+    if not args.quiet and scenario.params.interventions.switched_on():
+        off = {name: {"enabled": False} for name in INTERVENTIONS}
+        plain = load_scenario(args.scenario, {**overrides, "interventions": off})
+        without = ClusterModel(plain, seed=scenario.params.run.seed, n_firms=args.firms)
+        without.run()
+    t_without = time.perf_counter()
     try:
         output.write_timeseries(model, args.out / "timeseries.csv")
         output.write_firms(model, args.out / "firms.csv")
@@ -318,7 +334,7 @@ def cmd_run(args) -> int:
         raise BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
     t_plots = time.perf_counter()
     if not args.quiet:
-        for line in output.summary_lines(model):
+        for line in output.summary_lines(model, without) + output.trial_lines(model):
             print(line)
         print(
             f"Wrote {args.out}/: timeseries.csv, firms.csv, flows.csv, scenario.json"
@@ -326,8 +342,13 @@ def cmd_run(args) -> int:
         )
         print(
             f"Time: imports {t_import - t0:.2f} s, set-up {t_setup - t_import:.2f} s, model "
-            f"{t_model - t_setup:.2f} s ({model.steps} quarters), CSV {t_csv - t_model:.2f} s, "
-            f"plots {t_plots - t_csv:.2f} s"
+            f"{t_model - t_setup:.2f} s ({model.steps} quarters), "
+            + (
+                f"the same run without the package {t_without - t_model:.2f} s, "
+                if without is not None
+                else ""
+            )
+            + f"CSV {t_csv - t_without:.2f} s, plots {t_plots - t_csv:.2f} s"
         )
     return 0
 

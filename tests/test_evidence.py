@@ -88,6 +88,10 @@ treatment = "training"
     manifest = api.sweep(path, tmp_path / "out", workers=2)
     assert set(manifest["status"]) == {"ok"}
     assert len(list((tmp_path / "out" / "trial").glob("*.parquet"))) == 2
+    # estimated from the stored records, each run one trial: ANCOVA with the design's power
+    table = api.trial(tmp_path / "out").set_index("outcome")
+    assert set(table["package"]) == {"baseline"} and (table["replicates"] == 2).all()
+    assert np.isfinite(table.loc[["sales", "log_sales", "tfp"], ["itt_ancova", "mde"]]).all().all()
 
 
 def test_the_panel_has_one_row_per_firm_per_quarter(tmp_path):

@@ -541,7 +541,7 @@ def test_a_smaller_package_reports_the_money_saved_per_job_lost():
             "jobs": _paired("minus", jobs * (1 + wobble)),
             "export_sales": _paired("minus", np.full(10, -5.0)),
         }
-        rows = value_for_money("minus", diffs, 1, 0.02, np.random.default_rng(0), 500)
+        rows = value_for_money("minus", diffs, 1, np.random.default_rng(0), 500)
         saving = [r for r in rows if r["measure"] == SAVING_PER_JOB_LOST]
         if expected is None:
             assert saving == []
@@ -621,9 +621,7 @@ def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
         "jobs": frame([-50.0, -55, -48, -60, -52, -51]),
         "export_sales": frame([1.0, 1.1, 0.9, 1.2, 1.0, 1.05]),
     }
-    rows = {
-        r["measure"]: r for r in value_for_money("p", diffs, 1, 0.02, np.random.default_rng(0), 200)
-    }
+    rows = {r["measure"]: r for r in value_for_money("p", diffs, 1, np.random.default_rng(0), 200)}
     assert (
         rows["cost_per_job"]["note"].startswith("undefined")
         and "negative" in rows["cost_per_job"]["note"]

@@ -25,6 +25,7 @@ import pandas as pd
 from ..experiments.design import BASELINE, SENSITIVITY_SAMPLERS
 from ..experiments.engines import SweepError
 from ..experiments.store import read_run_files, read_sweep_info
+from ..experiments.trials import from_sweep
 from .coverage import _failures, missing_runs
 from .decomposition import decomposition_effects, jobs_displaced, who_gains
 from .sensitivity import sensitivity
@@ -41,6 +42,9 @@ UNDEFINED = "undefined"
 #: Compared in every sweep beside the three headline outcomes: jobs net of recruits' outside
 #: employment, their earnings gain, and the outside producers' jobs (displaced when they fall).
 NET_OUTCOMES = ("jobs_net", "earnings_gain", "outside_jobs")
+#: Flows in Rs crore a quarter whose effects are also summed over the policy period (cumulative, in
+#: Rs crore) and discounted to its start (NPV at the experiment's discount rate) in every sweep.
+MONEY_FLOWS = ("value_added", "export_sales", "earnings_gain")
 SAVING_PER_JOB_LOST = "saving_per_job_lost"
 LAKH_PER_CRORE = 100.0
 
@@ -56,11 +60,19 @@ class Comparison:
     series: pd.DataFrame
     info: dict
     notes: list[str] = field(default_factory=list)  # what is missing, one line a package
+    #: packages that change nothing (every series of the economy equals the paired baseline's)
+    unchanged: list[str] = field(default_factory=list)
+    #: the sweep's in-silico trial estimated in each package (experiments.trials.from_sweep)
+    trial: pd.DataFrame | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """``comparison``, ``ranking`` and (when computed) ``sensitivity``."""
+        """``comparison``, ``ranking`` and (when computed) ``sensitivity`` and ``trial``."""
         out = {"comparison": self.table, "ranking": self.ranking}
-        return out if self.sensitivity is None else {**out, "sensitivity": self.sensitivity}
+        if self.sensitivity is not None:
+            out["sensitivity"] = self.sensitivity
+        if self.trial is not None:
+            out["trial"] = self.trial
+        return out
 
 
 #: Columns every run's series must have; a run's firm snapshots likewise.
@@ -103,7 +115,6 @@ def compare(
         raise SweepError(f"{out}: nothing to compare: the baseline has no finished run{why}")
     packages, notes = _comparable(out, info, series)
     comparisons = max(len(packages), 1)
-    rate_q = (1 + info.get("discount_rate", 0.08)) ** 0.25 - 1
     rng = np.random.default_rng(seed)
     targets = {**info.get("precision", {}), **(targets or {})}
     outcomes = [  # an outcome the runs do not have (a hand-edited experiment.json) is left out
@@ -116,7 +127,8 @@ def compare(
     rows = []
     diffs = {
         o: paired_differences(series, o)
-        for o in set(outcomes) | {"export_sales", "value_added", "public_cost_cr"}
+        for o in set(outcomes) | {*MONEY_FLOWS, "public_cost_cr"}
+        if o in series.columns
     }
     for package in packages:
         for outcome in outcomes:
@@ -158,28 +170,7 @@ def compare(
                         **rel,
                     }
                 )
-            c = summarise(d, "cumulative", comparisons)
-            cum_unit = {
-                "jobs": "job-years",
-                "jobs_net": "job-years",
-                "outside_jobs": "job-years",
-                "earnings_gain": "Rs crore",
-            }.get(outcome, f"{unit} x quarters")
-            scale = {
-                "jobs": 0.25,
-                "jobs_net": 0.25,
-                "outside_jobs": 0.25,
-                "export_share": 100.0,
-            }.get(outcome, 1.0)
-            rows.append(
-                {
-                    "package": package,
-                    "outcome": outcome,
-                    "measure": "cumulative_effect",
-                    "unit": cum_unit,
-                    **{k: v * scale for k, v in c.items()},
-                }
-            )
+            rows.append(cumulative_row(package, outcome, d, unit, comparisons))
             if outcome in targets:
                 scale_pts = (
                     100.0 if outcome == "export_share" else 1.0
@@ -197,9 +188,14 @@ def compare(
                         "note": f"for a 95 % CI half-width of {targets[outcome]:g}",
                     }
                 )
-        rows += value_for_money(package, diffs, comparisons, rate_q, rng, draws)
+        for flow in MONEY_FLOWS:  # their sums over the policy period, whether compared or not
+            if flow not in outcomes and flow in diffs:
+                d = diffs[flow][diffs[flow]["package"] == package]
+                if not d.empty:
+                    rows.append(cumulative_row(package, flow, d, "Rs crore", comparisons))
+        rows += value_for_money(package, diffs, comparisons, rng, draws)
     if packages:
-        rows += npv_rows(series, packages, rate_q, comparisons)
+        rows += npv_rows(series, packages, discount_rate(info), comparisons)
     table = pd.DataFrame(rows)
     firms = load_firms(out)
     if not firms.empty and packages:
@@ -221,7 +217,61 @@ def compare(
         series=series,
         info=info,
         notes=notes,
+        unchanged=unchanged_packages(series, packages),
+        trial=from_sweep(out),
     )
+
+
+def discount_rate(info: dict) -> float:
+    """The experiment's discount rate for NPVs (a year), or its declared default."""
+    from ..experiments.experiment_file import FIELDS
+
+    return float(info.get("discount_rate", FIELDS["discount_rate"].default))
+
+
+def cumulative_row(package, outcome, d, unit, comparisons) -> dict:
+    """The effect summed over the policy quarters (quarter 1 to the horizon): job-years for jobs
+    (a quarter's job is a quarter of a job-year), Rs crore for flows in Rs crore a quarter."""
+    cum_unit = {
+        "jobs": "job-years",
+        "jobs_net": "job-years",
+        "outside_jobs": "job-years",
+        **dict.fromkeys((*MONEY_FLOWS, "sales"), "Rs crore"),
+    }.get(outcome, f"{unit} x quarters")
+    scale = {
+        "jobs": 0.25,
+        "jobs_net": 0.25,
+        "outside_jobs": 0.25,
+        "export_share": 100.0,
+    }.get(outcome, 1.0)
+    c = summarise(d, "cumulative", comparisons)
+    return {
+        "package": package,
+        "outcome": outcome,
+        "measure": "cumulative_effect",
+        "unit": cum_unit,
+        **{k: v * scale for k, v in c.items()},
+    }
+
+
+def unchanged_packages(series: pd.DataFrame, packages) -> list[str]:
+    """Packages whose every run equals its paired baseline run in every series of the economy
+    (all but the scheme's own cost and take-up), quarter by quarter: they change nothing."""
+    from ..economy.reporters import ECONOMY_COLUMNS
+
+    keys = ["point", "replicate", "quarter"]
+    columns = [c for c in ECONOMY_COLUMNS if c in series.columns]
+    base = series[series["package"] == BASELINE].set_index(keys)[columns]
+    base = base[~base.index.duplicated()]
+    unchanged = []
+    for package in packages:
+        mine = series[series["package"] == package].set_index(keys)[columns]
+        paired = mine[mine.index.isin(base.index)]
+        if len(paired) and np.array_equal(
+            paired.to_numpy(float), base.loc[paired.index].to_numpy(float), equal_nan=True
+        ):
+            unchanged.append(package)
+    return unchanged
 
 
 def _comparable(out: Path, info: dict, series: pd.DataFrame) -> tuple[list[str], list[str]]:
@@ -236,9 +286,9 @@ def _comparable(out: Path, info: dict, series: pd.DataFrame) -> tuple[list[str],
     return packages, notes
 
 
-def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dict]:
-    """Public cost, cost per job (at the horizon), per job-year, per rupee of extra exports,
-    and NPVs."""
+def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
+    """Public cost, cost per job (at the horizon), per job-year and per rupee of extra exports
+    (the NPVs are :func:`npv_rows`)."""
     pick = {
         k: v[v["package"] == package].set_index(["point", "replicate"]) for k, v in diffs.items()
     }
@@ -329,44 +379,55 @@ def value_for_money(package, diffs, comparisons, rate_q, rng, draws) -> list[dic
     return rows
 
 
-def npv_rows(series: pd.DataFrame, packages, rate_q: float, comparisons: int) -> list[dict]:
-    """NPV (Rs crore) of each package's extra value added, of its public cost, and the net."""
-    wide_va = series.pivot_table(
-        index=["point", "replicate", "quarter"], columns="package", values="value_added"
-    )
-    wide_cost = series.pivot_table(
-        index=["point", "replicate", "quarter"], columns="package", values="public_cost_cr"
-    )
+def present_value(flows: pd.DataFrame, column: str, annual_rate: float) -> pd.Series:
+    """Per point and replicate: the flows of ``column`` in policy quarters q = 1, 2, ... (and any
+    at q <= 0, undiscounted) discounted to the end of the burn-in, sum of x_q / (1 + r)^(q/4) with
+    r the annual ``annual_rate`` (0: the plain sum)."""
+    factor = (1.0 + annual_rate) ** (flows["quarter"].clip(lower=0) / 4.0)
+    return (flows[column] / factor).groupby([flows["point"], flows["replicate"]]).sum()
+
+
+def npv_rows(series: pd.DataFrame, packages, annual_rate: float, comparisons: int) -> list[dict]:
+    """NPVs (Rs crore, at the experiment's ``discount_rate``) of each package's extra value added,
+    export sales and workers' earnings over the policy period, of its public cost, and the net
+    (value added less public cost), with intervals across replicates like every effect."""
+    keys = ["point", "replicate", "quarter"]
+    wide = {
+        column: series.pivot_table(index=keys, columns="package", values=column)
+        for column in (*MONEY_FLOWS, "public_cost_cr")
+        if column in series.columns
+    }
+    note = f"discounted at {annual_rate:.1%} a year (the experiment's discount_rate)"
     rows = []
     for package in packages:
-        gain = (wide_va[package] - wide_va[BASELINE]).dropna().reset_index(name="gain")
-        gain = gain[gain["quarter"] >= 1]
-        gain["pv"] = gain["gain"] / (1 + rate_q) ** gain["quarter"]
+        values = {}
+        for flow in MONEY_FLOWS:
+            if flow not in wide:
+                continue
+            gain = (wide[flow][package] - wide[flow][BASELINE]).dropna().reset_index(name="gain")
+            values[flow] = present_value(gain[gain["quarter"] >= 1], "gain", annual_rate)
         spend = (
-            (wide_cost[package] - wide_cost[BASELINE])
+            (wide["public_cost_cr"][package] - wide["public_cost_cr"][BASELINE])
             .dropna()
             .reset_index(name="cum")
-            .sort_values(["point", "replicate", "quarter"])
+            .sort_values(keys)
         )
         spend["flow"] = spend.groupby(["point", "replicate"])["cum"].diff().fillna(spend["cum"])
-        spend["pv"] = spend["flow"] / (1 + rate_q) ** spend["quarter"].clip(lower=0)
-        npv_gain = gain.groupby(["point", "replicate"])["pv"].sum()
-        npv_cost = spend.groupby(["point", "replicate"])["pv"].sum().reindex(npv_gain.index)
-        for measure, values in (
-            ("npv_value_added", npv_gain),
-            ("npv_public_cost", npv_cost),
-            ("npv_net", npv_gain - npv_cost),
-        ):
-            mean, lo, hi = t_interval(values, comparisons)
+        cost = present_value(spend, "flow", annual_rate)
+        measures = [(flow, "npv", npv) for flow, npv in values.items()]
+        measures.append(("public_cost", "npv_public_cost", cost))
+        if "value_added" in values:
+            net = values["value_added"] - cost.reindex(values["value_added"].index)
+            measures.append(("public_cost", "npv_net", net))
+        for outcome, measure, npv in measures:
             rows.append(
                 {
                     "package": package,
-                    "outcome": "public_cost",
+                    "outcome": outcome,
                     "measure": measure,
                     "unit": "Rs crore (NPV)",
-                    "estimate": mean,
-                    "ci_low": lo,
-                    "ci_high": hi,
+                    **summarise(npv.rename("npv").reset_index(), "npv", comparisons),
+                    "note": note,
                 }
             )
     return rows

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..inputs.conditions import evaluate
+from ..inputs.scenario import check_condition
+
 
 class FieldTrial:
     """The ``[trial]`` table of a scenario, carried out
@@ -17,6 +20,12 @@ class FieldTrial:
         self.records: dict[
             str, np.ndarray
         ] = {}  # one array per column, a row per firm in the trial
+        #: ``trial.eligible_if`` parsed (checked when the scenario was read); None: no condition
+        self.condition = (
+            check_condition(self.design.eligible_if, None, "trial.eligible_if")
+            if self.design.eligible_if
+            else None
+        )
 
     def treat(self, firms) -> None:
         """In the trial's quarter: randomise eligible firms into treatment (share ``trial.share``,
@@ -25,7 +34,10 @@ class FieldTrial:
         if design.treatment == "none" or model.quarter != design.quarter + 1:
             return
         draw = model.streams.get("trial", model.steps).random(firms.slots_used)[live]
-        eligible = live[firms.eligible(live, design.eligible) & (firms.workers[live] > 0)]
+        take = firms.eligible(live, design.eligible) & (firms.workers[live] > 0)
+        if self.condition is not None:
+            take &= evaluate(self.condition, firms.columns(live), len(live))
+        eligible = live[take]
         treated = eligible[draw[np.searchsorted(live, eligible)] < design.share]
         firms.trial_arm[eligible] = 1
         firms.trial_arm[treated] = 2
@@ -42,6 +54,9 @@ class FieldTrial:
             amount = np.zeros(len(eligible))
             amount[self.records["treated"]] = grant  # treated is eligible filtered, same order
             self.records["grant"] = amount
+            self.records["treatment_lakh"] = (
+                amount.copy()
+            )  # rupees of treatment, for per-rupee effects
             model.government.spend("grants_to_firms", float(grant.sum()), payee="firms")
         elif design.treatment == "consulting":
             firms.consulting_lift[treated] = np.maximum(
@@ -58,6 +73,9 @@ class FieldTrial:
                 max(bank.funds, 0.0) / max(len(treated), 1),
             )
             bank.funds -= float(loan.sum())
+            amount = np.zeros(len(eligible))
+            amount[self.records["treated"]] = loan
+            self.records["treatment_lakh"] = amount
             bank.book(firms, treated, loan)
             firms.formal_access[treated] = True
 

@@ -67,6 +67,21 @@ FIELDS: dict[str, tuple[type, str]] = {
 }
 
 
+#: Columns derived from the state (computed by ``Firms.columns``), name -> meaning.
+DERIVED: dict[str, str] = {
+    "tfp": "TFP multiplier (before the calibration scale)",
+    "productivity": "real value added per worker, Rs lakh a year",
+    "age": "quarters since the firm entered",
+    "size_class": "0 micro, 1 small, 2 medium, 3 large (2025 thresholds)",
+}
+
+#: The names a condition over the firm table may use (a trial's ``eligible_if``), each with
+#: whether it is boolean: every state variable and the derived columns.
+CONDITION_COLUMNS: dict[str, bool] = {
+    **{name: dtype is bool for name, (dtype, _) in FIELDS.items()},
+    **dict.fromkeys(DERIVED, False),
+}
+
 #: Column of each scheme in ``FirmTable.aware``.
 SCHEME_COLUMN = {name: k for k, name in enumerate(SCHEMES)}
 

@@ -340,6 +340,11 @@ SERIES = (
 #: Column names in order, and each column's index in a row.
 COLUMN_NAMES = tuple(s.name for s in SERIES)
 COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
+#: Series about a scheme itself (what it has cost, how many firms use it), not the economy it acts
+#: on.  A package whose other series (``ECONOMY_COLUMNS``) all equal those of the baseline with the
+#: same seed, quarter by quarter, changes nothing, and ``run`` and ``compare`` say so.
+SCHEME_COLUMNS = ("public_cost_cr", "take_up")
+ECONOMY_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ("step", "quarter", *SCHEME_COLUMNS))
 
 
 class QuarterlySeries(DataCollector):

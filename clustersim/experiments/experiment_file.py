@@ -90,7 +90,20 @@ FIELDS: dict[str, Param] = {
         ),
         Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
         Param("n_firms", 0, "firms", "rescale every cluster (0 = as in each scenario)", 0, 200_000),
-        Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
+        Param(
+            "discount_rate",
+            0.08,
+            "per year",
+            "social discount rate for the NPVs of compare (value added, export sales, workers' "
+            "earnings, public cost)",
+            0.0,
+            1.0,
+            source="India's social time preference rate: 8 % by the Ramsey rule, 6 % by the "
+            "generalised Ramsey rule (Murty, Panda & Joe 2018, IEG Working Paper 388 and their "
+            "study for NITI Aayog, Reassessment of National Parameters for Project Appraisal in "
+            "India); ADB's Guidelines for the Economic Analysis of Projects (2017) use 9 % (6 % "
+            "for social sectors); sensitivity range 6-12 %",
+        ),
         Param("outcomes", list(OUTCOMES), "-", "outcomes compared: columns of timeseries.csv"),
         Param(
             "packages",

@@ -7,7 +7,7 @@ A test fails when the committed file differs from what this prints.
 
 from __future__ import annotations
 
-from .params import PARAMETERS
+from .params import PARAMETERS, Param
 
 
 def _cell(text) -> str:
@@ -47,7 +47,31 @@ def render() -> str:
             )
             + " |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + experiment_fields()) + "\n"
+
+
+def experiment_fields() -> list[str]:
+    """The fields of an experiment file (``experiments/*.toml``), declared in
+    :data:`clustersim.experiments.experiment_file.FIELDS`."""
+    from ..experiments.experiment_file import FIELDS
+
+    lines = [
+        "",
+        "## Experiment files (`experiments/*.toml`)",
+        "",
+        "Declared in `clustersim/experiments/experiment_file.py`: the top-level keys of an "
+        "experiment file (settings of the experiment, not of the economy: a source only where "
+        "a value has one).",
+        "",
+        "| key | default | unit | allowed | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in FIELDS.values():
+        default = f'"{p.default}"' if isinstance(p.default, str) else p.default
+        source = "" if p.source == Param.source else p.source
+        cells = (f"`{p.key}`", default, p.unit, p.allowed(), p.meaning, source)
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -298,6 +298,7 @@ _DECLARED: list[Param] = [
     _p("trial.quarter", 0, "quarter", "policy quarter of assignment (treatment is given in the next quarter)", 0, 400),
     _p("trial.follow_up", 4, "quarters", "quarters after treatment at which outcomes are measured", 1, 80),
     _p("trial.eligible", ["micro", "small", "medium"], "-", "size classes eligible for the trial", choices=SIZE_CLASSES),
+    _p("trial.eligible_if", "", "-", "a further condition on the firm table's columns at assignment, e.g. \"workers <= 10 and not exporter\" (empty: none; docs/ODD.md §7.18 lists the columns and what a condition may contain)"),
     _p("trial.grant_quarters_of_profit", 1.0, "quarters", "a grant's size in quarters of the firm's own profit before treatment", 0.0, 20.0,
        source="de Mel, McKenzie & Woodruff 2008 gave grants of about 3 months' profits"),
     _p("trial.tfp_lift", 0.10, "share", "consulting: TFP gain of a treated firm", 0.0, 1.0),

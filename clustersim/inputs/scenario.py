@@ -139,6 +139,9 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
                 f"must be below finance.formal_rate ({finance.formal_rate})",
                 "a subsidy smaller than the interest rate",
             )
+    condition = out.get("trial", {}).get("eligible_if", "")
+    if condition:
+        check_condition(condition, file_of("trial.eligible_if"), "trial.eligible_if")
     tech = resolve({"technology": out.get("technology", {})}).technology
     total = tech.labour_elasticity + tech.capital_elasticity
     if total >= 1.0:
@@ -160,6 +163,18 @@ def validate(raw: dict, origin: dict[str, Path], default_file: Path) -> dict[str
             "a smaller materials share, or a larger demand_elasticity",
         )
     return out
+
+
+def check_condition(text: str, file, key: str):
+    """Parse a condition over the firm table (e.g. ``trial.eligible_if``): the parsed tree, or
+    a ScenarioError naming the file, the key, the value and what a condition may contain."""
+    from ..economy.firm_table import CONDITION_COLUMNS
+    from .conditions import ALLOWED, ConditionError, parse_condition
+
+    try:
+        return parse_condition(text, CONDITION_COLUMNS)
+    except ConditionError as exc:
+        _fail(file, key, text, str(exc), f"{ALLOWED} ({', '.join(CONDITION_COLUMNS)})")
 
 
 def check_fields(

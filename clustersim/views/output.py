@@ -14,7 +14,7 @@ import numpy as np
 from .. import __version__
 from ..economy.accounts import SECTORS, Ledger
 from ..economy.agents.msme import MSME, SIZE_CLASS_NAMES
-from ..economy.reporters import COLUMN, COLUMN_NAMES, SERIES
+from ..economy.reporters import COLUMN, COLUMN_NAMES, ECONOMY_COLUMNS, SERIES
 
 FLOAT_FORMAT = "{:.10g}"
 
@@ -187,8 +187,10 @@ def policy_start_and_now(model) -> tuple[dict[str, float], dict[str, float]]:
     )
 
 
-def summary_lines(model) -> list[str]:
-    """A few plain-language lines: where the cluster ended against where the policy period began."""
+def summary_lines(model, without=None) -> list[str]:
+    """A few plain-language lines: where the cluster ended against where the policy period began,
+    and, given ``without`` (the same scenario and seed with every intervention off, run to the same
+    horizon), the package's paired effects, or a plain warning when it changed nothing."""
     start, end = policy_start_and_now(model)
 
     def change(name, pct=True):
@@ -203,7 +205,7 @@ def summary_lines(model) -> list[str]:
 
     horizon = int(end["quarter"])
     package = ", ".join(model.p.interventions.switched_on()) or "none (baseline)"
-    return [
+    lines = [
         f"{model.settings.title}: {int(end['firms'])} firms, "
         f"seed {model.seed_used}, package: {package}",
         f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
@@ -217,6 +219,76 @@ def summary_lines(model) -> list[str]:
         f"  wage (Rs lakh per worker per year): {change('wage')}; exporters "
         f"{int(start['exporters'])} -> {int(end['exporters'])}",
         f"  public cost so far: Rs {end['public_cost_cr']:,.2f} crore",
-        "Effects of a package are paired differences from the baseline with the same seed; "
-        "compare with `clustersim run scenarios/baseline.toml --seed N`.",
     ]
+    if without is None:
+        return lines + [
+            "Effects of a package are paired differences from the baseline with the same seed; "
+            "compare with `clustersim run scenarios/baseline.toml --seed N`."
+        ]
+    return lines + paired_lines(model, without, end["public_cost_cr"])
+
+
+def changes_nothing(model, without) -> bool:
+    """Every series of the economy (all but the scheme's own cost and take-up) equals, quarter by
+    quarter, that of the run without the package."""
+    columns = [COLUMN[c] for c in ECONOMY_COLUMNS]
+    mine, theirs = timeseries_array(model), timeseries_array(without)
+    return mine.shape == theirs.shape and np.array_equal(
+        mine[:, columns], theirs[:, columns], equal_nan=True
+    )
+
+
+def paired_lines(model, without, cost_cr: float) -> list[str]:
+    """The package against the same cluster and seed without it: effects at the horizon and over
+    the policy period, or a warning that it changed nothing."""
+    if changes_nothing(model, without):
+        return [
+            "WARNING: this package changes nothing: every series of the economy (jobs, output, "
+            "prices, firms, credit...) equals, quarter by quarter, that of the same cluster and "
+            "seed without it"
+            + (f"; it still costs Rs {cost_cr:,.2f} crore" if cost_cr else "")
+            + ". Check that its schemes can reach firms (eligibility, awareness, start quarter)."
+        ]
+    mine, theirs = timeseries_array(model), timeseries_array(without)
+    policy = mine[:, COLUMN["quarter"]] >= 1
+
+    def effect(name):
+        return mine[-1, COLUMN[name]] - theirs[-1, COLUMN[name]]
+
+    def over_period(name):
+        return float((mine[policy, COLUMN[name]] - theirs[policy, COLUMN[name]]).sum())
+
+    base_productivity = theirs[-1, COLUMN["productivity"]]
+    productivity = (
+        f"{100 * effect('productivity') / base_productivity:+.1f}%"
+        if base_productivity
+        else f"{effect('productivity'):+.2f}"
+    )
+    return [
+        "Against the same cluster and seed without the package (paired; one seed is an "
+        "illustration, `clustersim compare` gives intervals):",
+        f"  at the horizon: productivity {productivity}, export share "
+        f"{100 * effect('export_share'):+.1f} points, jobs {effect('jobs'):+,.0f} "
+        f"({effect('jobs_net'):+,.0f} net)",
+        f"  over the policy period: {over_period('jobs') / 4:+,.0f} job-years, value added "
+        f"Rs {over_period('value_added'):+,.1f} crore, export sales "
+        f"Rs {over_period('export_sales'):+,.1f} crore",
+    ]
+
+
+def trial_lines(model) -> list[str]:
+    """The in-silico trial of the run (one trial in one cluster), when it has one: its headline
+    estimates (ANCOVA, 95 % interval from the heteroskedasticity-robust standard error) and the
+    minimum detectable effect of this one trial."""
+    from ..experiments.trials import describe, headline, pooled, records_frame
+
+    records = records_frame(model)
+    if records.empty:
+        return []
+    table = pooled(records.assign(replicate=0))
+    if table.empty or not (table["outcome"] != "survival").any():
+        return [f"In-silico trial ({model.p.trial.treatment}): too few firms in an arm to estimate"]
+    return [
+        f"In-silico trial ({model.p.trial.treatment}; one trial: `clustersim sweep` with a "
+        "[trial] pools replicates):"
+    ] + [f"  {describe(row)}" for _, row in headline(table).iterrows()]

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison
+from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison, discount_rate
 from ..experiments.store import atomic_path, write_atomically
 
 
@@ -29,8 +29,12 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     write_csv(ranking, out / "ranking.csv")
     if comparison.sensitivity is not None:
         write_csv(comparison.sensitivity, out / "sensitivity.csv")
+    if comparison.trial is not None:
+        write_csv(comparison.trial, out / "trial.csv")
     if not ranking.empty:
-        text = summary_markdown(table, ranking, info, series, comparison.notes)
+        text = summary_markdown(
+            table, ranking, info, series, comparison.notes, comparison.unchanged
+        )
         write_atomically(out / "summary.md", text.encode("utf-8"))
     plots = []
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
@@ -65,8 +69,8 @@ def fmt_ci(row, digits=2, suffix=""):
 
 
 def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
-    """One line per package, for printing:
-    effects at the horizon with 95 % CIs, cost, cost per job."""
+    """One line per package, for printing: effects at the horizon with 95 % CIs, job-years over
+    the policy period, the net NPV (value added less public cost), cost, cost per job."""
 
     def cell(package, outcome, measure, digits=2):
         hit = table[
@@ -91,6 +95,8 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
                 "jobs": cell(p, "jobs", "effect_at_horizon", 0),
                 "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
                 "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
+                "job-years": cell(p, "jobs", "cumulative_effect", 0),
+                "NPV net Rs cr": cell(p, "public_cost", "npv_net", 1),
                 "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
                 "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
                 "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job", 1),
@@ -105,6 +111,7 @@ def summary_markdown(
     info: dict,
     series: pd.DataFrame,
     notes: list[str] | None = None,
+    unchanged: list[str] | None = None,
 ) -> str:
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
@@ -180,6 +187,9 @@ def summary_markdown(
             elif per_job is not None:
                 text += f", cost per job {per_job['note']}"
         lines.append(text + ".")
+        over_time = over_time_sentence(row, info)
+        if over_time:
+            lines.append(f"  - {over_time}")
         has_spread = (
             table["param_low"].notna()
             if "param_low" in table
@@ -194,6 +204,9 @@ def summary_markdown(
                 f"{s['param_high']:+.3g} across {int(s['points'])} parameter points "
                 f"(Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
             )
+    if unchanged:
+        lines += ["", "## Packages that change nothing", ""]
+        lines += [f"- {warning}" for warning in unchanged_warnings(unchanged, table)]
     if notes:
         lines += ["", "## Runs missing from the comparison", ""]
         lines += [f"- {note}" for note in notes]
@@ -204,6 +217,13 @@ def summary_markdown(
         "- An interval that includes zero means the model cannot tell the effect from noise at "
         "this number of replicates.",
         "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+        "- Over the policy period: job-years add up the extra jobs of every quarter (a job kept "
+        "for a year is one job-year), so a one-shot instrument whose effect fades before the "
+        "horizon still shows what it did; NPVs discount each quarter's extra value added, export "
+        "sales and workers' earnings, and the public cost, at "
+        f"{discount_rate(info):.0%} a year (the experiment's discount_rate; India's "
+        "social time preference rate is "
+        "estimated at 6-8 %, Murty, Panda & Joe 2018).",
         "- Jobs are gross: workers in the cluster. Net jobs subtract the full-time work the "
         "cluster's workers would have had elsewhere (their outside earnings and employment, "
         "from PLFS); outside producers' jobs are those of the rest of the industry the cluster "
@@ -227,3 +247,49 @@ def summary_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def over_time_sentence(row, info: dict) -> str:
+    """Effects summed over the policy period and their NPVs, for one package (``row(outcome,
+    measure)`` finds its rows); empty when the comparison has none."""
+    parts = []
+    job_years, value_added = (
+        row("jobs", "cumulative_effect"),
+        row("value_added", "cumulative_effect"),
+    )
+    if job_years is not None:
+        parts.append(f"{fmt_ci(job_years, 0)} job-years")
+    if value_added is not None:
+        parts.append(f"value added Rs {fmt_ci(value_added, 1)} crore")
+    npv_va, npv_cost, npv_net = (
+        row("value_added", "npv"),
+        row("public_cost", "npv_public_cost"),
+        row("public_cost", "npv_net"),
+    )
+    text = "over the policy period: " + ", ".join(parts) if parts else ""
+    if npv_va is not None and npv_cost is not None and npv_net is not None:
+        text += (
+            ("; " if text else "") + f"NPV at {discount_rate(info):.0%} a year: value added Rs "
+            f"{fmt_ci(npv_va, 1)} crore against a public cost of Rs {npv_cost['estimate']:.1f} "
+            f"crore, net Rs {fmt_ci(npv_net, 1)} crore"
+        )
+    return text
+
+
+def unchanged_warnings(unchanged: list[str], table: pd.DataFrame) -> list[str]:
+    """A plain warning for each package that changes nothing (its cost, if any, said)."""
+    lines = []
+    for package in unchanged:
+        cost = table[
+            (table["package"] == package)
+            & (table["outcome"] == "public_cost")
+            & (table["measure"] == "cumulative_cost")
+        ]["estimate"]
+        spent = float(cost.iloc[0]) if len(cost) else 0.0
+        lines.append(
+            f"WARNING: {package} changes nothing: in every run, every series of the economy (jobs, "
+            "output, prices, firms, credit...) equals the paired baseline run's, quarter by quarter"
+            + (f"; it still costs Rs {spent:.2f} crore" if spent > 0 else "")
+            + ". Check that its schemes can reach firms (eligibility, awareness, start quarter)."
+        )
+    return lines

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...inputs.params import SCHEMES, SIZE_CLASSES
-from ..firm_table import FirmTable
+from ..firm_table import FIELDS, FirmTable
 from ..technology import Optimum, Technology
 from .firm_accounts import FirmAccounts
 from .msme import MSME
@@ -436,6 +436,23 @@ class Firms(FirmAccounts, FirmTable):
         """Firms whose size class (2025 thresholds) is among ``classes``."""
         index = MSME.size_class_index(self.capital[rows], 4.0 * self.sales[rows])
         return np.isin(index, [SIZE_CLASSES.index(c) for c in classes])
+
+    def columns(self, rows) -> dict[str, np.ndarray]:
+        """Every column of the firm table over ``rows``, the derived ones (``DERIVED``) too:
+        what a condition such as a trial's ``eligible_if`` reads."""
+        workers = self.workers[rows]
+        return {
+            **{name: getattr(self, name)[rows] for name in FIELDS},
+            "tfp": self.tfp(rows),
+            "productivity": np.divide(
+                4.0 * self.real_value_added[rows],
+                workers,
+                out=np.zeros(len(rows)),
+                where=workers > 0,
+            ),
+            "age": self.model.steps - self.entry_step[rows].astype(float),
+            "size_class": MSME.size_class_index(self.capital[rows], 4.0 * self.sales[rows]),
+        }
 
     def cells(self, rows) -> np.ndarray:
         """Flat grid-cell index of each firm."""
