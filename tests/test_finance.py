@@ -166,3 +166,17 @@ def test_a_growth_fund_aimed_at_constrained_firms_picks_only_constrained_firms()
     funded = f.growth_funded[live]
     assert funded.any()
     assert np.all(was_constrained[funded] | ~f.alive[live][funded])
+
+
+def test_a_firm_left_with_no_capital_closes():
+    """After a default the bank may seize all of a firm's capital: with nothing to produce with
+    it closes, rather than produce from zero capital (which has no defined plan)."""
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=7, **QUICK)
+    model.run(4)
+    firms = model.firms
+    firms.operating = firms.live()
+    row = firms.operating[0]
+    firms.capital[row] = 0.0
+    firms.cash[row] = max(firms.cash[row], 0.0)
+    model.demography.close_firms(firms)
+    assert not firms.alive[row]

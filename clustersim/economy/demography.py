@@ -176,7 +176,9 @@ class Demography:
             draws,
             model.rates.exit_hazard,
         )
-        insolvent = live[firms.cash[live] < 0.0]  # short of cash even after the moneylender
+        # short of cash even after the moneylender, or left with no capital to produce with (all of
+        # it seized by the bank after a default)
+        insolvent = live[(firms.cash[live] < 0.0) | (firms.capital[live] <= 0.0)]
         rows = np.union1d(live[closing], insolvent)
         if len(rows):
             # The capital is sold for scrap; the bank is paid first, then the moneylender,
