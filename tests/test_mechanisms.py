@@ -133,14 +133,6 @@ def test_investment_replaces_depreciation_and_is_never_negative():
     assert MSME.investment(100.0, 0.0, 0.025, 0.25) == 0.0
 
 
-def test_user_cost_uses_the_rate_the_firm_can_borrow_at():
-    cost = MSME.user_cost(
-        np.array([True, False, False]), np.array([False, True, False]), 0.03, 0.1, 0.01, 0.02
-    )
-    # bank access (subsidised), own cash at the bank rate (no subsidy), moneylender
-    assert cost.tolist() == pytest.approx([0.04, 0.05, 0.12])
-
-
 @given(principal=st.floats(1.0, 1e4), rate=st.floats(0.0, 0.2), term=st.integers(1, 40))
 def test_annuity_repays_the_loan_exactly_over_its_term(principal, rate, term):
     payment = annuity(principal, rate, term)

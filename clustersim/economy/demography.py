@@ -90,6 +90,10 @@ class Demography:
         firms.women_owned[lo:hi] = rng.random(count) < p.cluster.women_owned_share
         firms.aware[lo:hi] = rng.random((count, len(SCHEMES))) < p.awareness.initial
         firms.skill[lo:hi] = p.technology.initial_skill
+        wealth = model.streams.get("entrant_wealth", block)
+        firms.wealth_share[lo:hi] = p.dynamics.entrant_wealth * np.exp(
+            p.dynamics.entrant_wealth_dispersion * wealth.standard_normal(count)
+        )
 
     # ------------------------------------------------------------------ the value of entering
     def entrant_value(self, rows):
@@ -172,9 +176,10 @@ class Demography:
             draws,
             model.rates.exit_hazard,
         )
-        insolvent = live[firms.cash[live] < 0.0]  # short of cash even after the moneylender
+        # short of cash even after the moneylender, or left with no capital to produce with (all of
+        # it seized by the bank after a default)
+        insolvent = live[(firms.cash[live] < 0.0) | (firms.capital[live] <= 0.0)]
         rows = np.union1d(live[closing], insolvent)
-        counts.formal_borrowers = int(np.count_nonzero(firms.formal_debt[live] > 0))
         if len(rows):
             # The capital is sold for scrap; the bank is paid first, then the moneylender,
             # and the owner keeps what is left.  Debt defaults only when that is not enough.
@@ -201,7 +206,8 @@ class Demography:
                 "other_firm_costs", "firms", "rest_of_world", float(np.minimum(cash, 0.0).sum())
             )
             model.households.earn(float(residual.sum()))
-            counts.defaults = int(np.count_nonzero(formal_loss > 1e-9))
+            counts.defaults += int(np.count_nonzero(formal_loss > 1e-9))
+            model.bank.defaulted += float(firms.formal_debt[rows][formal_loss > 1e-9].sum())
             counts.exits = len(rows)
             for name in CLEARED_ON_EXIT:
                 getattr(firms, name)[rows] = 0.0
@@ -231,13 +237,18 @@ class Demography:
             return
         firms.alive[rows] = True
         firms.entry_step[rows] = model.steps
-        firms.capital[rows] = plan.capital[enters]
-        # Working capital for the workforce and materials it plans; it hires from next quarter.
-        firms.cash[rows] = MSME.cash_buffer(
+        firms.formal_access[rows] = True  # not refused yet
+        # The owner brings net worth: a share of the capital and working cash the plan needs
+        # (drawn per slot), split between them; a poor entrant starts below its plan and grows
+        # by borrowing against its net worth and by saving.
+        share = np.minimum(firms.wealth_share[rows], 1.0)
+        firms.capital[rows] = share * plan.capital[enters]
+        # Working cash for the workforce and materials it plans; it hires from next quarter.
+        firms.cash[rows] = share * MSME.cash_buffer(
             model.markets.wage,
             plan.labour[enters],
             plan.materials[enters],
-            firms.capital[rows],
+            plan.capital[enters],
             p.finance.cash_buffer,
             rates.depreciation,
         )

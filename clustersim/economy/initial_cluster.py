@@ -73,6 +73,7 @@ def draw_initial_firms(model, table) -> None:
     firms.certified_until[:n] = np.where(certified, validity_left, -1)
     firms.skill[:n] = p.technology.initial_skill
     firms.alive[:n] = True
+    firms.formal_access[:n] = True  # no firm has been refused yet
 
 
 def calibrate_start(model, table) -> float:

@@ -144,10 +144,11 @@ class ClusterModel(mesa.Model):
         self.markets.clear(self.firms)                    # wage, price index clear labour and goods
         self.firms.settle_accounts()                      # firms paid; pay wages, materials, debts
         self.moneylender.cover_shortfalls(self.firms)     # moneylender lends to firms short of cash
-        self.firms.pay_owners()                           # owners draw the cash above the buffer
+        self.bank.write_off_defaults(self.firms)          # borrowers still short of cash default
+        self.firms.pay_owners()                           # owners repay the moneylender, consume
         self.demography.close_firms(self.firms)           # firms exit: losses, insolvency, bad luck
         self.demography.admit_entrants(self.firms)        # entrants come in where entry pays
-        self.bank.remit_surplus()                         # the bank sends surplus funds upstream
+        self.bank.settle_with_head_office()               # head office keeps the bank's funds
         self.moneylender.pay_out_income(self.households)  # moneylender's income to its household
         self.households.consume()                         # households spend
         self.government.settle_with_centre()              # centre funds the deficit (public cost)

@@ -28,8 +28,10 @@ class QuarterCounts:
 
     entries: int = 0
     exits: int = 0
-    defaults: int = 0  # formal borrowers that closed with unpaid bank debt
-    formal_borrowers: int = 0  # firms with bank debt before closures
+    defaults: int = 0  # bank borrowers that defaulted (while operating, or closing)
+    formal_borrowers: int = 0  # firms with bank debt before defaults and closures
+    guaranteed: int = 0  # bank loans made with a guarantee's cover
+    guaranteed_anyway: int = 0  # of which the bank would have made without the cover
     lab_tests: int = 0
     lab_wait: float = 0.0  # quarters waited, summed over the tests completed
 
@@ -179,8 +181,32 @@ SERIES = (
     Series(
         "default_rate",
         "share/quarter",
-        "formal borrowers that closed with unpaid bank debt",
+        "bank borrowers that defaulted this quarter (while operating, or closing)",
         lambda o: _ratio(o.counts.defaults, o.counts.formal_borrowers),
+    ),
+    Series(
+        "npa_ratio",
+        "share",
+        "bank debt written off in the last four quarters / (that + bank debt outstanding)",
+        lambda o: o.model.bank.npa_ratio(o.firms),
+    ),
+    Series(
+        "guarantee_additionality",
+        "share",
+        "guaranteed bank loans of the quarter the bank would not have made without the cover",
+        lambda o: _ratio(o.counts.guaranteed - o.counts.guaranteed_anyway, o.counts.guaranteed),
+    ),
+    Series(
+        "constrained_share",
+        "share",
+        "firms wanting more capital at the bank's cost than their net worth lets them hold",
+        lambda o: o.share_of_firms(o.firms.credit_constrained[o.live]),
+    ),
+    Series(
+        "net_worth",
+        "Rs crore",
+        "owners' net worth in their firms (assets less debts)",
+        lambda o: float(o.firms.net_worth(o.live).sum()) / LAKH_PER_CRORE,
     ),
     Series(
         "formal_loan_share",

@@ -26,6 +26,7 @@ STREAM_IDS = {
     "growth_fund": 9,
     "obsolescence": 10,
     "trial": 11,
+    "entrant_wealth": 12,
 }
 
 

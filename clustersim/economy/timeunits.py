@@ -56,6 +56,7 @@ class QuarterlyRates:
     word_of_mouth: float
     obsolescence: float
     export_fixed_cost: float  # Rs lakh a quarter
+    owner_consumption: float  # share of net worth an owner consumes a quarter
 
     @classmethod
     def of(cls, params) -> QuarterlyRates:
@@ -73,4 +74,5 @@ class QuarterlyRates:
             word_of_mouth=quarterly_hazard(params.awareness.word_of_mouth),
             obsolescence=quarterly_hazard(technology.obsolescence),
             export_fixed_cost=per_quarter(params.market.export_fixed_cost_lakh),
+            owner_consumption=quarterly_hazard(finance.owner_consumption),
         )

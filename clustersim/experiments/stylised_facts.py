@@ -36,18 +36,14 @@ def wage_share_of_value_added(model) -> float:
     return model.markets.wage * float(firms.workers[live].sum()) / value_added
 
 
-def bank_default_rate(model) -> float:
-    """Share of bank borrowers defaulting in a year over the policy period (defaults happen when a
-    firm closes with unpaid bank debt): a flow, beside the published stock of non-performing
-    loans."""
-    quarters = [
-        r
-        for r, q in zip(
-            model.series.column("default_rate"), model.series.column("quarter"), strict=True
-        )
+def policy_mean(model, column: str) -> float:
+    """Mean of a quarterly series over the policy period."""
+    values = [
+        v
+        for v, q in zip(model.series.column(column), model.series.column("quarter"), strict=True)
         if q > 0
     ]
-    return 4.0 * float(np.mean(quarters)) if quarters else math.nan
+    return float(np.mean(values)) if values else math.nan
 
 
 def return_gap_by_net_worth(model) -> float:
@@ -58,13 +54,7 @@ def return_gap_by_net_worth(model) -> float:
     capital = firms.capital[live]
     mrpk = tech.beta * (tech.rho * firms.sales[live] - firms.materials[live]) / capital
     net_return = 100.0 * (mrpk - model.rates.depreciation) / 3.0
-    net_worth = (
-        firms.cash[live]
-        + firms.earmarked[live]
-        + capital
-        - firms.formal_debt[live]
-        - firms.informal_debt[live]
-    )
+    net_worth = firms.net_worth(live)
     low, high = np.quantile(net_worth, [0.2, 0.8])
     return float(net_return[net_worth <= low].mean() - net_return[net_worth >= high].mean())
 

@@ -333,7 +333,7 @@ def facts_of(model) -> dict[str, float]:
     return {
         "materials": stylised_facts.materials_share(model),
         "wage_share": stylised_facts.wage_share_of_value_added(model),
-        "defaults": stylised_facts.bank_default_rate(model),
+        "defaults": stylised_facts.policy_mean(model, "npa_ratio"),
         "return_gap": stylised_facts.return_gap_by_net_worth(model),
         "selection": stylised_facts.exporter_selection(panel),
         "exporting": stylised_facts.exporter_share(model),
@@ -365,17 +365,17 @@ def add_facts(add, facts: dict[str, list[float]]) -> None:
         "msme_bank_default",
         *_ci(facts["defaults"]),
         (0.03, 0.12),
-        "share of bank borrowers defaulting a year",
-        "defaults happen only when a firm closes (a flow); the published figure is a stock of "
-        "non-performing loans: borrowers' defaults during their lives are the finance issue's",
+        "share of bank credit non-performing (defaulted in the last year)",
+        "borrowers default while operating (the instalment unpaid after the moneylender) or at "
+        "closure; a defaulted loan is counted for a year",
     )
     add(
         "credit_constraint_returns",
         *_ci(facts["return_gap"]),
         (0.5, math.inf),
         "% a month, poorest minus richest fifth by net worth",
-        "net marginal return on capital; net worth = cash + capital - debts (not yet a state "
-        "of its own)",
+        "net marginal return on capital; net worth = capital + cash + earmarked - debts, the "
+        "state that limits borrowing (k <= lambda a)",
     )
     add(
         "exporter_facts",

@@ -50,6 +50,7 @@ class FirmAccounts:
             - informal_principal
         )
         self.formal_debt[live] -= formal_principal
+        self.formal_paid[live] = formal_interest - subsidy + formal_principal
         self.informal_debt[live] -= informal_principal
         model.bank.collect(float((formal_interest + formal_principal).sum()))
         model.moneylender.collect(float((informal_interest + informal_principal).sum()))
@@ -106,11 +107,19 @@ class FirmAccounts:
         self.loss_streak[live] = np.where(self.profit[live] < 0, self.loss_streak[live] + 1, 0)
 
     def pay_owners(self) -> None:
-        """Owners draw part of the cash above the buffer."""
-        live = self.operating
-        dividends = MSME.dividend(
-            self.cash[live], self.cash_buffer(live), self.model.p.finance.payout_rate
+        """With the cash above the working buffer, owners repay the moneylender first, then
+        consume a constant share of their net worth."""
+        model, live = self.model, self.operating
+        prepay, dividends = MSME.owner_draw(
+            self.cash[live],
+            self.cash_buffer(live),
+            self.informal_debt[live],
+            self.net_worth(live),
+            model.rates.owner_consumption,
         )
-        self.cash[live] -= dividends
-        self.model.households.earn(float(dividends.sum()))
-        self.model.ledger.post("dividends", "firms", "households", float(dividends.sum()))
+        self.cash[live] -= prepay + dividends
+        self.informal_debt[live] -= prepay
+        model.moneylender.collect(float(prepay.sum()))
+        model.ledger.post("informal_repayments", "firms", "informal_lender", float(prepay.sum()))
+        model.households.earn(float(dividends.sum()))
+        model.ledger.post("dividends", "firms", "households", float(dividends.sum()))

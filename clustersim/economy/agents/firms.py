@@ -166,24 +166,35 @@ class Firms(FirmAccounts, FirmTable):
         government, markets = model.government, model.markets
         expected = self.expectations(live)
         subvention = government.subvention_points(self, live)
-        cash_rich = (
-            self.cash[live] + self.earmarked[live]
-            > self.cash_buffer(live) + p.finance.cash_rich_margin * self.capital[live]
+        # Capital: each source of funds at its cost, up to its limit (own funds at the bank's
+        # rate, their opportunity cost; the bank, less any subvention; the moneylender).
+        bank_rate = model.bank.rate_for(self, live)
+        costs = (bank_rate, bank_rate - subvention, model.moneylender.rate_for(self, live))
+        desired = [
+            MSME.desired_capital(
+                expected.b_total,
+                expected.phi,
+                expected.wage,
+                rate + rates.depreciation,
+                expected.material_cost,
+                tech,
+            )
+            for rate in costs
+        ]
+        net_worth = self.net_worth(live)
+        room = MSME.capital_room(
+            net_worth,
+            self.cash_buffer(live),
+            p.finance.bank_leverage,
+            p.finance.informal_leverage,
+            self.formal_access[live] & (self.bank_barred_until[live] < steps),
         )
-        user_cost = MSME.user_cost(
-            self.formal_access[live],
-            cash_rich,
-            model.bank.rate_for(self, live),
-            model.moneylender.rate_for(self, live),
-            subvention,
-            rates.depreciation,
-        )
-        discount = user_cost - rates.depreciation + rates.exit_hazard
-        desired = MSME.desired_capital(
-            expected.b_total, expected.phi, expected.wage, user_cost, expected.material_cost, tech
-        )
+        target, source, constrained = MSME.capital_target(desired, room)
+        self.credit_constrained[live] = constrained
+        rate = np.choose(source, np.broadcast_arrays(*costs))
+        discount = rate + rates.exit_hazard
         investment = MSME.investment(
-            self.capital[live], desired, rates.depreciation, p.technology.investment_speed
+            self.capital[live], target, rates.depreciation, p.technology.investment_speed
         )
 
         # Technology: hear of the next vintage from an innovation or from better neighbours.
@@ -365,6 +376,16 @@ class Firms(FirmAccounts, FirmTable):
         """Demand shifter of each firm's product: certified firms sell a better-trusted one."""
         certified = self.certified_until[rows] >= self.model.steps
         return 1.0 + self.model.p.technology.quality_lift_certified * certified
+
+    def net_worth(self, rows):
+        """Each owner's stake in the firm (its assets less its debts)."""
+        return MSME.net_worth(
+            self.capital[rows],
+            self.cash[rows],
+            self.earmarked[rows],
+            self.formal_debt[rows],
+            self.informal_debt[rows],
+        )
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

@@ -121,9 +121,11 @@ class Government:
         if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
             fund = schemes.growth_fund
             tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
-            candidates = live[
-                self.reaches(firms, live, "growth_fund") & firms.eligible(live, fund.eligible)
-            ]
+            eligible = self.reaches(firms, live, "growth_fund")
+            eligible &= firms.eligible(live, fund.eligible)
+            if fund.targeting == "constrained":
+                eligible &= firms.credit_constrained[live]
+            candidates = live[eligible]
             merit = (
                 np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
             )

@@ -1,19 +1,27 @@
 """The lenders: a formal bank branch and an informal moneylender, both on the grid.
 
-The bank rations credit: it lends only to firms whose scored margin clears its
-threshold and whose debt stays within a share of their capital and within what
-their cash flow can service (a credit guarantee waives collateral and lowers
-the threshold), best scores first, until its funds run out.  Defaults shrink its
-funds.  The moneylender lends to anyone, up to a cap, at 30-60 % a year.  Each
-lender's terms (rate, loan term, caps) are read here, from the lender.
+The bank rations credit on expected loss: it scores each applicant's chance of
+default (its cash flow against the instalment, with the cash-flow risk it
+perceives) and its loss given default (the collateral it could seize; a credit
+guarantee pays its cover of the rest), lends to firms whose expected loss is
+below its bar, within k <= lambda a of their net worth and what their cash flow
+can service, best scores first, until its funds run out.  A borrower that cannot
+pay its instalment defaults while operating: the bank seizes what collateral it
+can, writes the rest off and bars the firm for a while.  Head office keeps the
+branch's funds at their target.  The moneylender lends to anyone against net
+worth, with a smaller lambda, at 30-60 % a year.  Each lender's terms are read
+here, from the lender.
 """
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 from mesa.discrete_space import FixedAgent
+from scipy.special import ndtr
 
-from ..finance import book_loans, principal_for
+from ..finance import annuity, book_loans, principal_for
 
 
 class Lender(FixedAgent):
@@ -57,22 +65,26 @@ class Bank(Lender):
 
     kind = "formal"
 
+    def __init__(self, model, cell, *, funds: float, rate: float):
+        super().__init__(model, cell, funds=funds, rate=rate)
+        self.defaults: deque[float] = deque(maxlen=4)  # bank debt defaulted, last 4 quarters
+        self.defaulted = 0.0  # this quarter
+
     def lend(self, firms) -> None:
-        """Firms whose plans exceed their own funds apply; the bank scores each (its margin plus a
-        scoring error), approves those above its bar, and lends within collateral, cash flow and its
-        funds."""
+        """Firms whose plans exceed their own funds apply (unless barred after a default); the
+        bank scores each one's expected loss (with a scoring error), approves those below its
+        bar, and lends within k <= lambda a, cash flow and its funds."""
         model, terms, live, plans = self.model, self.terms, firms.operating, firms.plans
         guarantee = model.p.interventions.credit_guarantee
-        need = plans.need
+        open_to = firms.bank_barred_until[live] < model.steps
+        need = np.where(open_to, plans.need, 0.0)
         applicants = need > 0.0
         error = model.streams.get("credit_score", model.steps).standard_normal(firms.slots_used)[
             live
         ]
-        score = plans.margin + terms.score_noise * error
         cover = model.government.guarantee_cover(firms, live, need)
-        # A guarantee lowers the bank's bar in proportion to the share of the loss it covers.
-        threshold = terms.min_margin - guarantee.threshold_cut * cover * abs(terms.min_margin)
-        room = terms.collateral_ratio * firms.capital[live] - firms.formal_debt[live]
+        room = (terms.bank_leverage - 1.0) * np.maximum(firms.net_worth(live), 0.0)
+        room -= firms.formal_debt[live]
         if model.government.active["credit_guarantee"]:
             waived = guarantee.collateral_waived_lakh - firms.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
@@ -86,9 +98,20 @@ class Bank(Lender):
             terms.debt_service_share * np.maximum(cash_flow, 0.0), self.rate, terms.loan_term
         )
         room = np.minimum(room, serviceable - firms.formal_debt[live])
-        formal, approved = self.ration(need, score, threshold, room)
+        debt = firms.formal_debt[live] + np.clip(need, 0.0, np.maximum(room, 0.0))
+        risk = (debt, cash_flow, firms.sales[live], firms.capital[live])
+        loss = self.expected_loss(*risk, cover)
+        score = -(loss + terms.score_noise * error)  # higher is better
+        formal, approved = self.ration(need, score, -terms.max_expected_loss, room)
         firms.formal_access[live[applicants]] = approved[applicants]
         lent = formal > 0
+        guaranteed = lent & (cover > 0)
+        if guaranteed.any():  # additionality: would it have lent without the cover?
+            bare = self.expected_loss(*risk, np.zeros_like(cover)) + terms.score_noise * error
+            model.counts.guaranteed += int(np.count_nonzero(guaranteed))
+            model.counts.guaranteed_anyway += int(
+                np.count_nonzero(guaranteed & (bare <= terms.max_expected_loss))
+            )
         borrowers = live[lent]
         if len(borrowers):
             firms.guarantee_cover[borrowers] = np.maximum(
@@ -98,6 +121,64 @@ class Bank(Lender):
             self.book(firms, borrowers, formal[lent])
             firms.schemes_used[borrowers[(cover[lent] > 0)]] += 1
         plans.formal = formal
+
+    def expected_loss(self, debt, cash_flow, sales, capital, cover):
+        """The bank's expected loss a year per rupee lent: the chance of default (a quarter's
+        cash flow short of the instalment, with the cash-flow risk it perceives, over four
+        quarters) times the loss given default (its charge is on the capital the loan financed,
+        which sells at the recovery rate; a guarantee pays its cover of the rest)."""
+        terms = self.terms
+        instalment = annuity(debt, self.rate, terms.loan_term)
+        spread = terms.cash_flow_risk * np.maximum(sales, 1e-9)
+        quarter = ndtr((instalment - cash_flow) / spread)
+        default = -np.expm1(4.0 * np.log1p(-np.minimum(quarter, 1.0 - 1e-12)))
+        return default * self.loss_given_default(debt, capital) * (1.0 - cover)
+
+    def loss_given_default(self, debt, capital):
+        """Share of a defaulted loan the bank loses: it sells the capital its charge covers (up
+        to the debt, at book value) at the recovery rate."""
+        seized = np.minimum(capital, debt)
+        return 1.0 - self.terms.recovery_rate * np.divide(
+            seized, debt, out=np.ones_like(np.asarray(debt, dtype=float)), where=debt > 0
+        )
+
+    def write_off_defaults(self, firms) -> None:
+        """Borrowers still short of cash after the moneylender miss their instalment and
+        default: the bank is not paid this quarter, sells the capital its charge covers (up to
+        the debt, at the recovery rate), writes the rest off (the guarantee pays its cover of
+        the loss) and bars the firm for ``default_bar_quarters``.  The firm goes on if it can."""
+        model, ledger, live = self.model, self.model.ledger, firms.operating
+        model.counts.formal_borrowers = int(np.count_nonzero(firms.formal_debt[live] > 0))
+        rows = live[(firms.cash[live] < 0.0) & (firms.formal_debt[live] > 0.0)]
+        if len(rows):
+            unpaid = firms.formal_paid[rows]  # refunded: the instalment is not paid after all
+            firms.cash[rows] += unpaid
+            self.funds -= float(unpaid.sum())
+            ledger.post("formal_repayments", "firms", "formal_lender", -float(unpaid.sum()))
+            debt = firms.formal_debt[rows]
+            seized = np.minimum(firms.capital[rows], debt)
+            recovered = self.terms.recovery_rate * seized
+            firms.capital[rows] -= seized
+            ledger.post("scrap_sales", "rest_of_world", "firms", float(recovered.sum()))
+            ledger.post("formal_repayments", "firms", "formal_lender", float(recovered.sum()))
+            loss = debt - recovered
+            payout = firms.guarantee_cover[rows] * loss
+            self.collect(float(recovered.sum() + payout.sum()))
+            model.government.spend("guarantee_payouts", float(payout.sum()), payee="formal_lender")
+            self.defaulted += float(debt.sum())
+            for name in ("formal_debt", "formal_payment", "guarantee_cover", "subvention"):
+                getattr(firms, name)[rows] = 0.0
+            firms.formal_access[rows] = False
+            firms.bank_barred_until[rows] = model.steps + self.terms.default_bar_quarters
+            model.counts.defaults += len(rows)
+
+    def npa_ratio(self, firms) -> float:
+        """Bank debt that defaulted in the last four quarters, as a share of that and the bank
+        debt outstanding: the share of bank credit non-performing, if a defaulted loan stays on
+        the books for about a year before it is recovered or written off."""
+        bad = sum(self.defaults)
+        outstanding = float(firms.formal_debt[firms.live()].sum())
+        return bad / (bad + outstanding) if bad + outstanding > 0 else 0.0
 
     def ration(self, request, score, threshold, collateral_room):
         """Formal rationing: approved firms get min(request, collateral room), best
@@ -112,32 +193,38 @@ class Bank(Lender):
         self.funds -= float(granted.sum())
         return granted, approved & fits
 
-    def remit_surplus(self) -> None:
-        """Funds above the branch's target go to head office."""
-        upstream = max(self.funds - self.funds_target, 0.0)
+    def settle_with_head_office(self) -> None:
+        """Head office keeps the branch's lendable funds at their target: funds above it go up,
+        a shortfall (after losses) is made good, so lending capacity stays stationary."""
+        self.defaults.append(self.defaulted)
+        self.defaulted = 0.0
+        upstream = self.funds - self.funds_target
         self.funds -= upstream
         self.model.ledger.post("bank_upstream", "formal_lender", "rest_of_world", upstream)
 
 
 class Moneylender(Lender):
-    """The informal lender: no scoring, no collateral, a cap per firm, a high rate."""
+    """The informal lender: no scoring, lends against net worth with a small lambda, a high rate."""
 
     kind = "informal"
 
     def lend(self, firms) -> None:
         """Whatever the bank did not lend of a firm's need, up to the cap."""
         live, plans = firms.operating, firms.plans
-        room = self.terms.informal_cap * firms.sales[live] - firms.informal_debt[live]
-        plans.informal = self.lend_up_to(firms, live, plans.need - plans.formal, room)
+        plans.informal = self.lend_up_to(firms, live, plans.need - plans.formal, self.room(firms))
 
     def cover_shortfalls(self, firms) -> None:
         """A firm whose cash went negative after paying its bills borrows the gap, up to the cap."""
         live = firms.operating
         short = np.maximum(-firms.cash[live], 0.0)
-        room = np.maximum(
-            self.terms.informal_cap * firms.sales[live] - firms.informal_debt[live], 0.0
-        )
-        self.lend_up_to(firms, live, short, room)
+        self.lend_up_to(firms, live, short, self.room(firms))
+
+    def room(self, firms):
+        """What it will still lend each operating firm: its debt stays within (lambda_m - 1) a."""
+        live = firms.operating
+        wealth = np.maximum(firms.net_worth(live), 0.0)
+        limit = (self.terms.informal_leverage - 1.0) * wealth
+        return np.maximum(limit - firms.informal_debt[live], 0.0)
 
     def lend_up_to(self, firms, rows, request, room):
         """Lend whatever is asked, up to the room left under the cap; returns the amounts lent."""

@@ -132,14 +132,35 @@ class MSME(FixedAgent):
         return np.maximum(depreciation * capital + speed * (desired - capital), 0.0)
 
     @staticmethod
-    def user_cost(formal_access, cash_rich, formal_rate, informal_rate, subvention, depreciation):
-        """Cost of a rupee of capital for a quarter, plus depreciation: the bank rate (less any
-        subvention) for a firm with bank access, the bank rate as the opportunity cost of its
-        own cash for a cash-rich firm, the moneylender's rate otherwise."""
-        rate = np.where(
-            formal_access, formal_rate - subvention, np.where(cash_rich, formal_rate, informal_rate)
-        )
-        return rate + depreciation
+    def capital_target(desired, room):
+        """The capital a firm aims at when each source of funds has its cost and its limit (a
+        pecking order).  ``desired[j]`` is the capital whose marginal revenue product equals the
+        user cost of source j (own funds, the bank, the moneylender: costs rising, so desired
+        falling); ``room[j]`` the capital the firm can hold with sources 0..j (net worth, then
+        k <= lambda a with bank credit, then with moneylender credit: rising).  The target is the
+        desired capital of the marginal source, or the limit where the next source costs more
+        than capital yields: max_j min(desired[j], room[j]).  Returns (target, index of the
+        marginal source, constrained: wants more capital at the bank's cost than its net worth
+        lets it hold with bank credit)."""
+        capped = [np.minimum(k, u) for k, u in zip(desired, room, strict=True)]
+        target = np.maximum.reduce(capped)
+        source = np.select([target <= room[0], target <= room[1]], [0, 1], 2)
+        return target, source, desired[1] > room[1]
+
+    @staticmethod
+    def capital_room(net_worth, buffer, bank_leverage, informal_leverage, bank_open):
+        """Capital a firm can hold with its own funds (net worth not kept as working cash), with
+        bank credit too (k <= lambda_b a, when the bank is open to it) and with the
+        moneylender's too (who lends up to (lambda_m - 1) a of its own)."""
+        wealth = np.maximum(net_worth, 0.0)
+        own = np.maximum(net_worth - buffer, 0.0)
+        bank = own + (bank_leverage - 1.0) * wealth * bank_open
+        return own, bank, bank + (informal_leverage - 1.0) * wealth
+
+    @staticmethod
+    def net_worth(capital, cash, earmarked, formal_debt, informal_debt):
+        """The owner's stake in the firm: a = K + cash + earmarked funds - debts."""
+        return capital + cash + earmarked - formal_debt - informal_debt
 
     # Money -----------------------------------------------------------------
     @staticmethod
@@ -193,9 +214,14 @@ class MSME(FixedAgent):
         return seek, enter, upgrade, np.minimum(investment, funds)
 
     @staticmethod
-    def dividend(cash, buffer, payout_rate):
-        """Owners draw a share of the cash above the buffer each quarter."""
-        return payout_rate * np.maximum(cash - buffer, 0.0)
+    def owner_draw(cash, buffer, informal_debt, net_worth, consumption_rate):
+        """What the owner does with the firm's cash above its working buffer: first repay the
+        moneylender (the dearest debt), then consume a constant share of net worth (Moll 2014),
+        as far as that cash goes.  Returns (prepayment, consumption)."""
+        spare = np.maximum(cash - buffer, 0.0)
+        prepay = np.minimum(spare, informal_debt)
+        consume = np.minimum(consumption_rate * np.maximum(net_worth, 0.0), spare - prepay)
+        return prepay, consume
 
     # Gains a firm weighs when it decides ------------------------------------
     @staticmethod

@@ -1,0 +1,182 @@
+"""Finance that binds: net worth, the pecking order of funds, the bank's expected loss,
+defaults while operating, and the instruments that act through them (docs/ODD.md §7.7)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from clustersim.economy.agents.msme import MSME
+from clustersim.economy.model import ClusterModel
+from helpers import SCENARIOS
+
+QUICK = {"run.burn_in": 40, "run.horizon": 12, "cluster.n_firms": 80, "run.grid_width": 20}
+
+
+def test_net_worth_is_assets_less_debts():
+    assert MSME.net_worth(100.0, 20.0, 5.0, 30.0, 10.0) == pytest.approx(85.0)
+
+
+def test_capital_target_follows_the_pecking_order():
+    # desired capital at the own-funds, bank and moneylender costs (falling as cost rises)
+    desired = [
+        np.array([50.0, 150.0, 220.0, 300.0, 500.0]),
+        np.array([40.0, 90.0, 180.0, 260.0, 400.0]),
+        np.array([30.0, 80.0, 120.0, 210.0, 300.0]),
+    ]
+    room = [np.full(5, 100.0), np.full(5, 200.0), np.full(5, 250.0)]
+    target, source, constrained = MSME.capital_target(desired, room)
+    # own funds suffice; kink at net worth; the bank's optimum; the moneylender's; its limit
+    assert target.tolist() == [50.0, 100.0, 180.0, 210.0, 250.0]
+    assert source.tolist() == [0, 0, 1, 2, 2]
+    assert constrained.tolist() == [False, False, False, True, True]
+
+
+@given(
+    k=st.lists(st.floats(0.0, 1e4), min_size=3, max_size=3),
+    u=st.lists(st.floats(0.0, 1e4), min_size=3, max_size=3),
+)
+def test_capital_target_never_exceeds_what_can_be_financed(k, u):
+    desired = [np.array([v]) for v in sorted(k, reverse=True)]  # dearer funds: less capital
+    room = [np.array([v]) for v in np.cumsum(sorted(u))]  # each source adds room
+    target, source, _ = MSME.capital_target(desired, room)
+    assert target[0] <= room[2][0] + 1e-9
+    # at the target, capital is worth its marginal cost: the desired capital of the marginal
+    # source, or that source's limit (where the next one costs more than capital yields)
+    j = int(source[0])
+    assert target[0] == pytest.approx(desired[j][0]) or target[0] == pytest.approx(room[j][0])
+
+
+def test_with_unlimited_leverage_the_target_is_the_bank_rate_optimum():
+    # own funds are valued at the bank rate, so their desired capital is the bank's
+    desired = [np.array([300.0]), np.array([300.0]), np.array([120.0])]
+    wealth, buffer = np.array([50.0]), np.array([5.0])
+    room = MSME.capital_room(wealth, buffer, 1e9, 1.2, np.array([True]))
+    target, _, constrained = MSME.capital_target(desired, room)
+    assert target[0] == pytest.approx(300.0) and not constrained[0]
+    closed = MSME.capital_room(wealth, buffer, 1e9, 1.2, np.array([False]))  # barred: no bank
+    target, _, constrained = MSME.capital_target(desired, closed)
+    assert target[0] == pytest.approx(wealth[0] - buffer[0] + 0.2 * wealth[0]) and constrained[0]
+
+
+def test_owners_repay_the_moneylender_before_they_consume():
+    prepay, consume = MSME.owner_draw(
+        cash=np.array([30.0, 30.0, 5.0]),
+        buffer=np.array([10.0, 10.0, 10.0]),
+        informal_debt=np.array([15.0, 0.0, 8.0]),
+        net_worth=np.array([100.0, 100.0, 100.0]),
+        consumption_rate=0.1,
+    )
+    assert prepay.tolist() == [15.0, 0.0, 0.0]  # the dearest debt first; none from the buffer
+    assert consume.tolist() == [5.0, 10.0, 0.0]  # a share of net worth, as far as cash goes
+
+
+@pytest.fixture(scope="module")
+def baseline():
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=3, **QUICK)
+    model.run()
+    return model
+
+
+def test_the_bank_loses_nothing_on_a_borrower_with_no_cash_flow_risk(baseline):
+    bank = baseline.bank
+    loss = bank.expected_loss(
+        debt=np.array([100.0]),
+        cash_flow=np.array([50.0]),
+        sales=np.array([1e-12]),  # no risk the bank perceives
+        capital=np.array([500.0]),
+        cover=np.array([0.0]),
+    )
+    assert loss[0] == pytest.approx(0.0, abs=1e-12)
+    # a borrower whose cash flow cannot pay the instalment defaults for sure: the loss is what
+    # the capital the bank can seize does not recover, less a guarantee's cover
+    short = dict(debt=np.array([100.0]), cash_flow=np.array([0.0]), sales=np.array([1e-12]))
+    full = bank.expected_loss(**short, capital=np.array([500.0]), cover=np.array([0.0]))
+    covered = bank.expected_loss(**short, capital=np.array([500.0]), cover=np.array([0.75]))
+    recovery = baseline.p.finance.recovery_rate
+    assert full[0] == pytest.approx(1.0 - recovery)
+    assert covered[0] == pytest.approx(0.25 * (1.0 - recovery))
+
+
+def test_balance_sheets_add_up_and_the_new_series_are_in_range(baseline):
+    f, live = baseline.firms, baseline.firms.live()
+    worth = f.capital[live] + f.cash[live] + f.earmarked[live]
+    worth -= f.formal_debt[live] + f.informal_debt[live]
+    assert np.allclose(f.net_worth(live), worth)
+    for column in ("npa_ratio", "constrained_share", "guarantee_additionality"):
+        values = np.array(baseline.series.column(column))
+        assert np.all((values >= 0.0) & (values <= 1.0)), column
+    assert baseline.series.column("net_worth")[-1] == pytest.approx(worth.sum() / 100.0)
+
+
+def test_no_borrower_holds_more_bank_debt_than_its_net_worth_allows(baseline):
+    """New bank loans keep debt within (lambda - 1) a (a guarantee's collateral-free ceiling
+    aside); debt only falls between loans, while net worth can fall too, so check at lending."""
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=4, **QUICK)
+    lam = model.p.finance.bank_leverage
+    breaches = []
+    original = model.bank.book
+
+    def book(firms, rows, amounts):
+        original(firms, rows, amounts)
+        limit = (lam - 1.0) * np.maximum(firms.net_worth(rows), 0.0)
+        # net worth after the loan is unchanged (cash and debt rise together)
+        breaches.append(np.count_nonzero(firms.formal_debt[rows] > limit + 1e-6))
+
+    model.bank.book = book
+    model.run()
+    assert breaches and sum(breaches) == 0
+
+
+def test_poor_firms_earn_more_on_capital_than_rich_ones(baseline):
+    """Constraints bind where net worth is low: the net marginal return on capital of the
+    poorest fifth of firms by net worth exceeds that of the richest fifth."""
+    from clustersim.experiments.stylised_facts import return_gap_by_net_worth
+
+    assert return_gap_by_net_worth(baseline) > 0.0
+    assert 0.0 < np.mean(baseline.series.column("constrained_share")[-12:]) < 1.0
+
+
+def test_a_guarantee_with_zero_cover_changes_nothing():
+    cover = {
+        f"interventions.credit_guarantee.{k}": 0.0
+        for k in ("cover_share", "cover_share_micro", "cover_share_women")
+    }
+    zero = ClusterModel(SCENARIOS / "credit_guarantee.toml", seed=5, **QUICK, **cover)
+    zero.run()
+    base = ClusterModel(SCENARIOS / "baseline.toml", seed=5, **QUICK)
+    base.run()
+    for column in ("jobs", "credit_outstanding", "npa_ratio", "net_worth", "public_cost_cr"):
+        assert zero.series.column(column) == base.series.column(column), column
+
+
+def test_a_growth_fund_aimed_at_constrained_firms_picks_only_constrained_firms():
+    model = ClusterModel(
+        SCENARIOS / "growth_fund.toml",
+        seed=6,
+        **QUICK,
+        **{"interventions.growth_fund.targeting": "constrained"},
+    )
+    model.run(model.burn_in)
+    f, live = model.firms, model.firms.live()
+    was_constrained = f.credit_constrained[live].copy()
+    model.run(2)
+    funded = f.growth_funded[live]
+    assert funded.any()
+    assert np.all(was_constrained[funded] | ~f.alive[live][funded])
+
+
+def test_a_firm_left_with_no_capital_closes():
+    """After a default the bank may seize all of a firm's capital: with nothing to produce with
+    it closes, rather than produce from zero capital (which has no defined plan)."""
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=7, **QUICK)
+    model.run(4)
+    firms = model.firms
+    firms.operating = firms.live()
+    row = firms.operating[0]
+    firms.capital[row] = 0.0
+    firms.cash[row] = max(firms.cash[row], 0.0)
+    model.demography.close_firms(firms)
+    assert not firms.alive[row]
