@@ -180,8 +180,10 @@ def test_moneylender_lends_up_to_the_cap_at_its_rate():
 
 
 # ---------------------------------------------------------------- facilities
-def _cfc(capacity):
+def _cfc(capacity, step=3):
+    """A CFC that opens at step 3 (no ramp-up), seen at ``step``."""
     model = mesa.Model(rng=0)
+    model.steps = step
     grid = OrthogonalMooreGrid((5, 5), random=model.random)
     return CommonFacilityCentre(
         model,
@@ -206,6 +208,7 @@ def test_cfc_lift_falls_with_distance_and_is_nil_at_zero_capacity():
     assert lift[1] == pytest.approx(0.2 / np.e)
     assert lift[0] > lift[1] > lift[2] > 0
     assert np.all(_cfc(0.0).lift_at(np.array([0.0, 1.0])) == 0.0)
+    assert np.all(_cfc(1000.0, step=2).lift_at(np.array([0.0, 1.0])) == 0.0)  # not open yet
 
 
 def test_cfc_rations_hours_pro_rata_and_opens_after_its_lag():

@@ -2,9 +2,12 @@
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
-is paid, and it opens after a construction lag; governance (an industry-led SPV
-or a government department) sets the lag, the share of capacity kept available
-and the fees.  Each quarter the CFC serves first (its users' expected profits
+is paid, and it is built: after a minimum construction lag it is completed with
+a yearly chance (drawn once, at approval, from stream ``facility_delivery``), so
+some facilities open late and some not within the horizon; once open it ramps up
+to its capacity.  Governance (an industry-led SPV or a government department)
+sets the lag, the completion chance, the share of capacity kept available and
+the fees.  Each quarter the CFC serves first (its users' expected profits
 depend on certificates as they stood), then the lab tests its queue.  How each
 facility serves is written with it, in :mod:`clustersim.economy.agents.cfc` and
 :mod:`clustersim.economy.agents.testing_lab`.
@@ -15,9 +18,21 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import CommonFacilityCentre, TestingLab
+from .timeunits import quarterly_hazard
 
 LAKH_PER_CRORE = 100.0
 FACILITIES = ("cfc", "testing_lab", "facilitation_cell")
+NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
+
+
+def completion_delay(draw: float, hazard: float) -> int:
+    """Quarters after the minimum lag until a facility is completed, with a quarterly completion
+    chance ``hazard``: geometric, from one uniform draw (inverse transform)."""
+    if hazard >= 1.0:
+        return 0
+    if hazard <= 0.0:
+        return NEVER
+    return int(np.floor(np.log1p(-draw) / np.log1p(-hazard)))
 
 
 class Facilities:
@@ -28,6 +43,7 @@ class Facilities:
         self.cfc: CommonFacilityCentre | None = None
         self.lab: TestingLab | None = None
         self.facilitation_cell = None  # the grid cell its outreach starts from
+        self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
     def commission(self, name: str, scheme) -> None:
         """A facility scheme is approved: place it, pay the capex grant, open it after the lag."""
@@ -46,10 +62,14 @@ class Facilities:
         lag = rules.spv_lag if spv else rules.government_lag
         uptime = rules.spv_uptime if spv else rules.government_uptime
         fee_factor = rules.spv_fee_factor if spv else rules.government_fee_factor
+        completion = rules.spv_completion_rate if spv else rules.government_completion_rate
         model.government.spend(
             "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
         )
-        opens, technology = model.steps + lag, model.p.technology
+        draw = model.streams.get("facility_delivery", model.steps).random(len(FACILITIES))
+        delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
+        opens, technology = model.steps + lag + delay, model.p.technology
+        self.delays[name] = delay
         if name == "cfc":
             self.cfc = CommonFacilityCentre(
                 model,
@@ -64,6 +84,7 @@ class Facilities:
                 opens_step=opens,
                 governance=scheme.governance,
                 opex_cr=scheme.opex_cr,
+                ramp_up=rules.ramp_up_quarters,
             )
         else:
             self.lab = TestingLab(
@@ -76,7 +97,13 @@ class Facilities:
                 opens_step=opens,
                 governance=scheme.governance,
                 opex_cr=scheme.opex_cr,
+                ramp_up=rules.ramp_up_quarters,
             )
+
+    def open_count(self) -> int:
+        """Facilities (CFC, lab) that are open now."""
+        step = self.model.steps
+        return sum(f is not None and f.is_open(step) for f in (self.cfc, self.lab))
 
     def serve(self, firms) -> None:
         """The CFC rations its machine-hours; then the lab, once open, tests its queue."""

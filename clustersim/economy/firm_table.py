@@ -58,7 +58,6 @@ FIELDS: dict[str, tuple[type, str]] = {
     "profit": (float, "profit this quarter after depreciation and interest, Rs lakh"),
     "cfc_user": (bool, "used the CFC this quarter"),
     "facility_costs": (float, "CFC fees and trips paid this quarter, Rs lakh"),
-    "schemes_used": (np.int8, "number of schemes used this quarter"),
     "trained_workers": (float, "workers trained under the scheme so far"),
     "consulted": (bool, "received scheme consulting"),
     "growth_funded": (bool, "received growth-fund equity"),
@@ -97,6 +96,8 @@ class FirmTable:
             getattr(self, name)[:] = -1
         #: aware[i, k]: firm i knows of scheme k (columns = params.SCHEMES)
         self.aware = np.zeros((capacity, n_schemes), dtype=bool)
+        #: using[i, k]: firm i uses scheme k this quarter (its take-up)
+        self.using = np.zeros((capacity, n_schemes), dtype=bool)
 
     def grow(self, capacity: int) -> None:
         """Make room for more slots (new rows start as FIELDS' zeros / -1)."""
@@ -105,9 +106,13 @@ class FirmTable:
         fresh = FirmTable(
             capacity - self.capacity, self.aware.shape[1]
         )  # columns only: a plain table
-        for name in (*FIELDS, "aware"):
+        for name in (*FIELDS, "aware", "using"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(fresh, name)]))
         self.capacity = capacity
+
+    def use_scheme(self, rows, scheme: str) -> None:
+        """Firms in ``rows`` use ``scheme`` this quarter (counted in its take-up)."""
+        self.using[rows, SCHEME_COLUMN[scheme]] = True
 
     def live(self) -> np.ndarray:
         """Row indices of operating firms, in slot order."""

@@ -17,6 +17,7 @@ from functools import cached_property
 import numpy as np
 from mesa import DataCollector
 
+from ..inputs.params import SCHEMES
 from .agents.msme import MSME
 
 LAKH_PER_CRORE = 100.0
@@ -230,7 +231,23 @@ SERIES = (
         "take_up",
         "share",
         "firms using at least one scheme this quarter",
-        lambda o: o.share_of_firms(o.firms.schemes_used[o.live] > 0),
+        lambda o: o.share_of_firms(o.firms.using[o.live].any(axis=1)),
+    ),
+    *(
+        Series(
+            f"take_up_{scheme}",
+            "share",
+            f"firms using {scheme} this quarter (its take-up)",
+            lambda o, k=k: o.share_of_firms(o.firms.using[o.live, k]),
+        )
+        for k, scheme in enumerate(SCHEMES)
+    ),
+    Series(
+        "facilities_open",
+        "facilities",
+        "the package's CFC and testing lab that are open (0-2)",
+        lambda o: o.model.facilities.open_count(),
+        whole=True,
     ),
     Series(
         "imported_input_share",
@@ -343,7 +360,12 @@ COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
 #: Series about a scheme itself (what it has cost, how many firms use it), not the economy it acts
 #: on.  A package whose other series (``ECONOMY_COLUMNS``) all equal those of the baseline with the
 #: same seed, quarter by quarter, changes nothing, and ``run`` and ``compare`` say so.
-SCHEME_COLUMNS = ("public_cost_cr", "take_up")
+SCHEME_COLUMNS = (
+    "public_cost_cr",
+    "take_up",
+    *(f"take_up_{scheme}" for scheme in SCHEMES),
+    "facilities_open",
+)
 ECONOMY_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ("step", "quarter", *SCHEME_COLUMNS))
 
 

@@ -27,6 +27,7 @@ STREAM_IDS = {
     "obsolescence": 10,
     "trial": 11,
     "entrant_wealth": 12,
+    "facility_delivery": 13,
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 QUARTERS_PER_YEAR = 4
+WORKING_DAYS_PER_QUARTER = 75  # six days a week, 12.5 weeks
 
 
 def quarterly_rate(annual_rate: float) -> float:

@@ -31,6 +31,7 @@ class CommonFacilityCentre(Facility):
         opens_step,
         governance,
         opex_cr,
+        ramp_up=0,
     ):
         super().__init__(
             model,
@@ -39,6 +40,7 @@ class CommonFacilityCentre(Facility):
             opens_step=opens_step,
             governance=governance,
             opex_cr=opex_cr,
+            ramp_up=ramp_up,
         )
         self.capacity_hours = capacity_hours
         self.hours_per_worker = hours_per_worker
@@ -77,7 +79,7 @@ class CommonFacilityCentre(Facility):
         rows = live[users]
         firms.cfc_lift[rows] = full_lift[users] * served
         firms.cfc_user[rows] = True
-        firms.schemes_used[rows] += 1
+        firms.use_scheme(rows, "cfc")
         fees = self.fee_per_hour * hours[users] * served + self.travel_cost * distance[users]
         firms.cash[rows] -= fees
         firms.facility_costs[rows] = fees
@@ -97,7 +99,7 @@ class CommonFacilityCentre(Facility):
 
     @property
     def available_hours(self) -> float:
-        return self.capacity_hours * self.uptime
+        return self.capacity_hours * self.service_share(self.model.steps)
 
     def lift_at(self, distance):
         """Full-service TFP lift at a distance: lift * exp(-d / reach); nil at zero capacity."""

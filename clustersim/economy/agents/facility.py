@@ -14,18 +14,35 @@ class Facility(FixedAgent):
     """A shared facility built by a scheme; ``governance`` is "spv" or "government"."""
 
     def __init__(
-        self, model, cell, *, uptime: float, opens_step: int, governance: str, opex_cr: float
+        self,
+        model,
+        cell,
+        *,
+        uptime: float,
+        opens_step: int,
+        governance: str,
+        opex_cr: float,
+        ramp_up: int = 0,
     ):
         super().__init__(model)
         self.cell = cell
         self.uptime = uptime  # share of nominal capacity kept available
-        self.opens_step = opens_step  # approval step + construction lag
+        self.opens_step = opens_step  # approval step + construction lag + any delay
+        self.ramp_up = ramp_up  # quarters from opening to full capacity
         self.governance = governance
         self.opex_cr = opex_cr  # running cost before fees, Rs crore a year
         self.fees_collected = 0.0  # this quarter, Rs lakh
 
     def is_open(self, step: int) -> bool:
         return step >= self.opens_step
+
+    def service_share(self, step: int) -> float:
+        """Share of nominal capacity on offer at ``step``: nothing before it opens, then a
+        straight-line ramp-up over ``ramp_up`` quarters to its uptime."""
+        if not self.is_open(step):
+            return 0.0
+        ramp = min(1.0, (step - self.opens_step + 1) / self.ramp_up) if self.ramp_up > 0 else 1.0
+        return self.uptime * ramp
 
     def run(self) -> None:
         """A quarter's running cost.  Fees are collected into the (consolidated) public

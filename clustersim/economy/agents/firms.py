@@ -110,7 +110,7 @@ class Firms(FirmAccounts, FirmTable):
     def begin_quarter(self) -> None:
         """Who operates this quarter; last quarter's scheme use ends."""
         self.operating = self.live()
-        self.schemes_used[self.operating] = 0
+        self.using[self.operating] = False
         self.cfc_user[:] = False
         self.facility_costs[self.operating] = 0.0
 
@@ -331,9 +331,9 @@ class Firms(FirmAccounts, FirmTable):
         )
         self.capital[live] += capital_spend
         self.tech_level[live] += upgrade
-        self.schemes_used[live[upgrade & plans.subsidised]] += 1
-        self.schemes_used[live[local]] += 1
-        self.schemes_used[live[enter & plans.promoted]] += 1
+        self.use_scheme(live[upgrade & plans.subsidised], "tech_upgrade_subsidy")
+        self.use_scheme(live[local], "testing_lab")
+        self.use_scheme(live[enter & plans.promoted], "export_promotion")
         government.spend("grants_to_firms", float(subsidy.sum()), payee="firms")
         ledger.post("investment_goods", "firms", "rest_of_world", float(capital_spend.sum()))
         ledger.post(
@@ -386,6 +386,18 @@ class Firms(FirmAccounts, FirmTable):
             self.formal_debt[rows],
             self.informal_debt[rows],
         )
+
+    def value_of_training(self, rows, share, skill_gain):
+        """What training ``share`` of its workers this quarter is worth to each firm: the extra
+        variable profit a quarter of the skill it adds (its TFP lift), capitalised at the bank rate
+        plus the exit hazard plus the rate at which skill fades."""
+        technology, rates = self.model.p.technology, self.model.rates
+        skill = self.skill[rows]
+        after = skill + share * skill_gain * (1.0 - skill)
+        lift = (1.0 + technology.skill_lift * after) / (1.0 + technology.skill_lift * skill)
+        expected = self.expectations(rows)
+        gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=lift))
+        return gain / (rates.formal_rate + rates.exit_hazard + rates.skill_depreciation)
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

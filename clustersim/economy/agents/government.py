@@ -15,7 +15,8 @@ import numpy as np
 
 from ...inputs.params import SCHEMES
 from ..firm_table import SCHEME_COLUMN
-from ..timeunits import per_quarter, quarterly_hazard, quarterly_rate
+from ..timeunits import WORKING_DAYS_PER_QUARTER, per_quarter, quarterly_hazard, quarterly_rate
+from .msme import MSME
 
 LAKH_PER_CRORE = 100.0
 
@@ -95,16 +96,26 @@ class Government:
             self.model.quarter,
         )
         if self.active["skills_training"]:
+            # Aware, eligible firms send a share of their workers when the skill is worth the
+            # wages of the days away and the owner's paperwork (costs of time the firm weighs;
+            # the output lost in those days, a fraction of a per cent, is not taken off).
             training = schemes.skills_training
-            users = live[
+            candidates = live[
                 self.reaches(firms, live, "skills_training")
                 & firms.eligible(live, training.eligible)
             ]
             share = quarterly_hazard(training.trainee_share)
+            time_away = training.days_per_trainee / WORKING_DAYS_PER_QUARTER
+            cost = (
+                training.application_cost_lakh
+                + share * firms.workers[candidates] * model.markets.wage * time_away
+            )
+            value = firms.value_of_training(candidates, share, training.skill_gain)
+            users = candidates[MSME.takes_part(value, cost)]
             trainees = share * firms.workers[users]
             firms.skill[users] += share * training.skill_gain * (1.0 - firms.skill[users])
             firms.trained_workers[users] += trainees
-            firms.schemes_used[users] += 1
+            firms.use_scheme(users, "skills_training")
             self.spend("public_purchases", float(trainees.sum()) * training.cost_lakh)
         if self.active["consulting"] and quarter == schemes.consulting.start_quarter + 1:
             consulting = schemes.consulting
@@ -116,7 +127,7 @@ class Government:
             ]
             firms.consulting_lift[chosen] = consulting.tfp_lift
             firms.consulted[chosen] = True
-            firms.schemes_used[chosen] += 1
+            firms.use_scheme(chosen, "consulting")
             self.spend("public_purchases", len(chosen) * consulting.cost_lakh)
         if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
             fund = schemes.growth_fund
@@ -132,7 +143,7 @@ class Government:
             chosen = candidates[np.argsort(-merit, kind="stable")[: fund.n_firms]]
             firms.earmarked[chosen] += fund.equity_lakh
             firms.growth_funded[chosen] = True
-            firms.schemes_used[chosen] += 1
+            firms.use_scheme(chosen, "growth_fund")
             self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
 
     # -------------------------------------------------------------- terms firms and the bank meet

@@ -119,7 +119,8 @@ class Bank(Lender):
             )
             firms.subvention[borrowers] = plans.subvention[lent]
             self.book(firms, borrowers, formal[lent])
-            firms.schemes_used[borrowers[(cover[lent] > 0)]] += 1
+            firms.use_scheme(borrowers[cover[lent] > 0], "credit_guarantee")
+            firms.use_scheme(borrowers[plans.subvention[lent] > 0], "interest_subvention")
         plans.formal = formal
 
     def expected_loss(self, debt, cash_flow, sales, capital, cover):

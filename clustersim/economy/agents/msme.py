@@ -253,6 +253,12 @@ class MSME(FixedAgent):
         return certified_soon_expired & ~pending & worth
 
     @staticmethod
+    def takes_part(value, cost):
+        """Take part in a scheme when what it is expected to be worth exceeds the firm's own cost of
+        taking part (paperwork and visits, its workers' time)."""
+        return value > cost
+
+    @staticmethod
     def uses_cfc(aware, open_now, gain, fee, travel_cost):
         """Use the CFC if the firm knows of it and the lift is worth the fee and the trip."""
         return aware & open_now & (gain > fee + travel_cost)

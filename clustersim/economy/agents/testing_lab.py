@@ -16,7 +16,18 @@ class TestingLab(Facility):
     """A lab at a grid cell; capacity in tests per quarter."""
 
     def __init__(
-        self, model, cell, *, capacity_tests, uptime, fee, reach, opens_step, governance, opex_cr
+        self,
+        model,
+        cell,
+        *,
+        capacity_tests,
+        uptime,
+        fee,
+        reach,
+        opens_step,
+        governance,
+        opex_cr,
+        ramp_up=0,
     ):
         super().__init__(
             model,
@@ -25,6 +36,7 @@ class TestingLab(Facility):
             opens_step=opens_step,
             governance=governance,
             opex_cr=opex_cr,
+            ramp_up=ramp_up,
         )
         self.capacity_tests = capacity_tests
         self.fee = fee
@@ -32,7 +44,7 @@ class TestingLab(Facility):
 
     @property
     def tests_per_quarter(self) -> int:
-        return int(np.floor(self.capacity_tests * self.uptime))
+        return int(np.floor(self.capacity_tests * self.service_share(self.model.steps)))
 
     def serve(self, firms) -> None:
         """Test the queue, oldest request first, up to this quarter's capacity;
