@@ -327,6 +327,7 @@ class Markets:
         self.outside_growth = terms.outside_productivity_growth
         # The export market's exogenous terms, moved by shocks (scenario settings).
         self.exchange_rate = terms.exchange_rate
+        self.import_price = 1.0  # world price of imported materials, foreign currency, start = 1
         self.tariff = terms.tariff
         self.foreign_demand_ratio = terms.foreign_demand_ratio
         # Calibrated at the start (clustersim.economy.initial_cluster), then cleared every quarter.
@@ -348,12 +349,12 @@ class Markets:
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
 
     def apply_shocks(self) -> None:
-        """Export-market shocks whose quarter has come change the tariff, exchange rate or
-        foreign demand."""
+        """Shocks whose quarter has come change the tariff, exchange rate, foreign demand or the
+        world price of imported materials."""
         quarter = self.model.quarter
         for shock in self.model.p.shocks:
             if quarter == shock.quarter + 1:
-                for key in ("tariff", "exchange_rate", "foreign_demand_ratio"):
+                for key in ("tariff", "exchange_rate", "foreign_demand_ratio", "import_price"):
                     value = getattr(shock, key)
                     if value >= 0:
                         setattr(self, key, value)
@@ -392,13 +393,15 @@ class Markets:
         )
 
     def material_price(self) -> float:
-        """Materials price index: domestic part at 1, imported part at the exchange rate."""
+        """Materials price index: domestic part at 1, imported part at its world price in rupees
+        (the world price times the exchange rate)."""
         share = self.model.p.materials.imported_share
-        return (1.0 - share) + share * self.exchange_rate
+        return (1.0 - share) + share * self.exchange_rate * self.import_price
 
     def imported_share_of_materials(self) -> float:
         """Imported materials as a share of the value of all materials."""
-        return self.model.p.materials.imported_share * self.exchange_rate / self.material_price()
+        share = self.model.p.materials.imported_share
+        return share * self.exchange_rate * self.import_price / self.material_price()
 
     def domestic_level(self) -> float:
         """E P^(sigma - 1): the domestic demand level a firm of unit quality faces."""

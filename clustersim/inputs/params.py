@@ -320,6 +320,7 @@ _DECLARED: list[Param] = [
     _p("shock.quarter", 0, "quarter", "policy quarter the shock hits (0 = end of burn-in)", 0, 400),
     _p("shock.tariff", -1.0, "ad valorem", "new tariff (-1 = unchanged)", -1.0, 5.0),
     _p("shock.exchange_rate", -1.0, "index", "new exchange rate (-1 = unchanged)", -1.0, 10.0),
+    _p("shock.import_price", -1.0, "index", "new world price of imported materials, in foreign currency, relative to the start (-1 = unchanged)", -1.0, 10.0),
     _p("shock.foreign_demand_ratio", -1.0, "-", "new foreign demand ratio (-1 = unchanged)", -1.0, 50.0),
 ]
 
