@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from clustersim.economy.agents.msme import SIZE_CLASS_NAMES, MSME
+from clustersim.economy.agents.msme import MSME, SIZE_CLASS_NAMES
 from clustersim.economy.model import ClusterModel
 from clustersim.experiments.stylised_facts import policy_mean
 
