@@ -20,9 +20,16 @@ VIZ_SCENARIO_ENV = (
 )
 
 
+def one_line(text) -> str:
+    """``text`` with every character that would break or hide a line (newlines, the other line
+    boundaries of str.splitlines such as U+0085, and other unprintables) shown as its escape, so
+    that an error is always one line however odd the names in it."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(text))
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, status 2, no usage dump
-        print(f"clustersim: error: {message} (see '{self.prog} --help')", file=sys.stderr)
+        print(f"clustersim: error: {one_line(message)} (see '{self.prog} --help')", file=sys.stderr)
         raise SystemExit(EXIT_BAD_INPUT)
 
 
@@ -240,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return command(args)
     except (ScenarioError, SweepError, commands.BadOutput) as exc:
-        print(f"clustersim: error: {exc}", file=sys.stderr)
+        print(f"clustersim: error: {one_line(exc)}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("clustersim: interrupted", file=sys.stderr)

@@ -251,3 +251,17 @@ def test_a_grid_far_larger_than_its_cluster_is_refused(write_toml, section, key,
 def test_the_national_experiments_largest_grid_is_accepted(write_toml):
     path = write_toml(BASE + "[cluster]\nn_firms = 74400\n[run]\ngrid_width = 600\n")
     assert load_scenario(path).params.run.grid_width == 600
+
+
+@pytest.mark.parametrize("name", ["\\u0085", "a\\nb", "\\u2028", "\\u001c", "tab\\there"])
+def test_an_error_naming_an_odd_file_is_still_one_line(tmp_path, name):
+    """A path with a line boundary in it (found by the fuzzer: U+0085, NEXT LINE) is shown
+    escaped, so the error stays one line.  ``name`` is a TOML basic string's escapes."""
+    path = tmp_path / "e.toml"
+    lines = TINY.splitlines()
+    lines = [f'baseline = "{name}"' if line.startswith("baseline = ") else line for line in lines]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    status, _, err = clustersim("sweep", path, "--out", tmp_path / "o")
+    assert status == 2
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("clustersim: error: "), err
