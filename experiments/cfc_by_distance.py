@@ -49,7 +49,7 @@ def main() -> None:
             & (fb.workers > 0)
             & (ft.workers > 0)
         )
-        distance = treated._distance(both, treated.cfc)
+        distance = treated.firms.distance_to(both, treated.cfc)
 
         def output_per_worker(f, rows):  # physical output: the same variety in both runs
             return f.output[rows] / f.workers[rows]

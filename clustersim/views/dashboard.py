@@ -5,7 +5,7 @@ cluster after its burn-in; each *Step* is one policy quarter.  Beside Mesa's
 own controls (step, play/pause, reset, play and render intervals, threads) the sidebar holds an
 on/off switch per intervention and one control per entry of :data:`CONTROLS`.
 Every control -- its label, range and starting value -- is generated from the
-parameter declarations in :mod:`clustersim.params` and the scenario file;
+parameter declarations in :mod:`clustersim.inputs.params` and the scenario file;
 nothing here repeats a default.  Changed controls take effect at *Reset*, which
 builds the cluster again from the scenario file with the controls applied as
 overrides (the same path, and the same validation, as a scenario file's own
@@ -46,7 +46,7 @@ SLIDER_STEPS = 100  # about this many positions on a number slider
 MIN_FIRMS_SHOWN = 10
 
 #: The parameters the sidebar offers, beside each intervention's on/off switch.
-#: Keys only: meaning, unit, range and default come from clustersim.params.
+#: Keys only: meaning, unit, range and default come from clustersim.inputs.params.
 CONTROLS = (
     "run.seed",
     "cluster.n_firms",
