@@ -20,7 +20,7 @@ import numpy as np
 
 from ..inputs.params import SCHEMES
 from .agents.msme import MSME
-from .initial_cluster import place_firms
+from .initial_cluster import place_firms, upgrade_cost_factors
 from .timeunits import quarterly_intensity
 
 POOL_BLOCK = 256  # entrant-pool slots drawn per stream block
@@ -90,6 +90,7 @@ class Demography:
         firms.women_owned[lo:hi] = rng.random(count) < p.cluster.women_owned_share
         firms.aware[lo:hi] = rng.random((count, len(SCHEMES))) < p.awareness.initial
         firms.skill[lo:hi] = p.technology.initial_skill
+        firms.upgrade_cost_factor[lo:hi] = upgrade_cost_factors(model, block + 1, count)
         wealth = model.streams.get("entrant_wealth", block)
         firms.wealth_share[lo:hi] = p.dynamics.entrant_wealth * np.exp(
             p.dynamics.entrant_wealth_dispersion * wealth.standard_normal(count)

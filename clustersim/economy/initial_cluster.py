@@ -41,6 +41,13 @@ def place_firms(
     return xy[:, 0], xy[:, 1]
 
 
+def upgrade_cost_factors(model, block: int, count: int) -> np.ndarray:
+    """What an upgrade costs each of ``count`` firms relative to the median firm: lognormal, from
+    its own stream (block 0: the initial firms; block b + 1: entrant-pool block b)."""
+    rng = model.streams.get("upgrade_cost", block)
+    return np.exp(model.p.technology.upgrade_cost_dispersion * rng.standard_normal(count))
+
+
 def draw_initial_firms(model, table) -> None:
     """The firms of the start: drawn from the scenario's distributions, or from its firm list."""
     p, firms, n = model.p, model.firms, model.n_initial
@@ -72,6 +79,7 @@ def draw_initial_firms(model, table) -> None:
     firms.x[:n], firms.y[:n] = x, y
     firms.certified_until[:n] = np.where(certified, validity_left, -1)
     firms.skill[:n] = p.technology.initial_skill
+    firms.upgrade_cost_factor[:n] = upgrade_cost_factors(model, 0, n)
     firms.alive[:n] = True
     firms.formal_access[:n] = True  # no firm has been refused yet
 

@@ -31,8 +31,6 @@ class QuarterCounts:
     exits: int = 0
     defaults: int = 0  # bank borrowers that defaulted (while operating, or closing)
     formal_borrowers: int = 0  # firms with bank debt before defaults and closures
-    guaranteed: int = 0  # bank loans made with a guarantee's cover
-    guaranteed_anyway: int = 0  # of which the bank would have made without the cover
     lab_tests: int = 0
     lab_wait: float = 0.0  # quarters waited, summed over the tests completed
 
@@ -194,8 +192,10 @@ SERIES = (
     Series(
         "guarantee_additionality",
         "share",
-        "guaranteed bank loans of the quarter the bank would not have made without the cover",
-        lambda o: _ratio(o.counts.guaranteed - o.counts.guaranteed_anyway, o.counts.guaranteed),
+        "guaranteed bank loans since the policy period began that the bank would not have made "
+        "without the guarantee (by its score, or its room without the collateral waiver; 0 before "
+        "the first)",
+        lambda o: o.model.bank.additionality(),
     ),
     Series(
         "constrained_share",

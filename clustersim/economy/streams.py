@@ -28,6 +28,7 @@ STREAM_IDS = {
     "trial": 11,
     "entrant_wealth": 12,
     "facility_delivery": 13,
+    "upgrade_cost": 14,
 }
 
 

@@ -51,6 +51,8 @@ class FirmAccounts:
         )
         self.formal_debt[live] -= formal_principal
         self.formal_paid[live] = formal_interest - subsidy + formal_principal
+        self.formal_principal_paid[live] = formal_principal
+        self.subvention_paid[live] = subsidy
         self.informal_debt[live] -= informal_principal
         model.bank.collect(float((formal_interest + formal_principal).sum()))
         model.moneylender.collect(float((informal_interest + informal_principal).sum()))
@@ -108,13 +110,14 @@ class FirmAccounts:
 
     def pay_owners(self) -> None:
         """With the cash above the working buffer, owners repay the moneylender first, then
-        consume a constant share of their net worth."""
+        consume a constant share of their net worth (growth-fund equity earmarked for investment
+        aside: it is the firm's to invest, not the owner's to consume)."""
         model, live = self.model, self.operating
         prepay, dividends = MSME.owner_draw(
             self.cash[live],
             self.cash_buffer(live),
             self.informal_debt[live],
-            self.net_worth(live),
+            self.net_worth(live) - self.earmarked[live],
             model.rates.owner_consumption,
         )
         self.cash[live] -= prepay + dividends

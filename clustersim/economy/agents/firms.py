@@ -214,7 +214,11 @@ class Firms(FirmAccounts, FirmTable):
         hears = (level < top) & (
             draw < 1.0 - (1.0 - rates.innovation) * (1.0 - rates.imitation * better_share)
         )
-        upgrade_cost = p.technology.upgrade_cost_per_worker_lakh * self.workers[live]
+        upgrade_cost = (
+            p.technology.upgrade_cost_per_worker_lakh
+            * self.upgrade_cost_factor[live]
+            * self.workers[live]
+        )
         subsidised, subsidy_share = government.upgrade_subsidy(self, live)
         own_upgrade_cost = upgrade_cost * (1.0 - subsidy_share * subsidised)
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=1.0 + p.technology.tech_step))

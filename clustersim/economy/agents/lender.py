@@ -69,6 +69,16 @@ class Bank(Lender):
         super().__init__(model, cell, funds=funds, rate=rate)
         self.defaults: deque[float] = deque(maxlen=4)  # bank debt defaulted, last 4 quarters
         self.defaulted = 0.0  # this quarter
+        # loans made with a guarantee's cover since the policy period began, and of them those
+        # it would have made without the cover (its score and its room without the waiver)
+        self.guaranteed_loans = 0
+        self.guaranteed_anyway = 0
+
+    def additionality(self) -> float:
+        """Share of the guaranteed loans made so far in the policy period that the bank would
+        not have made without the guarantee (0 before the first)."""
+        made = self.guaranteed_loans
+        return (made - self.guaranteed_anyway) / made if made else 0.0
 
     def lend(self, firms) -> None:
         """Firms whose plans exceed their own funds apply (unless barred after a default); the
@@ -85,6 +95,7 @@ class Bank(Lender):
         cover = model.government.guarantee_cover(firms, live, need)
         room = (terms.bank_leverage - 1.0) * np.maximum(firms.net_worth(live), 0.0)
         room -= firms.formal_debt[live]
+        plain_room = room  # without a guarantee's collateral waiver
         if model.government.active["credit_guarantee"]:
             waived = guarantee.collateral_waived_lakh - firms.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
@@ -98,6 +109,7 @@ class Bank(Lender):
             terms.debt_service_share * np.maximum(cash_flow, 0.0), self.rate, terms.loan_term
         )
         room = np.minimum(room, serviceable - firms.formal_debt[live])
+        plain_room = np.minimum(plain_room, serviceable - firms.formal_debt[live])
         debt = firms.formal_debt[live] + np.clip(need, 0.0, np.maximum(room, 0.0))
         risk = (debt, cash_flow, firms.sales[live], firms.capital[live])
         loss = self.expected_loss(*risk, cover)
@@ -106,12 +118,11 @@ class Bank(Lender):
         firms.formal_access[live[applicants]] = approved[applicants]
         lent = formal > 0
         guaranteed = lent & (cover > 0)
-        if guaranteed.any():  # additionality: would it have lent without the cover?
+        if guaranteed.any() and model.quarter > 0:  # would it have lent without the guarantee?
             bare = self.expected_loss(*risk, np.zeros_like(cover)) + terms.score_noise * error
-            model.counts.guaranteed += int(np.count_nonzero(guaranteed))
-            model.counts.guaranteed_anyway += int(
-                np.count_nonzero(guaranteed & (bare <= terms.max_expected_loss))
-            )
+            anyway = (bare <= terms.max_expected_loss) & (plain_room > 0.0)
+            self.guaranteed_loans += int(np.count_nonzero(guaranteed))
+            self.guaranteed_anyway += int(np.count_nonzero(guaranteed & anyway))
         borrowers = live[lent]
         if len(borrowers):
             firms.guarantee_cover[borrowers] = np.maximum(
@@ -152,10 +163,19 @@ class Bank(Lender):
         model.counts.formal_borrowers = int(np.count_nonzero(firms.formal_debt[live] > 0))
         rows = live[(firms.cash[live] < 0.0) & (firms.formal_debt[live] > 0.0)]
         if len(rows):
-            unpaid = firms.formal_paid[rows]  # refunded: the instalment is not paid after all
-            firms.cash[rows] += unpaid
-            self.funds -= float(unpaid.sum())
-            ledger.post("formal_repayments", "firms", "formal_lender", -float(unpaid.sum()))
+            # The quarter's instalment is not paid after all: the firm keeps its cash, the
+            # government its subvention, and the principal is owed again.
+            paid, principal = firms.formal_paid[rows], firms.formal_principal_paid[rows]
+            subsidy = firms.subvention_paid[rows]
+            firms.cash[rows] += paid
+            firms.formal_debt[rows] += principal
+            self.funds -= float((paid + subsidy).sum())
+            ledger.post(
+                "interest_formal", "firms", "formal_lender", -float((paid - principal).sum())
+            )
+            ledger.post("formal_repayments", "firms", "formal_lender", -float(principal.sum()))
+            ledger.post("interest_subvention", "formal_lender", "government", float(subsidy.sum()))
+            model.government.collect(float(subsidy.sum()))
             debt = firms.formal_debt[rows]
             seized = np.minimum(firms.capital[rows], debt)
             recovered = self.terms.recovery_rate * seized

@@ -135,16 +135,17 @@ class MSME(FixedAgent):
     def capital_target(desired, room):
         """The capital a firm aims at when each source of funds has its cost and its limit (a
         pecking order).  ``desired[j]`` is the capital whose marginal revenue product equals the
-        user cost of source j (own funds, the bank, the moneylender: costs rising, so desired
-        falling); ``room[j]`` the capital the firm can hold with sources 0..j (net worth, then
-        k <= lambda a with bank credit, then with moneylender credit: rising).  The target is the
-        desired capital of the marginal source, or the limit where the next source costs more
-        than capital yields: max_j min(desired[j], room[j]).  Returns (target, index of the
-        marginal source, constrained: wants more capital at the bank's cost than its net worth
-        lets it hold with bank credit)."""
-        capped = [np.minimum(k, u) for k, u in zip(desired, room, strict=True)]
-        target = np.maximum.reduce(capped)
-        source = np.select([target <= room[0], target <= room[1]], [0, 1], 2)
+        user cost of source j (own funds, the bank, the moneylender; a subvention can make the
+        bank cheaper than own funds); ``room[j]`` the capital the firm can hold with sources 0..j
+        (net worth, then k <= lambda a with bank credit, then with moneylender credit: rising).
+        The target is the desired capital of the marginal source, or the limit where the next
+        source costs more than capital yields: max_j min(desired[j], room[j]).  Returns (target,
+        index of the marginal source (the one attaining the maximum, the cheapest on ties),
+        constrained: wants more capital at the bank's cost than its net worth lets it hold with
+        bank credit)."""
+        capped = np.array([np.minimum(k, u) for k, u in zip(desired, room, strict=True)])
+        source = np.argmax(capped, axis=0)  # the cheapest source that reaches it, on ties
+        target = np.take_along_axis(capped, source[None, :], axis=0)[0]
         return target, source, desired[1] > room[1]
 
     @staticmethod
