@@ -27,8 +27,9 @@ CAVEATS = (
     "The intervals show Monte Carlo noise. Uncertainty about the model's parameters is wider; run "
     "experiments/parameter_uncertainty.toml to see it.",
     "Only the calibration moments in docs/calibration.md were matched to data; docs/validation.md "
-    "lists what the model reproduces and what it does not (value added per worker is too high; "
-    "grants are paid out rather than invested).",
+    "lists what the model reproduces and what it does not (bank borrowers almost never default, "
+    "so a guarantee pays almost no claims; training's effect on sales is too large; a small grant "
+    "to a random micro firm is mostly consumed, not invested).",
     "A cluster is simulated on its own: competition with other clusters and general-equilibrium "
     "effects outside the cluster are not modelled.",
     "Public cost is the government's net outlay in Rs crore (grants, running costs, subsidies, "
