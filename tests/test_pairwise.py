@@ -1,13 +1,22 @@
 """Uncertainty that travels with the ranking: priors of the interventions' effect parameters,
-drawn in common for every package."""
+drawn in common for every package, and compare's pairwise.csv (who beats whom, synergy) and
+drivers.csv (which assumptions move the ranking)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pandas as pd
 import pytest
 
+from clustersim import api
+from clustersim.analysis.pairwise import effects, parts_of, spread, synergy
+from clustersim.experiments.design import sample_points
 from clustersim.experiments.experiment_file import load_experiment
 from clustersim.experiments.histories import plan_histories
+from clustersim.experiments.store import read_sweep_info
+from clustersim.experiments.sweep import run_sweep
 from clustersim.inputs.files import ScenarioError
 from clustersim.inputs.params import INTERVENTIONS, PARAMETERS, PRIOR_DISTRIBUTIONS, Prior
 from helpers import SCENARIOS
@@ -40,6 +49,13 @@ def experiment_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("priors") / "priors.toml"
     path.write_text(PRIORS, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def swept(experiment_file, tmp_path_factory):
+    out = tmp_path_factory.mktemp("swept") / "out"
+    api.sweep(experiment_file, out, workers=2)
+    return out, api.compare(out)
 
 
 # ------------------------------------------------------------------ the priors
@@ -104,3 +120,88 @@ def test_priors_that_cannot_be_drawn_are_one_line_errors(write_toml, extra, frag
     with pytest.raises(ScenarioError) as err:
         load_experiment(write_toml(text, "bad.toml"))
     assert fragment in str(err.value) and "\n" not in str(err.value)
+
+
+# ------------------------------------------------------------------ pairwise.csv
+def test_probabilities_of_beating_are_probabilities_and_complementary(swept):
+    out, frames = swept
+    pairs = frames["pairwise"][frames["pairwise"]["kind"] == "pair"]
+    assert (out / "pairwise.csv").exists() and (out / "drivers.csv").exists()
+    assert set(pairs["outcome"]) == {"jobs_net", "jobs_net_per_crore"}
+    assert len(pairs) == 2 * 3 * 2  # both outcomes, every ordered pair of three packages
+    for column in ("p_beats", "p_tie", "p_beats_over_draws"):
+        assert pairs[column].between(0, 1).all()
+    mirrored = pairs.set_index(["package", "other", "outcome"])
+    for (a, b, outcome), row in mirrored.iterrows():
+        back = mirrored.loc[(b, a, outcome)]
+        assert row["p_beats"] + back["p_beats"] + row["p_tie"] == pytest.approx(1.0)
+        assert row["p_tie"] == back["p_tie"]
+        assert row["difference"] == pytest.approx(-back["difference"])
+        # 3 draws x 2 replicates, paired (per crore: those in which both spent something)
+        assert row["draws"] == 6 if outcome == "jobs_net" else 0 < row["draws"] <= 6
+
+
+def test_synergy_is_the_package_minus_the_sum_of_its_parts(swept):
+    out, frames = swept
+    table = frames["pairwise"]
+    mine = table[(table["kind"] == "synergy") & (table["package"] == "both")]
+    assert set(mine["other"]) == {"consulting + export_promotion"}
+    series = api.results(out)
+    info = read_sweep_info(out)
+    packages = ["consulting", "export_promotion", "both"]
+    wide = effects(series, packages)["jobs_net"]
+    by_hand = wide["both"] - wide["consulting"] - wide["export_promotion"]
+    row = mine[mine["outcome"] == "jobs_net"].iloc[0]
+    assert row["difference"] == pytest.approx(by_hand.mean())
+    assert row["p_beats"] == pytest.approx((by_hand > 0).mean())
+    # the limit case: a package of one intervention is its own part, with no synergy
+    parts, note = parts_of("consulting", info["interventions"], packages)
+    assert parts == ["consulting"] and note == ""
+    assert (synergy(wide, "consulting", parts) == 0).all()
+    # only holistic packages get a synergy row
+    assert set(table.loc[table["kind"] == "synergy", "package"]) == {"both"}
+
+
+def test_drivers_name_each_drawn_parameter_with_a_share_of_variance(swept, experiment_file):
+    out, frames = swept
+    drivers = frames["drivers"]
+    overall = drivers[drivers["package"] == "all pairs"]
+    assert set(overall["parameter"]) <= set(load_experiment(experiment_file).priors)
+    assert len(overall) and overall["variance_share"].between(0, 1 + 1e-12).all()
+    per_pair = drivers[drivers["package"] != "all pairs"]
+    assert per_pair["spearman"].dropna().between(-1, 1).all()
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    for heading in ("Which package beats which", "more than the sum", "assumptions drive"):
+        assert heading in text
+
+
+def test_compare_is_deterministic(swept):
+    out, _ = swept
+    first = (out / "pairwise.csv").read_bytes(), (out / "drivers.csv").read_bytes()
+    api.compare(out)
+    assert ((out / "pairwise.csv").read_bytes(), (out / "drivers.csv").read_bytes()) == first
+
+
+def test_zero_width_priors_leave_monte_carlo_noise_alone(experiment_file, tmp_path):
+    experiment = load_experiment(experiment_file)
+    point = {
+        key: Prior(PARAMETERS[key].default, PARAMETERS[key].default, "test")
+        for key in experiment.priors
+    }
+    experiment = dataclasses.replace(experiment, priors=point)
+    experiment.points = sample_points(experiment)
+    assert all(p == experiment.points[0] for p in experiment.points)
+    run_sweep(experiment, tmp_path / "out", workers=2, progress=False)
+    pairs = api.compare(tmp_path / "out", write=False)["pairwise"]
+    pairs = pairs[pairs["kind"] == "pair"].dropna(subset=["difference"])
+    assert len(pairs) and (pairs["parameter_sd"] == 0).all()
+    assert (pairs["param_low"] == pairs["param_high"]).all()
+    assert (pairs["mc_sd"] > 0).any()  # Monte Carlo noise remains
+
+
+def test_without_draws_the_spread_across_parameters_is_not_reported():
+    index = pd.MultiIndex.from_product([[0], range(4)], names=["point", "replicate"])
+    found = spread(pd.Series([1.0, 2.0, 3.0, 4.0], index=index))
+    assert found["difference"] == pytest.approx(2.5)
+    assert np.isnan(found["parameter_sd"]) and np.isnan(found["param_low"])
+    assert found["mc_sd"] == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
