@@ -16,7 +16,8 @@ is a pair (p, r): package A beats package B in it when A's paired effect exceeds
   parts being the experiment's single-intervention packages that make it up (found from the
   switched-on interventions experiment.json records); it is 0 for a package of one intervention.
 - ``drivers.csv``: across parameter draws, each drawn parameter's Spearman rank correlation with
-  a pair's difference and the share of its variance a straight line in the parameter explains.
+  a pair's difference (or a package's own effect, against ``baseline``, or a synergy) and the
+  share of its variance a straight line in the parameter explains.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def parts_of(package: str, interventions: dict[str, dict], candidates) -> tuple[
             parts.append(exact[0])
         elif same:
             parts.append(same[0])
-            notes.append(f"{same[0]}'s {name} settings differ from {package}'s")
+            notes.append(f"{same[0]} runs {name} with other settings than {package}")
         else:
             missing.append(name)
     if missing:
@@ -196,6 +197,12 @@ def pairwise(
         if outcome not in wide:
             continue
         effect = wide[outcome]
+        if not drawn.empty:  # what moves each package's own effect (against the baseline)
+            for a in effect.columns:
+                drivers += [
+                    {"package": a, "other": BASELINE, "outcome": outcome, **row}
+                    for row in drivers_of(effect[a], drawn)
+                ]
         for a, b in itertools.permutations(effect.columns, 2):
             diff = effect[a] - effect[b]
             rows.append(
@@ -259,7 +266,7 @@ def overall_drivers(drivers: pd.DataFrame) -> pd.DataFrame:
     of all pairs' differences across draws it explains (pairs weighted by that variance)."""
     if drivers.empty:
         return drivers
-    pairs = drivers[~drivers["outcome"].str.startswith("synergy_")]
+    pairs = drivers[~drivers["outcome"].str.startswith("synergy_") & (drivers["other"] != BASELINE)]
     rows = []
     for (outcome, parameter), group in pairs.groupby(["outcome", "parameter"], sort=False):
         weight = group["variance"].sum()

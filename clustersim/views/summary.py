@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison, discount_rate
+from ..experiments.design import BASELINE
 from ..experiments.store import atomic_path, write_atomically
 
 
@@ -325,7 +326,11 @@ def pairwise_lines(
         )
         if (first, second, "jobs_net_per_crore") in pairs.index:
             per = pairs.loc[(first, second, "jobs_net_per_crore")]
-            text += f"; on net jobs per Rs crore in {_pct(per['p_beats'])}"
+            text += (
+                f"; on net jobs per Rs crore in {_pct(per['p_beats'])}"
+                if np.isfinite(per["p_beats"])
+                else "; not comparable per Rs crore (one of them costs the public nothing)"
+            )
         lines.append(text + ".")
     synergy = pairwise[pairwise["kind"] == "synergy"]
     if len(synergy):
@@ -343,11 +348,11 @@ def pairwise_lines(
                 lines.append(f"- **{r['package']}**: not computed ({r['note']}).")
                 continue
             text = (
-                f"- **{r['package']}** ({r['other']}): net jobs {r['difference']:+,.0f} beyond "
-                f"the sum of its parts ({r['ci_low']:+,.0f} to {r['ci_high']:+,.0f}"
+                f"- **{r['package']}** ({r['other']}): net jobs {r['difference']:+,.1f} beyond "
+                f"the sum of its parts ({r['ci_low']:+,.1f} to {r['ci_high']:+,.1f}"
             )
             if np.isfinite(r["param_low"]):
-                text += f"; across draws {r['param_low']:+,.0f} to {r['param_high']:+,.0f}"
+                text += f"; across draws {r['param_low']:+,.1f} to {r['param_high']:+,.1f}"
             text += f"); more than the sum in {_pct(r['p_beats'])} of draws"
             productivity = synergy[
                 (synergy["package"] == r["package"]) & (synergy["outcome"] == "productivity_pct")
@@ -386,9 +391,22 @@ def pairwise_lines(
             f"- The differences between packages on {words} across the {points} parameter draws "
             f"are explained, one assumption at a time (a straight line in it alone), by {named}."
         )
+    own = drivers[(drivers["other"] == BASELINE) & (drivers["outcome"] == "jobs_net")]
+    interventions = info.get("interventions", {})
+    for package in headline:
+        if len(interventions.get(package, {})) < 2:
+            continue
+        mine = own[own["package"] == package].nlargest(2, "variance_share")
+        if len(mine):
+            named = " and ".join(
+                f"`{r['parameter']}` ({_pct(r['variance_share'])}, rank correlation "
+                f"{r['spearman']:+.2f})"
+                for _, r in mine.iterrows()
+            )
+            lines.append(f"- {package}'s own net jobs across the draws move most with {named}.")
     lines.append(
-        "- Each pair's rank correlations with every drawn parameter: drivers.csv. With few draws "
-        "a parameter can seem to matter by chance."
+        "- Each pair's, each package's and each synergy's rank correlations with every drawn "
+        "parameter: drivers.csv. With few draws a parameter can seem to matter by chance."
     )
     return lines
 
