@@ -239,7 +239,9 @@ def _pairwise_tables(comparison, info: dict) -> str:
         )
     ]
     synergy = pairwise[pairwise["kind"] == "synergy"]
-    if len(synergy):
+    if len(synergy) and synergy["difference"].isna().all():
+        parts.append(f"<p>Synergy not computed: {html.escape(synergy['note'].iloc[0])}.</p>")
+    elif len(synergy):
         columns = ["package", "other", "outcome", "difference", "ci_low", "ci_high"]
         columns += ["param_low", "param_high", "p_beats"]
         parts.append(

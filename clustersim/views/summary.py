@@ -299,9 +299,14 @@ def pairwise_lines(
         "",
         "## Which package beats which",
         "",
-        f"Over {draws} joint draws ({points} draw{'s' if points > 1 else ''} of the parameters "
-        + ("from their priors" if drawn else "")
-        + " x the replicates, every package sharing each draw): how often the first package's "
+        (
+            f"Over {draws} joint draws ({points} draws of the parameters"
+            + (" from their priors" if drawn else "")
+            + " x the replicates, every package sharing each draw)"
+            if points > 1
+            else f"Over {draws} paired replicates"
+        )
+        + ": how often the first package's "
         "net jobs exceed the second's, and net jobs per Rs crore of public cost; 'parameters "
         "alone' averages the Monte Carlo noise out within each draw. All pairs: pairwise.csv.",
         "",
