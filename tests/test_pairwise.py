@@ -205,3 +205,12 @@ def test_without_draws_the_spread_across_parameters_is_not_reported():
     assert found["difference"] == pytest.approx(2.5)
     assert np.isnan(found["parameter_sd"]) and np.isnan(found["param_low"])
     assert found["mc_sd"] == pytest.approx(np.std([1, 2, 3, 4], ddof=1))
+
+
+def test_an_experiment_without_priors_is_designed_as_before(write_toml):
+    text = PRIORS.replace("parameter_uncertainty = true\n", "").replace(
+        "[sampler]\nsamples = 3\nseed = 11\n", ""
+    )
+    experiment = load_experiment(write_toml(text, "plain.toml"))
+    assert experiment.priors == {} and experiment.points == [{}]
+    assert "priors" not in experiment.design()  # so the fingerprints of old sweeps still match
