@@ -65,7 +65,9 @@ def test_every_prior_holds_its_default_within_the_allowed_range_and_names_its_so
     for p in priors:
         assert p.low <= p.prior.low <= p.default <= p.prior.high <= p.high, p.key
         assert p.prior.distribution in PRIOR_DISTRIBUTIONS and p.prior.source.strip(), p.key
-        assert p.effect_of and set(p.effect_of) <= set(INTERVENTIONS), p.key
+        # an effect parameter says whose effect it is; a calibrated one is nobody's
+        assert bool(p.effect_of) != p.prior.calibrated, p.key
+        assert set(p.effect_of) <= set(INTERVENTIONS), p.key
 
 
 def test_a_triangular_prior_is_drawn_through_its_inverse_cdf():
@@ -101,6 +103,20 @@ def test_every_package_shares_each_draw_and_its_history(experiment_file):
     histories = list(plan_histories(experiment.iter_runs(together=True), workers=1))
     assert len(histories) == len(experiment.points) * experiment.replicates
     assert load_experiment(experiment_file).points == experiment.points  # deterministic
+
+
+def test_calibration_uncertainty_draws_the_calibrated_parameters_too(write_toml):
+    flag = "parameter_uncertainty = true\n"
+    calibrated = {k for k, p in PARAMETERS.items() if p.prior is not None and p.prior.calibrated}
+    effects = set(load_experiment(write_toml(PRIORS, "effects.toml")).priors)
+    alone = PRIORS.replace(flag, "calibration_uncertainty = true\n")
+    assert set(load_experiment(write_toml(alone, "alone.toml")).priors) == calibrated
+    both = PRIORS.replace(flag, flag + "calibration_uncertainty = true\n")
+    both = load_experiment(write_toml(both, "both.toml"))
+    assert len(calibrated) == 6 and set(both.priors) == calibrated | effects
+    # pre-policy, so every draw has a history of its own, still shared by the packages of a draw
+    histories = list(plan_histories(both.iter_runs(together=True), workers=1))
+    assert len(histories) == len(both.points) * both.replicates
 
 
 @pytest.mark.parametrize(

@@ -127,6 +127,13 @@ FIELDS: dict[str, Param] = {
             "each draw; [parameters] ranges, if any, are drawn with them (uniform)",
         ),
         Param(
+            "calibration_uncertainty",
+            False,
+            "-",
+            "also draw the calibrated parameters from their priors (the values their calibration "
+            "moments allow, docs/parameters.md); pre-policy, so each draw has its own history",
+        ),
+        Param(
             "precision",
             {},
             "-",
@@ -313,7 +320,9 @@ def load_experiment(
                 "a parameter of an intervention that some package switches on",
             )
 
-    priors = drawn_priors(path, packages, parameters) if get["parameter_uncertainty"] else {}
+    priors = drawn_priors(
+        path, packages, parameters, get["parameter_uncertainty"], get["calibration_uncertainty"]
+    )
     sampler = dict(get["sampler"])
     for key in sampler:
         if key not in ("method", "samples", "seed"):
@@ -326,7 +335,7 @@ def load_experiment(
             path,
             "sampler.method",
             method,
-            "parameter_uncertainty draws from the priors with lhs or random",
+            "drawing from the priors takes lhs or random",
             ", ".join(PRIOR_SAMPLERS),
         )
     if method != "none" and not (parameters or priors):
@@ -419,12 +428,17 @@ def load_experiment(
     return experiment
 
 
-def drawn_priors(path: Path, packages: list[Package], parameters: dict) -> dict[str, Prior]:
-    """The priors an experiment with ``parameter_uncertainty`` draws: those of every effect
-    parameter of an intervention some package (the baseline included) switches on, but the
-    parameters its [parameters] table varies over a range of its own."""
+def drawn_priors(
+    path: Path, packages: list[Package], parameters: dict, effects: bool, calibration: bool
+) -> dict[str, Prior]:
+    """The priors an experiment draws: with ``effects`` (``parameter_uncertainty``), those of every
+    effect parameter of an intervention some package (the baseline included) switches on; with
+    ``calibration``, those of the calibrated parameters; never a parameter its [parameters] table
+    varies over a range of its own."""
+    if not (effects or calibration):
+        return {}
     switched_on: set[str] = set()
-    for package in packages:
+    for package in packages if effects else ():
         params = load_scenario(package.scenario, package.overrides).params
         switched_on.update(params.interventions.switched_on())
     priors = {
@@ -432,9 +446,12 @@ def drawn_priors(path: Path, packages: list[Package], parameters: dict) -> dict[
         for key, param in PARAMETERS.items()
         if param.prior is not None
         and key not in parameters
-        and switched_on.intersection(param.effect_of)
+        and (
+            (calibration and param.prior.calibrated)
+            or (effects and switched_on.intersection(param.effect_of))
+        )
     }
-    if not priors:
+    if effects and not any(switched_on.intersection(PARAMETERS[k].effect_of) for k in priors):
         _fail(
             path,
             "parameter_uncertainty",

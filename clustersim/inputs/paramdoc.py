@@ -55,12 +55,14 @@ def priors() -> list[str]:
     with ``parameter_uncertainty = true`` draws, every package sharing each draw."""
     lines = [
         "",
-        "## Priors of the interventions' effect parameters",
+        "## Priors of the interventions' effect parameters and of the calibrated parameters",
         "",
         "What we believe about each effect parameter before running the model. An experiment file "
         "with `parameter_uncertainty = true` draws those of the interventions its packages switch "
-        "on, at each of its sampler's points, every package sharing each draw; `compare` then "
-        "reports parameter uncertainty apart from Monte Carlo noise and writes `pairwise.csv`.",
+        "on, at each of its sampler's points, every package sharing each draw; with "
+        "`calibration_uncertainty = true`, those of the calibrated parameters (effect of: "
+        "calibration) too. `compare` then reports parameter uncertainty apart from Monte Carlo "
+        "noise and writes `pairwise.csv`.",
         "",
         "| key | default | prior | effect of | source |",
         "|---|---|---|---|---|",
@@ -71,7 +73,7 @@ def priors() -> list[str]:
                 f"`{p.key}`",
                 p.default,
                 p.prior.describe(p.default),
-                ", ".join(p.effect_of),
+                "calibration" if p.prior.calibrated else ", ".join(p.effect_of),
                 p.prior.source,
             )
             lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")

@@ -37,13 +37,15 @@ class Prior:
     """What we believe about an uncertain effect parameter before the model is run: a range, a
     distribution on it (``triangular``: its mode is the parameter's default; ``uniform``), the
     evidence or the word "assumption", and the interventions whose effect it sets (besides its own
-    section's).  ``compare`` draws it with ``parameter_uncertainty = true`` in an experiment file."""
+    section's).  ``compare`` draws it with ``parameter_uncertainty = true`` in an experiment file;
+    a calibrated parameter's prior (``calibrated``) with ``calibration_uncertainty = true``."""
 
     low: float
     high: float
     source: str
     distribution: str = "triangular"
     interventions: tuple[str, ...] = ()
+    calibrated: bool = False  # a calibrated parameter: its range is what the moments allow
 
     def draw(self, unit, mode: float):
         """The values at the quantiles ``unit`` (numbers in [0, 1]): the inverse CDF."""
@@ -126,6 +128,11 @@ def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=No
     return Param(key, default, unit, meaning, low, high, choices, source or Param.source, prior=prior)
 
 
+#: The range a calibrated parameter's prior takes (each prior says its moment and how far it moves).
+_MOMENTS_ALLOW = ("calibration: the values that keep the moment pinning it (the largest entry of its "
+                  "column in docs/calibration.md, Identification) within one band half-width of its "
+                  "fitted value, linearly; clipped to the calibration range")
+
 _DECLARED: list[Param] = [
     # ---------------------------------------------------------------- run
     _p("run.seed", 12345, "-", "root seed of every random stream (numpy SeedSequence)", 0, 2**63 - 1),
@@ -160,7 +167,8 @@ _DECLARED: list[Param] = [
     _p("technology.demand_elasticity", 8.0, "-", "elasticity of substitution between varieties of the product (sigma); markup sigma/(sigma-1)", 1.5, 20.0,
        source="Broda & Weinstein 2006 (QJE); near-commodities (grey castings, plain fabric, tiles) 6-10, differentiated goods 3-5"),
     _p("technology.tfp_dispersion", 0.228, "log points", "standard deviation of permanent log TFP across firms", 0.0, 2.0,
-       source="calibrated to firm_size_distribution (docs/calibration.md)"),
+       source="calibrated to firm_size_distribution (docs/calibration.md)",
+       prior=Prior(0.177, 0.279, _MOMENTS_ALLOW + " (firm_size_distribution moves 4.92 half-widths over [0.1, 0.35])", calibrated=True)),
     _p("technology.tfp_persistence", 0.9, "per quarter", "AR(1) coefficient of the transitory log-TFP component", 0.0, 0.999),
     _p("technology.tfp_shock_sd", 0.05, "log points/quarter", "standard deviation of the quarterly idiosyncratic TFP shock (Laplace: fat-tailed)", 0.0, 1.0,
        source="assumption: with near-commodity demand (sigma 8) a firm's size moves about 6 times its TFP, so larger shocks make the largest firm hold over a tenth of the cluster's jobs"),
@@ -207,7 +215,8 @@ _DECLARED: list[Param] = [
     _p("market.outside_supply_elasticity", 2.0, "-", "elasticity of outside producers' supply to their price (large: their price is their cost and the cluster's gains are all taken from them; 0: their output is fixed)", 0.0, 1000.0,
        source="derived from Cobb-Douglas shares with ASI 2022-23/2023-24 input and labour shares: 0.4-1.5 (value added) to 7.7 (gross output); 2 at a one-year horizon, range 0.5-5"),
     _p("market.outside_productivity_growth", 0.04, "per year", "growth of outside producers' productivity (at home and abroad) from the end of the burn-in: a legacy cluster that does not upgrade loses its market", 0.0, 0.2,
-       source="India KLEMS (RBI 2024) manufacturing TFP growth about 1-2 %/yr; ASI real GVA per person about 1.5 %/yr 2019-23; range 1-4 %/yr; searched within that range for legacy_decline (docs/calibration.md)"),
+       source="India KLEMS (RBI 2024) manufacturing TFP growth about 1-2 %/yr; ASI real GVA per person about 1.5 %/yr 2019-23; range 1-4 %/yr; searched within that range for legacy_decline (docs/calibration.md)",
+       prior=Prior(0.01, 0.04, _MOMENTS_ALLOW + " (firm_size_distribution moves 0.96 half-widths over [0.01, 0.04], so the whole sourced range)", calibrated=True)),
     _p("market.foreign_demand_ratio", 0.5, "-", "an exporter's foreign demand relative to its domestic demand, at par exchange rate and no tariff", 0.0, 50.0),
     _p("market.exchange_rate", 1.0, "index", "rupees per unit of foreign currency (1 = start)", 0.1, 10.0),
     _p("market.tariff", 0.0, "ad valorem", "tariff on the cluster's goods in the main export market", 0.0, 5.0),
@@ -227,11 +236,13 @@ _DECLARED: list[Param] = [
     _p("finance.informal_rate", 0.45, "per year", "moneylender rate", 0.3, 0.6,
        source="NITI Aayog 2025: informal lenders 30-60% a year"),
     _p("finance.bank_leverage", 1.461, "-", "capital a firm may hold per rupee of its owner's net worth with bank credit (lambda of k <= lambda a; 1 = no bank credit); the bank lends up to (lambda - 1) a", 1.0, 10.0,
-       source="collateral constraint of Buera, Kaboski & Shin 2011 (AER 101(5)) and Midrigan & Xu 2014 (AER 104(2)); their lambda for developing economies 1.2-2.5; calibrated (docs/calibration.md)"),
+       source="collateral constraint of Buera, Kaboski & Shin 2011 (AER 101(5)) and Midrigan & Xu 2014 (AER 104(2)); their lambda for developing economies 1.2-2.5; calibrated (docs/calibration.md)",
+       prior=Prior(1.1, 3.73, _MOMENTS_ALLOW + " (credit_access_formal moves 1.28 half-widths over [1.1, 4]: weakly identified)", calibrated=True)),
     _p("finance.informal_leverage", 1.2, "-", "the same for the moneylender: it lends up to (lambda - 1) a, its own exposure, so it cannot fill every gap", 1.0, 5.0,
        source="assumption: a smaller lambda than the bank's (moneylenders lend small sums against personal wealth; Banerjee & Duflo 2005), range 1.05-1.5"),
     _p("finance.max_expected_loss", 0.071, "share a year", "largest expected loss a year per rupee lent (chance of default times loss given default) the bank accepts, before its scoring error", 0.0, 1.0,
-       source="calibrated jointly with the other finance and market parameters, pinned by credit_access_formal (docs/calibration.md); banks price MSME credit risk at spreads of 2-6 % a year over their cost of funds (RBI)"),
+       source="calibrated jointly with the other finance and market parameters, pinned by credit_access_formal (docs/calibration.md); banks price MSME credit risk at spreads of 2-6 % a year over their cost of funds (RBI)",
+       prior=Prior(0.005, 0.247, _MOMENTS_ALLOW + " (credit_access_formal moves 1.68 half-widths over [0.005, 0.3])", calibrated=True)),
     _p("finance.score_noise", 0.02, "share a year", "standard deviation of the bank's error in scoring a firm's expected loss", 0.0, 1.0,
        source="assumption: scoring errors of the order of the bar itself; range 0-0.05"),
     _p("finance.cash_flow_risk", 0.05, "share of sales", "standard deviation of a firm's quarterly cash flow the bank perceives, as a share of its sales", 0.001, 1.0,
@@ -243,14 +254,16 @@ _DECLARED: list[Param] = [
     _p("finance.recovery_rate", 0.2, "share", "share of a closing firm's capital the bank recovers from its collateral", 0.0, 1.0),
     _p("finance.cash_buffer", 0.2, "quarters of costs", "working cash a firm keeps (not spent on its plans)", 0.0, 10.0),
     _p("finance.owner_consumption", 0.255, "per year", "share of the owner's net worth consumed each year (paid out of the firm's cash after any moneylender debt is repaid)", 0.01, 0.9,
-       source="constant consumption share of wealth (log utility, Moll 2014 AER 104(10)): the rate of time preference, 4-10 %/yr in the literature, plus the owner's household's needs; calibrated, pinned by credit_access_formal and the return gap credit_constraint_returns (docs/calibration.md)"),
+       source="constant consumption share of wealth (log utility, Moll 2014 AER 104(10)): the rate of time preference, 4-10 %/yr in the literature, plus the owner's household's needs; calibrated, pinned by credit_access_formal and the return gap credit_constraint_returns (docs/calibration.md)",
+       prior=Prior(0.142, 0.368, _MOMENTS_ALLOW + " (credit_access_formal moves 4.88 half-widths over [0.05, 0.6])", calibrated=True)),
     _p("finance.default_bar_quarters", 12, "quarters", "quarters a firm that defaulted is barred from bank credit", 0, 80,
        source="assumption: a CIBIL record of a default weighs for years (RBI wilful-defaulter and credit-information rules); range 4-28"),
     # ------------------------------------------------------------- dynamics
     _p("dynamics.entry_candidates", 0.08, "per year", "potential entrants per year as a share of the initial firm count", 0.0, 2.0),
     _p("dynamics.entry_cost_lakh", 3.0, "Rs lakh", "set-up cost an entrant pays (the entry threshold itself is calibrated: docs/ODD.md)", 0.0, 1000.0),
     _p("dynamics.overhead_share", 0.536, "share", "fixed overhead per firm (rent, power, owner's salary) as a share of the median firm's variable profit at the start", 0.0, 5.0,
-       source="calibrated jointly with the finance parameters and technology.tfp_dispersion; pinned by firm_size_distribution and legacy_decline (docs/calibration.md)"),
+       source="calibrated jointly with the finance parameters and technology.tfp_dispersion; pinned by firm_size_distribution and legacy_decline (docs/calibration.md)",
+       prior=Prior(0.361, 0.711, _MOMENTS_ALLOW + " (firm_size_distribution moves 4.47 half-widths over [0.02, 0.8])", calibrated=True)),
     _p("dynamics.entrant_wealth", 0.5, "share", "median net worth an entrant's owner brings, as a share of the capital and working cash it plans (lognormal across entrants)", 0.01, 5.0,
        source="assumption: promoters' contribution to project cost, 25-100 % under bank appraisal norms (term loans fund up to 75 %); calibrated (docs/calibration.md)"),
     _p("dynamics.entrant_wealth_dispersion", 0.8, "log points", "standard deviation of the log of that share across entrants", 0.0, 3.0,
