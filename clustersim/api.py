@@ -90,8 +90,9 @@ def sweep(
 
 def compare(out: str | Path, targets: dict[str, float] | None = None, write: bool = True):
     """Effects vs the baseline for a finished sweep: a dict of DataFrames
-    (``comparison``, ``ranking`` and, for Sobol/Morris sweeps, ``sensitivity``; with a
-    ``[trial]``, ``trial``: its estimates in each package)."""
+    (``comparison``, ``ranking``, ``pairwise`` (who beats whom, each holistic package's synergy)
+    and ``drivers`` (which drawn parameters move them); for Sobol/Morris sweeps, ``sensitivity``;
+    with a ``[trial]``, ``trial``: its estimates in each package)."""
     from .analysis.compare import compare as _compare
     from .views.summary import write_comparison
 

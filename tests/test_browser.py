@@ -325,6 +325,7 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
         "summary",
         "effects",
         "value-for-money",
+        "which-beats-which",
         "paths",
         "who-gains",
         "assumptions",
@@ -338,7 +339,10 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
             k
         ).get_attribute("alt")
     tables = page.locator("table")
-    assert tables.count() == 3  # effects, value for money, who gains
+    # effects, value for money, who beats whom, who gains (no synergy: the package of six
+    # interventions has no single-intervention parts here; no drivers: no parameter drawn)
+    assert tables.count() == 4
+    assert page.get_by_text("Synergy not computed", exact=False).count() == 1
     for k in range(tables.count()):
         assert tables.nth(k).locator("tbody tr").count() >= 1
     assert (

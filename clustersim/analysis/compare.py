@@ -28,6 +28,7 @@ from ..experiments.store import read_run_files, read_sweep_info
 from ..experiments.trials import from_sweep
 from .coverage import _failures, missing_runs
 from .decomposition import decomposition_effects, jobs_displaced, who_gains
+from .pairwise import pairwise
 from .sensitivity import sensitivity
 from .statistics import (
     bootstrap_ratio,
@@ -64,14 +65,18 @@ class Comparison:
     unchanged: list[str] = field(default_factory=list)
     #: the sweep's in-silico trial estimated in each package (experiments.trials.from_sweep)
     trial: pd.DataFrame | None = None
+    #: which package beats which, and each holistic package's synergy (analysis.pairwise)
+    pairwise: pd.DataFrame | None = None
+    #: which drawn parameters move those differences (empty without parameter draws)
+    drivers: pd.DataFrame | None = None
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """``comparison``, ``ranking`` and (when computed) ``sensitivity`` and ``trial``."""
+        """``comparison``, ``ranking`` and (when computed) ``sensitivity``, ``trial``,
+        ``pairwise`` and ``drivers``."""
         out = {"comparison": self.table, "ranking": self.ranking}
-        if self.sensitivity is not None:
-            out["sensitivity"] = self.sensitivity
-        if self.trial is not None:
-            out["trial"] = self.trial
+        for name in ("sensitivity", "trial", "pairwise", "drivers"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
         return out
 
 
@@ -210,6 +215,7 @@ def compare(
         )
     ranking = rank(table, packages)
     sensitive = info.get("sampler", {}).get("method") in SENSITIVITY_SAMPLERS
+    pairs, drivers = pairwise(series, packages, info) if packages else (None, None)
     return Comparison(
         table=table,
         ranking=ranking,
@@ -219,6 +225,8 @@ def compare(
         notes=notes,
         unchanged=unchanged_packages(series, packages),
         trial=from_sweep(out),
+        pairwise=pairs,
+        drivers=drivers,
     )
 
 

@@ -17,12 +17,14 @@ from typing import Any
 import numpy as np
 
 from ..inputs.files import _fail
-from ..inputs.params import PARAMETERS
+from ..inputs.params import PARAMETERS, Prior
 from ..inputs.scenario import load_scenario, nest
 
 OUTCOMES = ("productivity", "export_share", "jobs")
 SAMPLERS = ("none", "grid", "lhs", "random", "sobol", "morris")
 SENSITIVITY_SAMPLERS = ("sobol", "morris")
+#: Samplers that can draw from the priors (``parameter_uncertainty``): through each inverse CDF.
+PRIOR_SAMPLERS = ("lhs", "random")
 BASELINE = "baseline"
 #: Largest design a sweep takes: packages x parameter points x replicates.  At a second or more a
 #: run, that is weeks of computing on one machine: split such a study into several experiments.
@@ -120,6 +122,8 @@ class Experiment:
     precision: dict[str, float]
     max_replicates: int
     points: list[dict[str, float]] = field(default_factory=list)
+    #: effect parameters drawn from their declared priors (``parameter_uncertainty``)
+    priors: dict[str, Prior] = field(default_factory=dict)
 
     @property
     def package_names(self) -> list[str]:
@@ -196,6 +200,21 @@ class Experiment:
             "points": self.points,
             "parameters": {k: list(v) for k, v in self.parameters.items()},
             "sampler": self.sampler,
+            # only when drawn, so that the fingerprints of sweeps without priors stay as they were
+            **({"priors": self.prior_table()} if self.priors else {}),
+        }
+
+    def prior_table(self) -> dict[str, dict]:
+        """The priors drawn, as experiment.json records them."""
+        return {
+            key: {
+                "distribution": prior.distribution,
+                "low": prior.low,
+                "high": prior.high,
+                "mode": PARAMETERS[key].default,
+                "source": prior.source,
+            }
+            for key, prior in self.priors.items()
         }
 
     def fingerprint(self) -> str:
@@ -259,6 +278,8 @@ def sample_points(experiment: Experiment) -> list[dict[str, float]]:
     )
     if method == "none":
         return [{}]
+    if experiment.priors:
+        return prior_points(experiment)
     keys = list(params)
     low = np.array([params[k][0] for k in keys])
     high = np.array([params[k][1] for k in keys])
@@ -289,3 +310,30 @@ def sample_points(experiment: Experiment) -> list[dict[str, float]]:
             point[key] = int(round(value)) if PARAMETERS[key].kind is int else float(value)
         points.append(point)
     return points
+
+
+def prior_points(experiment: Experiment) -> list[dict[str, float]]:
+    """Joint draws of the [parameters] (uniform on their ranges) and of the priors (through their
+    inverse CDFs), one a point, by Latin hypercube or plain random sampling of the unit cube."""
+    keys = [*experiment.parameters, *experiment.priors]
+    n, seed = experiment.sampler["samples"], experiment.sampler["seed"]
+    if experiment.sampler["method"] == "lhs":
+        from scipy.stats import qmc
+
+        unit = qmc.LatinHypercube(d=len(keys), seed=np.random.default_rng(seed)).random(n)
+    else:
+        unit = np.random.default_rng(seed).random((n, len(keys)))
+    columns = {}
+    for j, key in enumerate(keys):
+        if key in experiment.priors:
+            columns[key] = experiment.priors[key].draw(unit[:, j], PARAMETERS[key].default)
+        else:
+            low, high = experiment.parameters[key]
+            columns[key] = low + unit[:, j] * (high - low)
+    return [
+        {
+            key: int(round(values[i])) if PARAMETERS[key].kind is int else float(values[i])
+            for key, values in columns.items()
+        }
+        for i in range(n)
+    ]

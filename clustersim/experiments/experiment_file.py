@@ -35,11 +35,12 @@ import re
 from pathlib import Path
 
 from ..inputs.files import ScenarioError, _fail, _suggest, read_toml
-from ..inputs.params import INTERVENTIONS, PARAMETERS, Param
+from ..inputs.params import INTERVENTIONS, PARAMETERS, Param, Prior
 from ..inputs.scenario import check_fields, load_scenario, nest, referenced_scenario
 from .design import (
     BASELINE,
     OUTCOMES,
+    PRIOR_SAMPLERS,
     SAMPLERS,
     Experiment,
     Package,
@@ -116,6 +117,21 @@ FIELDS: dict[str, Param] = {
         ),
         Param(
             "parameters", {}, "-", 'parameters varied and their ranges: "section.key" = [low, high]'
+        ),
+        Param(
+            "parameter_uncertainty",
+            False,
+            "-",
+            "draw the effect parameters of the interventions the packages switch on from their "
+            "declared priors (docs/parameters.md) at each sampler point, every package sharing "
+            "each draw; [parameters] ranges, if any, are drawn with them (uniform)",
+        ),
+        Param(
+            "calibration_uncertainty",
+            False,
+            "-",
+            "also draw the calibrated parameters from their priors (the values their calibration "
+            "moments allow, docs/parameters.md); pre-policy, so each draw has its own history",
         ),
         Param(
             "precision",
@@ -304,14 +320,25 @@ def load_experiment(
                 "a parameter of an intervention that some package switches on",
             )
 
+    priors = drawn_priors(
+        path, packages, parameters, get["parameter_uncertainty"], get["calibration_uncertainty"]
+    )
     sampler = dict(get["sampler"])
     for key in sampler:
         if key not in ("method", "samples", "seed"):
             _fail(path, f"sampler.{key}", sampler[key], "unknown key", "method, samples, seed")
-    method = sampler.setdefault("method", "none" if not parameters else "lhs")
+    method = sampler.setdefault("method", "none" if not (parameters or priors) else "lhs")
     if method not in SAMPLERS:
         _fail(path, "sampler.method", method, "unknown method", ", ".join(SAMPLERS))
-    if method != "none" and not parameters:
+    if priors and method not in PRIOR_SAMPLERS:
+        _fail(
+            path,
+            "sampler.method",
+            method,
+            "drawing from the priors takes lhs or random",
+            ", ".join(PRIOR_SAMPLERS),
+        )
+    if method != "none" and not (parameters or priors):
         _fail(
             path,
             "sampler.method",
@@ -350,7 +377,7 @@ def load_experiment(
     check_run_count(
         path,
         len(packages),
-        point_count(method, sampler["samples"], len(parameters)),
+        point_count(method, sampler["samples"], len(parameters) + len(priors)),
         max(reps, get["max_replicates"]) if get["precision"] else reps,
         "--replicates" if replicates else "max_replicates" if get["precision"] else "replicates",
     )
@@ -393,8 +420,43 @@ def load_experiment(
         outcomes=list(outcomes),
         sampler=sampler,
         parameters=parameters,
+        priors=priors,
         precision=precision,
         max_replicates=get["max_replicates"],
     )
     experiment.points = sample_points(experiment)
     return experiment
+
+
+def drawn_priors(
+    path: Path, packages: list[Package], parameters: dict, effects: bool, calibration: bool
+) -> dict[str, Prior]:
+    """The priors an experiment draws: with ``effects`` (``parameter_uncertainty``), those of every
+    effect parameter of an intervention some package (the baseline included) switches on; with
+    ``calibration``, those of the calibrated parameters; never a parameter its [parameters] table
+    varies over a range of its own."""
+    if not (effects or calibration):
+        return {}
+    switched_on: set[str] = set()
+    for package in packages if effects else ():
+        params = load_scenario(package.scenario, package.overrides).params
+        switched_on.update(params.interventions.switched_on())
+    priors = {
+        key: param.prior
+        for key, param in PARAMETERS.items()
+        if param.prior is not None
+        and key not in parameters
+        and (
+            (calibration and param.prior.calibrated)
+            or (effects and switched_on.intersection(param.effect_of))
+        )
+    }
+    if effects and not any(switched_on.intersection(PARAMETERS[k].effect_of) for k in priors):
+        _fail(
+            path,
+            "parameter_uncertainty",
+            True,
+            "no package switches on an intervention whose effect has a prior",
+            "false, or a package with an intervention listed under Priors in docs/parameters.md",
+        )
+    return priors

@@ -279,6 +279,14 @@ INFO_FIELDS = {
         'a table of "section.key" = [low, high]',
     ),
     "sampler": (lambda v: isinstance(v, dict), "a table"),
+    "priors": (
+        lambda v: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+        'a table of "section.key" = {distribution, low, high, mode, source}',
+    ),
+    "interventions": (
+        lambda v: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+        "a table of package = {intervention = settings}",
+    ),
     "common_random_numbers": (lambda v: isinstance(v, bool), "true or false"),
     "points": (lambda v: isinstance(v, list) and all(isinstance(p, dict) for p in v), "a list"),
     "clusters": (
@@ -315,7 +323,7 @@ def read_sweep_info(folder: Path) -> dict:
             shown = repr(info[key])
             shown = shown if len(shown) <= 60 else shown[:57] + "..."
             raise SweepError(f"{path}: {key} = {shown}: {damaged}; allowed: {allowed}")
-    names = list(info.get("parameters", {}))
+    names = [*info.get("parameters", {}), *info.get("priors", {})]
     if names and any(not all(_number(p.get(k)) for k in names) for p in info.get("points", [])):
         raise SweepError(f"{path}: points do not match parameters ({damaged})")
     if info.get("kind") == "national" and (

@@ -24,6 +24,7 @@ many runs the sweep has.  Both engines run the same functions
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -35,6 +36,28 @@ from .store import Store, WriteError, _json_default, lock_folder, read_sweep_inf
 
 
 # ---------------------------------------------------------------- the sweep
+def switched_on_settings(experiment: Experiment) -> dict[str, dict[str, dict]]:
+    """Each package's switched-on interventions and their settings, for ``compare`` to find a
+    holistic package's parts (a package whose scenario cannot be read has none)."""
+    from ..inputs.scenario import load_scenario
+
+    out = {}
+    for package in experiment.packages:
+        try:
+            interventions = load_scenario(package.scenario, package.overrides).params.interventions
+        except Exception:  # the run fails with the reason; compare only loses the parts
+            interventions = None
+        out[package.name] = (
+            {
+                name: dataclasses.asdict(getattr(interventions, name))
+                for name in interventions.switched_on()
+            }
+            if interventions is not None
+            else {}
+        )
+    return out
+
+
 def prepare(experiment: Experiment, store: Store, resume: bool) -> None:
     """Check the folder against the experiment and describe the sweep in experiment.json (only
     once the folder's lock is held; on --resume only if the description changed)."""
@@ -52,7 +75,10 @@ def prepare(experiment: Experiment, store: Store, resume: bool) -> None:
         "sampler": experiment.sampler,
         "common_random_numbers": experiment.common_random_numbers,
         "points": experiment.points,
+        "interventions": switched_on_settings(experiment),
     }
+    if experiment.priors:
+        info["priors"] = experiment.prior_table()
     if hasattr(experiment, "clusters"):  # the national experiment
         info.update(
             kind="national",

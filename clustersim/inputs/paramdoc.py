@@ -47,7 +47,37 @@ def render() -> str:
             )
             + " |"
         )
-    return "\n".join(lines + experiment_fields()) + "\n"
+    return "\n".join(lines + priors() + experiment_fields()) + "\n"
+
+
+def priors() -> list[str]:
+    """The priors of the interventions' effect parameters (``Param.prior``): what an experiment
+    with ``parameter_uncertainty = true`` draws, every package sharing each draw."""
+    lines = [
+        "",
+        "## Priors of the interventions' effect parameters and of the calibrated parameters",
+        "",
+        "What we believe about each effect parameter before running the model. An experiment file "
+        "with `parameter_uncertainty = true` draws those of the interventions its packages switch "
+        "on, at each of its sampler's points, every package sharing each draw; with "
+        "`calibration_uncertainty = true`, those of the calibrated parameters (effect of: "
+        "calibration) too. `compare` then reports parameter uncertainty apart from Monte Carlo "
+        "noise and writes `pairwise.csv`.",
+        "",
+        "| key | default | prior | effect of | source |",
+        "|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS.values():
+        if p.prior is not None:
+            cells = (
+                f"`{p.key}`",
+                p.default,
+                p.prior.describe(p.default),
+                "calibration" if p.prior.calibrated else ", ".join(p.effect_of),
+                p.prior.source,
+            )
+            lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return lines
 
 
 def experiment_fields() -> list[str]:

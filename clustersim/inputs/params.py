@@ -33,6 +33,45 @@ GOVERNANCE = ("spv", "government")
 
 
 @dataclass(frozen=True)
+class Prior:
+    """What we believe about an uncertain effect parameter before the model is run: a range, a
+    distribution on it (``triangular``: its mode is the parameter's default; ``uniform``), the
+    evidence or the word "assumption", and the interventions whose effect it sets (besides its own
+    section's).  ``compare`` draws it with ``parameter_uncertainty = true`` in an experiment file;
+    a calibrated parameter's prior (``calibrated``) with ``calibration_uncertainty = true``."""
+
+    low: float
+    high: float
+    source: str
+    distribution: str = "triangular"
+    interventions: tuple[str, ...] = ()
+    calibrated: bool = False  # a calibrated parameter: its range is what the moments allow
+
+    def draw(self, unit, mode: float):
+        """The values at the quantiles ``unit`` (numbers in [0, 1]): the inverse CDF."""
+        import numpy as np
+
+        u = np.asarray(unit, dtype=float)
+        width = self.high - self.low
+        if width == 0:  # a point prior: no uncertainty
+            return np.full_like(u, self.low)
+        if self.distribution == "uniform":
+            return self.low + u * width
+        c = (mode - self.low) / width  # triangular: F(x) = (x - low)^2 / (width (mode - low))
+        left = self.low + np.sqrt(u * width * (mode - self.low))
+        right = self.high - np.sqrt((1 - u) * width * (self.high - mode))
+        return np.where(u < c, left, right)
+
+    def describe(self, mode: float) -> str:
+        if self.distribution == "uniform":
+            return f"uniform on [{self.low:g}, {self.high:g}]"
+        return f"triangular on [{self.low:g}, {self.high:g}], mode {mode:g}"
+
+
+PRIOR_DISTRIBUTIONS = ("triangular", "uniform")
+
+
+@dataclass(frozen=True)
 class Param:
     """One declared input: the single place its default, type and range live.  Model parameters
     are keyed "section.name" as written in a scenario file; the fields of experiment files are
@@ -47,6 +86,15 @@ class Param:
     choices: tuple[str, ...] | None = None
     source: str = "assumption (see docs/ODD.md)"
     required: bool = False  # a file must give it (the default only sets its type)
+    prior: Prior | None = None  # an intervention's effect parameter: what we believe of it
+
+    @property
+    def effect_of(self) -> tuple[str, ...]:
+        """The interventions whose effect this parameter's prior sets (none without a prior)."""
+        if self.prior is None:
+            return ()
+        own = self.section.removeprefix("interventions.")
+        return tuple(dict.fromkeys(((own,) if own != self.section else ()) + self.prior.interventions))
 
     @property
     def section(self) -> str:
@@ -76,9 +124,14 @@ class Param:
         return f"{what} in [{self.low}, {self.high}]"
 
 
-def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=None):
-    return Param(key, default, unit, meaning, low, high, choices, source or Param.source)
+def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=None, prior=None):
+    return Param(key, default, unit, meaning, low, high, choices, source or Param.source, prior=prior)
 
+
+#: The range a calibrated parameter's prior takes (each prior says its moment and how far it moves).
+_MOMENTS_ALLOW = ("calibration: the values that keep the moment pinning it (the largest entry of its "
+                  "column in docs/calibration.md, Identification) within one band half-width of its "
+                  "fitted value, linearly; clipped to the calibration range")
 
 _DECLARED: list[Param] = [
     # ---------------------------------------------------------------- run
@@ -114,12 +167,14 @@ _DECLARED: list[Param] = [
     _p("technology.demand_elasticity", 8.0, "-", "elasticity of substitution between varieties of the product (sigma); markup sigma/(sigma-1)", 1.5, 20.0,
        source="Broda & Weinstein 2006 (QJE); near-commodities (grey castings, plain fabric, tiles) 6-10, differentiated goods 3-5"),
     _p("technology.tfp_dispersion", 0.228, "log points", "standard deviation of permanent log TFP across firms", 0.0, 2.0,
-       source="calibrated to firm_size_distribution (docs/calibration.md)"),
+       source="calibrated to firm_size_distribution (docs/calibration.md)",
+       prior=Prior(0.177, 0.279, _MOMENTS_ALLOW + " (firm_size_distribution moves 4.92 half-widths over [0.1, 0.35])", calibrated=True)),
     _p("technology.tfp_persistence", 0.9, "per quarter", "AR(1) coefficient of the transitory log-TFP component", 0.0, 0.999),
     _p("technology.tfp_shock_sd", 0.05, "log points/quarter", "standard deviation of the quarterly idiosyncratic TFP shock (Laplace: fat-tailed)", 0.0, 1.0,
        source="assumption: with near-commodity demand (sigma 8) a firm's size moves about 6 times its TFP, so larger shocks make the largest firm hold over a tenth of the cluster's jobs"),
     _p("technology.tech_levels", 3, "levels", "number of technology vintages (0 = legacy)", 1, 8),
-    _p("technology.tech_step", 0.15, "share", "TFP gain per technology level", 0.0, 2.0),
+    _p("technology.tech_step", 0.15, "share", "TFP gain per technology level", 0.0, 2.0,
+       prior=Prior(0.08, 0.25, "assumption: a vintage's gain over the one before, 8-25 % (also sets the baseline's technology)", interventions=("tech_upgrade_subsidy",))),
     _p("technology.upgrade_cost_per_worker_lakh", 0.8, "Rs lakh/worker", "cost of moving up one technology level, per worker", 0.0, 100.0),
     _p("technology.upgrade_cost_dispersion", 0.5, "log points", "standard deviation across firms of the log of what an upgrade costs them (lognormal, median the per-worker cost)", 0.0, 2.0,
        source="assumption: what a new machine costs a firm to install and run in depends on its layout, power supply and existing equipment; range 0-1"),
@@ -131,14 +186,19 @@ _DECLARED: list[Param] = [
     _p("technology.imitation_rate", 0.40, "per year", "Bass q: chance a firm hears of the next technology when all nearby firms use it (it upgrades if that pays)", 0.0, 5.0,
        source="Sultan, Farley & Lehmann 1990: q about 0.38 (0.3-0.5)"),
     _p("technology.spillover_distance", 3.0, "cells", "decay length of knowledge and word-of-mouth spillovers", 0.5, 100.0),
-    _p("technology.skill_lift", 0.30, "share", "TFP gain of a fully skilled over an unskilled workforce", 0.0, 2.0),
+    _p("technology.skill_lift", 0.30, "share", "TFP gain of a fully skilled over an unskilled workforce", 0.0, 2.0,
+       prior=Prior(0.15, 0.45, "assumption, near Konings & Vanormelingen 2015 (REStat 97(2)): a trained worker about 23 % more productive (also sets the baseline's productivity)", interventions=("skills_training",))),
     _p("technology.initial_skill", 0.30, "0-1", "mean workforce skill at the start", 0.0, 1.0),
     _p("technology.skill_depreciation", 0.10, "per year", "share of skill lost each year (worker turnover)", 0.0, 1.0),
-    _p("technology.quality_lift_certified", 0.02, "share", "demand shifter of a certified firm's product", 0.0, 2.0),
-    _p("technology.cfc_lift", 0.12, "share", "TFP lift of a CFC user next to the CFC with full service", 0.0, 1.0),
-    _p("technology.cfc_reach", 6.0, "cells", "distance over which the CFC lift falls by a factor e", 0.1, 500.0),
+    _p("technology.quality_lift_certified", 0.02, "share", "demand shifter of a certified firm's product", 0.0, 2.0,
+       prior=Prior(0.0, 0.06, "assumption: no estimate of what a certificate does to domestic demand (also sets the baseline's certified firms)", interventions=("testing_lab",))),
+    _p("technology.cfc_lift", 0.12, "share", "TFP lift of a CFC user next to the CFC with full service", 0.0, 1.0,
+       prior=Prior(0.04, 0.20, "assumption: no evaluation measures the TFP lift of a machine-hour at a CFC (range of experiments/parameter_uncertainty.toml)", interventions=("cfc",))),
+    _p("technology.cfc_reach", 6.0, "cells", "distance over which the CFC lift falls by a factor e", 0.1, 500.0,
+       prior=Prior(3.0, 12.0, "assumption: 0.75-3 km at 250 m a cell", interventions=("cfc",))),
     _p("technology.depreciation", 0.10, "per year", "capital depreciation rate", 0.0, 0.5),
-    _p("technology.consulting_decay", 0.10, "per year", "share of a consulting TFP gain lost each year", 0.0, 1.0),
+    _p("technology.consulting_decay", 0.10, "per year", "share of a consulting TFP gain lost each year", 0.0, 1.0,
+       prior=Prior(0.02, 0.30, "assumption, near Bloom, Mahajan, McKenzie & Roberts 2020 (AEJ Applied 12(2)): about half the practices adopted were dropped within eight years", interventions=("consulting",))),
     # -------------------------------------------------------------- labour
     _p("labour.reservation_ratio", 0.85, "-", "median reservation earnings of the cluster's potential workers (what they earn outside it) relative to the cluster wage at the start", 0.05, 1.5,
        source="PLFS 2022-23/2023-24: casual wage Rs 403-433 a day; with 0.75 of a full-time (26-day) month worked outside that is Rs 7,900-8,400 a month, 0.86-0.92 of the engineering baseline's start wage of Rs 9,160 a month (docs/ODD.md §7.4)"),
@@ -157,7 +217,8 @@ _DECLARED: list[Param] = [
     _p("market.outside_supply_elasticity", 2.0, "-", "elasticity of outside producers' supply to their price (large: their price is their cost and the cluster's gains are all taken from them; 0: their output is fixed)", 0.0, 1000.0,
        source="derived from Cobb-Douglas shares with ASI 2022-23/2023-24 input and labour shares: 0.4-1.5 (value added) to 7.7 (gross output); 2 at a one-year horizon, range 0.5-5"),
     _p("market.outside_productivity_growth", 0.04, "per year", "growth of outside producers' productivity (at home and abroad) from the end of the burn-in: a legacy cluster that does not upgrade loses its market", 0.0, 0.2,
-       source="India KLEMS (RBI 2024) manufacturing TFP growth about 1-2 %/yr; ASI real GVA per person about 1.5 %/yr 2019-23; range 1-4 %/yr; searched within that range for legacy_decline (docs/calibration.md)"),
+       source="India KLEMS (RBI 2024) manufacturing TFP growth about 1-2 %/yr; ASI real GVA per person about 1.5 %/yr 2019-23; range 1-4 %/yr; searched within that range for legacy_decline (docs/calibration.md)",
+       prior=Prior(0.01, 0.04, _MOMENTS_ALLOW + " (firm_size_distribution moves 0.96 half-widths over [0.01, 0.04], so the whole sourced range)", calibrated=True)),
     _p("market.foreign_demand_ratio", 0.5, "-", "an exporter's foreign demand relative to its domestic demand, at par exchange rate and no tariff", 0.0, 50.0),
     _p("market.exchange_rate", 1.0, "index", "rupees per unit of foreign currency (1 = start)", 0.1, 10.0),
     _p("market.tariff", 0.0, "ad valorem", "tariff on the cluster's goods in the main export market", 0.0, 5.0),
@@ -177,11 +238,13 @@ _DECLARED: list[Param] = [
     _p("finance.informal_rate", 0.45, "per year", "moneylender rate", 0.3, 0.6,
        source="NITI Aayog 2025: informal lenders 30-60% a year"),
     _p("finance.bank_leverage", 1.461, "-", "capital a firm may hold per rupee of its owner's net worth with bank credit (lambda of k <= lambda a; 1 = no bank credit); the bank lends up to (lambda - 1) a", 1.0, 10.0,
-       source="collateral constraint of Buera, Kaboski & Shin 2011 (AER 101(5)) and Midrigan & Xu 2014 (AER 104(2)); their lambda for developing economies 1.2-2.5; calibrated (docs/calibration.md)"),
+       source="collateral constraint of Buera, Kaboski & Shin 2011 (AER 101(5)) and Midrigan & Xu 2014 (AER 104(2)); their lambda for developing economies 1.2-2.5; calibrated (docs/calibration.md)",
+       prior=Prior(1.1, 3.73, _MOMENTS_ALLOW + " (credit_access_formal moves 1.28 half-widths over [1.1, 4]: weakly identified)", calibrated=True)),
     _p("finance.informal_leverage", 1.2, "-", "the same for the moneylender: it lends up to (lambda - 1) a, its own exposure, so it cannot fill every gap", 1.0, 5.0,
        source="assumption: a smaller lambda than the bank's (moneylenders lend small sums against personal wealth; Banerjee & Duflo 2005), range 1.05-1.5"),
     _p("finance.max_expected_loss", 0.071, "share a year", "largest expected loss a year per rupee lent (chance of default times loss given default) the bank accepts, before its scoring error", 0.0, 1.0,
-       source="calibrated jointly with the other finance and market parameters, pinned by credit_access_formal (docs/calibration.md); banks price MSME credit risk at spreads of 2-6 % a year over their cost of funds (RBI)"),
+       source="calibrated jointly with the other finance and market parameters, pinned by credit_access_formal (docs/calibration.md); banks price MSME credit risk at spreads of 2-6 % a year over their cost of funds (RBI)",
+       prior=Prior(0.005, 0.247, _MOMENTS_ALLOW + " (credit_access_formal moves 1.68 half-widths over [0.005, 0.3])", calibrated=True)),
     _p("finance.score_noise", 0.02, "share a year", "standard deviation of the bank's error in scoring a firm's expected loss", 0.0, 1.0,
        source="assumption: scoring errors of the order of the bar itself; range 0-0.05"),
     _p("finance.cash_flow_risk", 0.05, "share of sales", "standard deviation of a firm's quarterly cash flow the bank perceives, as a share of its sales", 0.001, 1.0,
@@ -193,14 +256,16 @@ _DECLARED: list[Param] = [
     _p("finance.recovery_rate", 0.2, "share", "share of a closing firm's capital the bank recovers from its collateral", 0.0, 1.0),
     _p("finance.cash_buffer", 0.2, "quarters of costs", "working cash a firm keeps (not spent on its plans)", 0.0, 10.0),
     _p("finance.owner_consumption", 0.255, "per year", "share of the owner's net worth consumed each year (paid out of the firm's cash after any moneylender debt is repaid)", 0.01, 0.9,
-       source="constant consumption share of wealth (log utility, Moll 2014 AER 104(10)): the rate of time preference, 4-10 %/yr in the literature, is its floor; owners of small firms also live off the business, so the calibrated 0.255 is well above it; pinned by credit_access_formal and the return gap credit_constraint_returns (docs/calibration.md)"),
+       source="constant consumption share of wealth (log utility, Moll 2014 AER 104(10)): the rate of time preference, 4-10 %/yr in the literature, is its floor; owners of small firms also live off the business, so the calibrated 0.255 is well above it; pinned by credit_access_formal and the return gap credit_constraint_returns (docs/calibration.md)",
+       prior=Prior(0.142, 0.368, _MOMENTS_ALLOW + " (credit_access_formal moves 4.88 half-widths over [0.05, 0.6])", calibrated=True)),
     _p("finance.default_bar_quarters", 12, "quarters", "quarters a firm that defaulted is barred from bank credit", 0, 80,
        source="assumption: a CIBIL record of a default weighs for years (RBI wilful-defaulter and credit-information rules); range 4-28"),
     # ------------------------------------------------------------- dynamics
     _p("dynamics.entry_candidates", 0.08, "per year", "potential entrants per year as a share of the initial firm count", 0.0, 2.0),
     _p("dynamics.entry_cost_lakh", 3.0, "Rs lakh", "set-up cost an entrant pays (the entry threshold itself is calibrated: docs/ODD.md)", 0.0, 1000.0),
     _p("dynamics.overhead_share", 0.536, "share", "fixed overhead per firm (rent, power, owner's salary) as a share of the median firm's variable profit at the start", 0.0, 5.0,
-       source="calibrated jointly with the finance parameters and technology.tfp_dispersion; pinned by firm_size_distribution and legacy_decline (docs/calibration.md)"),
+       source="calibrated jointly with the finance parameters and technology.tfp_dispersion; pinned by firm_size_distribution and legacy_decline (docs/calibration.md)",
+       prior=Prior(0.361, 0.711, _MOMENTS_ALLOW + " (firm_size_distribution moves 4.47 half-widths over [0.02, 0.8])", calibrated=True)),
     _p("dynamics.entrant_wealth", 0.5, "share", "median net worth an entrant's owner brings, as a share of the capital and working cash it plans (lognormal across entrants)", 0.01, 5.0,
        source="assumption: promoters' contribution to project cost, 25-100 % under bank appraisal norms (term loans fund up to 75 %); range 0.25-1; not searched by the calibration (docs/calibration.md)"),
     _p("dynamics.entrant_wealth_dispersion", 0.8, "log points", "standard deviation of the log of that share across entrants", 0.0, 3.0,
@@ -281,12 +346,14 @@ _DECLARED: list[Param] = [
     _p("interventions.consulting.start_quarter", 0, "quarter", "policy quarter consulting is delivered", 0, 400),
     _p("interventions.consulting.share_of_firms", 0.2, "share", "share of eligible, aware firms consulted", 0.0, 1.0),
     _p("interventions.consulting.tfp_lift", 0.10, "share", "TFP gain of a consulted firm", 0.0, 1.0,
-       source="Bloom et al. 2013 (QJE): about 11-17% in the first year (a calibration target, not validation)"),
+       source="Bloom et al. 2013 (QJE): about 11-17% in the first year (a calibration target, not validation)",
+       prior=Prior(0.03, 0.17, "Bloom et al. 2013 (QJE): 11-17 % in large Indian textile plants; assumption: smaller firms gain less, down to 3 %")),
     _p("interventions.consulting.cost_lakh", 6.0, "Rs lakh/firm", "public cost per consulted firm", 0.0, 1000.0),
     _p("interventions.consulting.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
     _p("interventions.skills_training.start_quarter", 0, "quarter", "policy quarter training starts", 0, 400),
     _p("interventions.skills_training.trainee_share", 0.10, "per year", "share of a user firm's workers trained each year", 0.0, 1.0),
-    _p("interventions.skills_training.skill_gain", 0.5, "0-1", "skill gain of a trained worker (towards 1)", 0.0, 1.0),
+    _p("interventions.skills_training.skill_gain", 0.5, "0-1", "skill gain of a trained worker (towards 1)", 0.0, 1.0,
+       prior=Prior(0.2, 0.8, "assumption: no measure of how far a short course closes a worker's skill gap")),
     _p("interventions.skills_training.days_per_trainee", 10.0, "days", "working days a trainee spends away from work (the firm weighs the wages of those days in deciding whether to take part; the output lost is not taken off)", 0.0, 75.0,
        source="assumption: short courses for employed workers of 1-4 weeks (PMKVY short-term training is 150-300 hours for new entrants); range 5-30"),
     _p("interventions.skills_training.application_cost_lakh", 0.1, "Rs lakh/quarter", "the owner's cost of taking part in a quarter: paperwork, visits to the training provider and the DIC", 0.0, 10.0,
@@ -294,14 +361,17 @@ _DECLARED: list[Param] = [
     _p("interventions.skills_training.cost_lakh", 0.15, "Rs lakh/trainee", "public cost per trainee (about Rs 15,000)", 0.0, 10.0),
     _p("interventions.skills_training.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
     _p("interventions.export_promotion.start_quarter", 0, "quarter", "policy quarter the export-promotion cell starts", 0, 400),
-    _p("interventions.export_promotion.sunk_cost_cut", 0.5, "share", "cut in the export entry cost for aware firms", 0.0, 1.0),
-    _p("interventions.export_promotion.fixed_cost_cut", 0.3, "share", "cut in the yearly export cost for aware firms", 0.0, 1.0),
+    _p("interventions.export_promotion.sunk_cost_cut", 0.5, "share", "cut in the export entry cost for aware firms", 0.0, 1.0,
+       prior=Prior(0.2, 0.7, "assumption: fairs and buyer meets replace part of a firm's own search for buyers")),
+    _p("interventions.export_promotion.fixed_cost_cut", 0.3, "share", "cut in the yearly export cost for aware firms", 0.0, 1.0,
+       prior=Prior(0.05, 0.5, "assumption: the cell's yearly cost is small beside the cut it gives (issue 16)")),
     _p("interventions.export_promotion.cost_cr", 0.5, "Rs crore/year", "public cost of fairs, buyer meets and the cell", 0.0, 100.0),
     _p("interventions.facilitation_cell.start_quarter", 0, "quarter", "policy quarter the cell opens", 0, 400),
     _p("interventions.facilitation_cell.x", -1, "cell", "column of the cell (-1 = the first cluster core)", -1, 599),
     _p("interventions.facilitation_cell.y", -1, "cell", "row of the cell (-1 = the first cluster core)", -1, 599),
     _p("interventions.facilitation_cell.reach", 8.0, "cells", "distance over which its outreach falls by a factor e", 0.1, 2000.0),
-    _p("interventions.facilitation_cell.outreach", 0.8, "per year", "chance a firm next to the cell learns of a scheme", 0.0, 10.0),
+    _p("interventions.facilitation_cell.outreach", 0.8, "per year", "chance a firm next to the cell learns of a scheme", 0.0, 10.0,
+       prior=Prior(0.3, 1.5, "assumption: a cell next door tells most firms of a scheme within one to three years")),
     _p("interventions.facilitation_cell.cost_cr", 0.2, "Rs crore/year", "public cost of the cell", 0.0, 100.0),
     # ------------------------------------------------ in-silico field trial
     # A [trial] table with a treatment other than "none" randomises a firm-level treatment.

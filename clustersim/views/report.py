@@ -24,8 +24,9 @@ CAVEATS = (
     "Effects are differences from the baseline run with the same random numbers (paired), at the "
     "horizon; intervals are 95 % confidence intervals adjusted for the number of packages "
     "compared (Bonferroni).",
-    "The intervals show Monte Carlo noise. Uncertainty about the model's parameters is wider; run "
-    "experiments/parameter_uncertainty.toml to see it.",
+    "Unless the experiment draws the interventions' effect parameters from their priors "
+    "(parameter_uncertainty = true), the intervals show Monte Carlo noise alone; uncertainty about "
+    "the model's parameters is wider.",
     "Only the calibration moments in docs/calibration.md were matched to data; docs/validation.md "
     "lists what the model reproduces and what it does not (bank borrowers almost never default, "
     "so a guarantee pays almost no claims; training's effect on sales is too large; a small grant "
@@ -190,6 +191,8 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
             missing="undefined",
         )
     }
+<h2 id="which-beats-which">Which package beats which, synergy and the assumptions behind it</h2>
+{_pairwise_tables(comparison, info)}
 <h2 id="paths">Outcome paths</h2>
 {_img(out / "paths.png")}
 <h2 id="who-gains">Who gains (by size class)</h2>
@@ -209,6 +212,67 @@ img {{ max-width: 100%; border: 1px solid #eee; }} .note {{ color: #555; font-si
     path = out / "report.html"
     write_atomically(path, page.encode("utf-8"))
     return path
+
+
+def _pairwise_tables(comparison, info: dict) -> str:
+    """pairwise.csv and drivers.csv as tables: how often each headline package beats each other
+    on net jobs, each holistic package's synergy, and the assumptions that move the ranking (the
+    summary above says it in words)."""
+    from .summary import headline_packages
+
+    pairwise, drivers = comparison.pairwise, comparison.drivers
+    if pairwise is None or pairwise.empty:
+        return "<p>Fewer than two packages: nothing to rank.</p>"
+    headline = headline_packages(comparison.ranking, info)
+    pairs = pairwise[(pairwise["kind"] == "pair") & (pairwise["outcome"] == "jobs_net")]
+    matrix = (
+        pairs[pairs["package"].isin(headline) & pairs["other"].isin(headline)]
+        .pivot(index="package", columns="other", values="p_beats")
+        .reindex(index=headline, columns=headline)
+        .reset_index()
+    )
+    parts = [
+        _table(
+            matrix,
+            "Probability that the row's package has more net jobs than the column's, over the "
+            "joint draws of Monte Carlo and parameter uncertainty",
+            missing="",
+        )
+    ]
+    synergy = pairwise[pairwise["kind"] == "synergy"]
+    if len(synergy) and synergy["difference"].isna().all():
+        parts.append(f"<p>Synergy not computed: {html.escape(synergy['note'].iloc[0])}.</p>")
+    elif len(synergy):
+        columns = ["package", "other", "outcome", "difference", "ci_low", "ci_high"]
+        columns += ["param_low", "param_high", "p_beats"]
+        parts.append(
+            _table(
+                synergy[columns].rename(
+                    columns={
+                        "other": "its parts",
+                        "difference": "synergy",
+                        "ci_low": "MC low",
+                        "ci_high": "MC high",
+                        "param_low": "draws low",
+                        "param_high": "draws high",
+                        "p_beats": "P(more than the sum)",
+                    }
+                ),
+                "Synergy: the package's effect minus the sum of its parts' effects",
+                missing="n/a",
+            )
+        )
+    if drivers is not None and not drivers.empty:
+        overall = drivers[drivers["package"] == "all pairs"]
+        parts.append(
+            _table(
+                overall[["outcome", "parameter", "variance_share"]].rename(
+                    columns={"variance_share": "share of the variance of pairwise differences"}
+                ),
+                "Which drawn assumptions move the differences between packages (one at a time)",
+            )
+        )
+    return "\n".join(parts)
 
 
 def _package_files(out: Path) -> list[str]:

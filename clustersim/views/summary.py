@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison, discount_rate
+from ..experiments.design import BASELINE
 from ..experiments.store import atomic_path, write_atomically
 
 
@@ -31,9 +33,19 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
         write_csv(comparison.sensitivity, out / "sensitivity.csv")
     if comparison.trial is not None:
         write_csv(comparison.trial, out / "trial.csv")
+    if comparison.pairwise is not None:
+        write_csv(comparison.pairwise, out / "pairwise.csv")
+        write_csv(comparison.drivers, out / "drivers.csv")
     if not ranking.empty:
         text = summary_markdown(
-            table, ranking, info, series, comparison.notes, comparison.unchanged
+            table,
+            ranking,
+            info,
+            series,
+            comparison.notes,
+            comparison.unchanged,
+            pairwise=comparison.pairwise,
+            drivers=comparison.drivers,
         )
         write_atomically(out / "summary.md", text.encode("utf-8"))
     plots = []
@@ -112,6 +124,8 @@ def summary_markdown(
     series: pd.DataFrame,
     notes: list[str] | None = None,
     unchanged: list[str] | None = None,
+    pairwise: pd.DataFrame | None = None,
+    drivers: pd.DataFrame | None = None,
 ) -> str:
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
@@ -204,6 +218,8 @@ def summary_markdown(
                 f"{s['param_high']:+.3g} across {int(s['points'])} parameter points "
                 f"(Monte Carlo CI alone: {s['ci_low']:+.3g} to {s['ci_high']:+.3g})"
             )
+    if pairwise is not None and not pairwise.empty:
+        lines += pairwise_lines(pairwise, drivers, ranking, info)
     if unchanged:
         lines += ["", "## Packages that change nothing", ""]
         lines += [f"- {warning}" for warning in unchanged_warnings(unchanged, table)]
@@ -247,6 +263,157 @@ def summary_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+#: Single-intervention packages named beside the holistic ones in the summary (by net jobs).
+STRONGEST_SINGLES = 3
+
+
+def headline_packages(ranking: pd.DataFrame, info: dict) -> list[str]:
+    """The holistic packages (two interventions or more) and the strongest single ones by net
+    jobs; every package by net jobs, at most six, when the sweep does not record interventions."""
+    order = ranking.sort_values("jobs_net", ascending=False)["package"].tolist()
+    interventions = info.get("interventions", {})
+    if not interventions:
+        return order[:6]
+    holistic = [p for p in order if len(interventions.get(p, {})) >= 2]
+    singles = [p for p in order if len(interventions.get(p, {})) == 1][:STRONGEST_SINGLES]
+    return holistic + singles
+
+
+def _pct(x: float) -> str:
+    return "n/a" if not np.isfinite(x) else f"{100 * x:.0f} %"
+
+
+def pairwise_lines(
+    pairwise: pd.DataFrame, drivers: pd.DataFrame | None, ranking: pd.DataFrame, info: dict
+) -> list[str]:
+    """pairwise.csv and drivers.csv in words: who beats whom, the synergy of each holistic
+    package, and which drawn assumptions move the ranking."""
+    points = len(info.get("points") or [{}])
+    drawn = bool(info.get("priors"))
+    pairs = pairwise[pairwise["kind"] == "pair"].set_index(["package", "other", "outcome"])
+    headline = headline_packages(ranking, info)
+    draws = int(pairs["draws"].max()) if len(pairs) else 0
+    lines = [
+        "",
+        "## Which package beats which",
+        "",
+        (
+            f"Over {draws} joint draws ({points} draws of the parameters"
+            + (" from their priors" if drawn else "")
+            + " x the replicates, every package sharing each draw)"
+            if points > 1
+            else f"Over {draws} paired replicates"
+        )
+        + ": how often the first package's "
+        "net jobs exceed the second's, and net jobs per Rs crore of public cost; 'parameters "
+        "alone' averages the Monte Carlo noise out within each draw. All pairs: pairwise.csv.",
+        "",
+    ]
+    if not drawn:
+        lines[-2] += (
+            " No parameter was drawn, so these probabilities reflect Monte Carlo noise alone: "
+            "set parameter_uncertainty = true in the experiment file to carry the priors of the "
+            "interventions' effects (docs/parameters.md) into the ranking."
+        )
+    for a, b in itertools.combinations(headline, 2):
+        if (a, b, "jobs_net") not in pairs.index:
+            continue
+        ab, ba = pairs.loc[(a, b, "jobs_net"), "p_beats"], pairs.loc[(b, a, "jobs_net"), "p_beats"]
+        first, second = (a, b) if ab >= ba else (b, a)
+        jobs = pairs.loc[(first, second, "jobs_net")]
+        ties = f", ties {_pct(jobs['p_tie'])}" if jobs["p_tie"] > 0 else ""
+        text = (
+            f"- **{first}** beats {second} on net jobs in {_pct(jobs['p_beats'])} of draws"
+            f"{ties} (parameters alone {_pct(jobs['p_beats_over_draws'])}; difference "
+            f"{jobs['difference']:+,.1f})"
+        )
+        if (first, second, "jobs_net_per_crore") in pairs.index:
+            per = pairs.loc[(first, second, "jobs_net_per_crore")]
+            text += (
+                f"; on net jobs per Rs crore in {_pct(per['p_beats'])}"
+                if np.isfinite(per["p_beats"])
+                else "; not comparable per Rs crore (one of them costs the public nothing)"
+            )
+        lines.append(text + ".")
+    synergy = pairwise[pairwise["kind"] == "synergy"]
+    if len(synergy):
+        lines += [
+            "",
+            "## Is a holistic package more than the sum of its parts?",
+            "",
+            "Synergy: the package's effect minus the sum of the effects of the single-intervention "
+            "packages that make it up, draw by draw; Monte Carlo 95 % CI, then the range across "
+            "parameter draws.",
+            "",
+        ]
+        for _, r in synergy[synergy["outcome"] == "jobs_net"].iterrows():
+            if not np.isfinite(r["difference"]):
+                lines.append(f"- **{r['package']}**: not computed ({r['note']}).")
+                continue
+            text = (
+                f"- **{r['package']}** ({r['other']}): net jobs {r['difference']:+,.1f} beyond "
+                f"the sum of its parts ({r['ci_low']:+,.1f} to {r['ci_high']:+,.1f}"
+            )
+            if np.isfinite(r["param_low"]):
+                text += f"; across draws {r['param_low']:+,.1f} to {r['param_high']:+,.1f}"
+            text += f"); more than the sum in {_pct(r['p_beats'])} of draws"
+            productivity = synergy[
+                (synergy["package"] == r["package"]) & (synergy["outcome"] == "productivity_pct")
+            ]
+            if len(productivity) and np.isfinite(productivity["difference"].iloc[0]):
+                p = productivity.iloc[0]
+                text += (
+                    f"; productivity {p['difference']:+.1f} % ({p['ci_low']:+.1f} to "
+                    f"{p['ci_high']:+.1f})"
+                )
+            note = r["note"].partition(" (")[2].rstrip(")")
+            lines.append(text + (f" ({note})" if note else "") + ".")
+    lines += ["", "## Which assumptions drive the ranking", ""]
+    overall = (
+        drivers[drivers["package"] == "all pairs"]
+        if drivers is not None and not drivers.empty
+        else pd.DataFrame()
+    )
+    if overall.empty:
+        lines.append(
+            "- Not measured: it needs at least three parameter draws (parameter_uncertainty = "
+            "true, or a [parameters] table)."
+        )
+        return lines
+    for outcome, words in (
+        ("jobs_net", "net jobs"),
+        ("jobs_net_per_crore", "net jobs per Rs crore"),
+    ):
+        mine = overall[overall["outcome"] == outcome].head(4)
+        if mine.empty:
+            continue
+        named = ", ".join(
+            f"`{r['parameter']}` {_pct(r['variance_share'])}" for _, r in mine.iterrows()
+        )
+        lines.append(
+            f"- The differences between packages on {words} across the {points} parameter draws "
+            f"are explained, one assumption at a time (a straight line in it alone), by {named}."
+        )
+    own = drivers[(drivers["other"] == BASELINE) & (drivers["outcome"] == "jobs_net")]
+    interventions = info.get("interventions", {})
+    for package in headline:
+        if len(interventions.get(package, {})) < 2:
+            continue
+        mine = own[own["package"] == package].nlargest(2, "variance_share")
+        if len(mine):
+            named = " and ".join(
+                f"`{r['parameter']}` ({_pct(r['variance_share'])}, rank correlation "
+                f"{r['spearman']:+.2f})"
+                for _, r in mine.iterrows()
+            )
+            lines.append(f"- {package}'s own net jobs across the draws move most with {named}.")
+    lines.append(
+        "- Each pair's, each package's and each synergy's rank correlations with every drawn "
+        "parameter: drivers.csv. With few draws a parameter can seem to matter by chance."
+    )
+    return lines
 
 
 def over_time_sentence(row, info: dict) -> str:
