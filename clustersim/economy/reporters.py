@@ -187,7 +187,7 @@ SERIES = (
         "npa_ratio",
         "share",
         "bank debt written off in the last four quarters / (that + bank debt outstanding)",
-        lambda o: o.model.bank.npa_ratio(o.firms),
+        lambda o: o.model.bank.npa_ratio(o.total("formal_debt")),
     ),
     Series(
         "guarantee_additionality",

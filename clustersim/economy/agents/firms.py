@@ -48,9 +48,6 @@ class Plans:
     local_lab: np.ndarray = field(default_factory=_none)  # would test at the cluster's lab
     promoted: np.ndarray = field(default_factory=_none)  # reached by export promotion
     subvention: np.ndarray = field(default_factory=_none)  # interest points on a new bank loan
-    margin: np.ndarray = field(
-        default_factory=_none
-    )  # last quarter's profit / sales: what the bank scores
     own_funds: np.ndarray = field(default_factory=_none)  # cash above the buffer
     earmarked_use: np.ndarray = field(
         default_factory=_none
@@ -170,8 +167,9 @@ class Firms(FirmAccounts, FirmTable):
         # rate, their opportunity cost; the bank, less any subvention; the moneylender).
         bank_rate = model.bank.rate_for(self, live)
         costs = (bank_rate, bank_rate - subvention, model.moneylender.rate_for(self, live))
-        desired = [
-            MSME.desired_capital(
+
+        def desired_at(rate):
+            return MSME.desired_capital(
                 expected.b_total,
                 expected.phi,
                 expected.wage,
@@ -179,8 +177,10 @@ class Firms(FirmAccounts, FirmTable):
                 expected.material_cost,
                 tech,
             )
-            for rate in costs
-        ]
+
+        at_bank_rate = desired_at(costs[0])
+        subvented = desired_at(costs[1]) if np.any(subvention) else at_bank_rate
+        desired = [at_bank_rate, subvented, desired_at(costs[2])]
         net_worth = self.net_worth(live)
         room = MSME.capital_room(
             net_worth,
@@ -276,9 +276,6 @@ class Firms(FirmAccounts, FirmTable):
             self.earmarked[live],
             own_funds,
         )
-        margin = np.divide(
-            self.profit[live], self.sales[live], out=np.zeros(len(live)), where=self.sales[live] > 0
-        )
         self.plans = Plans(
             investment=investment,
             upgrade=upgrade,
@@ -294,7 +291,6 @@ class Firms(FirmAccounts, FirmTable):
             local_lab=local_lab,
             promoted=promoted,
             subvention=subvention,
-            margin=margin,
             own_funds=own_funds,
             earmarked_use=earmarked_use,
             need=need,

@@ -193,12 +193,11 @@ class Bank(Lender):
             firms.bank_barred_until[rows] = model.steps + self.terms.default_bar_quarters
             model.counts.defaults += len(rows)
 
-    def npa_ratio(self, firms) -> float:
+    def npa_ratio(self, outstanding: float) -> float:
         """Bank debt that defaulted in the last four quarters, as a share of that and the bank
-        debt outstanding: the share of bank credit non-performing, if a defaulted loan stays on
-        the books for about a year before it is recovered or written off."""
+        debt ``outstanding``: the share of bank credit non-performing, if a defaulted loan stays
+        on the books for about a year before it is recovered or written off."""
         bad = sum(self.defaults)
-        outstanding = float(firms.formal_debt[firms.live()].sum())
         return bad / (bad + outstanding) if bad + outstanding > 0 else 0.0
 
     def ration(self, request, score, threshold, collateral_room):
