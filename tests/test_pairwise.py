@@ -230,3 +230,23 @@ def test_an_experiment_without_priors_is_designed_as_before(write_toml):
     experiment = load_experiment(write_toml(text, "plain.toml"))
     assert experiment.priors == {} and experiment.points == [{}]
     assert "priors" not in experiment.design()  # so the fingerprints of old sweeps still match
+
+
+def test_a_report_with_one_package_left_and_its_holistic_parts_gone_still_renders(tmp_path):
+    """Found by the fuzzer: with a package's runs gone, only a holistic package is left to
+    compare; its synergy row (parts missing) must carry the columns of every other row, so the
+    report's tables render (they failed on a missing p_beats column)."""
+    from clustersim import api
+    from helpers import TINY, clustersim
+
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(TINY.replace("replicates = 3", "replicates = 2"), encoding="utf-8")
+    out = tmp_path / "sweep"
+    api.sweep(experiment, out, workers=1)
+    for run in (out / "runs").glob("cell*.parquet"):
+        run.unlink()
+    status, _, err = clustersim("report", out)
+    assert status == 0, err
+    table = api.compare(out, write=False)["pairwise"]
+    synergy = table[table["kind"] == "synergy"]
+    assert len(synergy) and {"p_beats", "p_tie", "difference"} <= set(table.columns)

@@ -243,8 +243,9 @@ def pairwise(
                             | row
                             for row in drivers_of(gain, drawn)
                         ]
-                else:
-                    gain, found = pd.Series(dtype=float), spread(pd.Series(dtype=float))
+                else:  # the same columns as any row, empty
+                    gain = pd.Series(dtype=float)
+                    found = {**beats(gain, gain), **spread(gain)}
                 rows.append(
                     {
                         "kind": "synergy",
