@@ -47,6 +47,28 @@ def test_consulting_raises_treated_tfp_by_the_lift_relative_to_controls():
     assert table.loc["sales", "itt_ancova"] > 0
 
 
+def test_owner_business_training_is_a_practice_gain_not_worker_skill():
+    """The owner's business training raises management practices (TFP) by its lift, relative to
+    controls, and leaves the workforce's skill alone; worker training does the reverse."""
+    owner = trial_run(treatment="business_training", practice_lift=0.04)
+    workers = trial_run(treatment="training")
+
+    def arms(model):
+        frame = records_frame(model)
+        treated = frame.loc[frame["treated"], "slot"].to_numpy()
+        control = frame.loc[~frame["treated"], "slot"].to_numpy()
+        return treated[model.firms.alive[treated]], control[model.firms.alive[control]]
+
+    for model, lifted, skilled in ((owner, True, False), (workers, False, True)):
+        treated, control = arms(model)
+        f = model.firms
+        assert (f.consulting_lift[treated].mean() > f.consulting_lift[control].mean()) == lifted
+        assert (f.skill[treated].mean() > f.skill[control].mean() + 1e-9) == skilled
+    # the lift fades like consulting's, from the lift itself
+    treated, _ = arms(owner)
+    assert 0.0 < owner.firms.consulting_lift[treated].max() <= 0.04
+
+
 def test_a_placebo_trial_finds_no_effect():
     frames = [
         records_frame(trial_run(seed=s, treatment="consulting", tfp_lift=0.0)).assign(replicate=s)
@@ -59,7 +81,9 @@ def test_a_placebo_trial_finds_no_effect():
         )
 
 
-@pytest.mark.parametrize("treatment", ["grant", "training", "export_link", "credit_line"])
+@pytest.mark.parametrize(
+    "treatment", ["grant", "business_training", "training", "export_link", "credit_line"]
+)
 def test_every_treatment_runs_and_keeps_the_accounts_consistent(treatment):
     model = trial_run(treatment=treatment)
     frame = records_frame(model)

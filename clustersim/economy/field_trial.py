@@ -62,6 +62,12 @@ class FieldTrial:
             firms.consulting_lift[treated] = np.maximum(
                 firms.consulting_lift[treated], design.tfp_lift
             )
+        elif design.treatment == "business_training":
+            # The owner learns business practices: a management gain, kept in the same state as
+            # consulting's and fading like it (the worker-skill treatment is "training").
+            firms.consulting_lift[treated] = np.maximum(
+                firms.consulting_lift[treated], design.practice_lift
+            )
         elif design.treatment == "training":
             firms.skill[treated] += design.skill_gain * (1.0 - firms.skill[treated])
         elif design.treatment == "export_link":

@@ -285,8 +285,11 @@ def report(result: dict) -> str:
         "- `management_consulting_india`: `interventions.consulting.tfp_lift` and "
         "`trial.tfp_lift` are set from the study (an input-like calibration); reproducing it "
         "proves nothing.",
-        "- `business_training`: `trial.skill_gain` is an assumption inside the published band; "
-        "the trial matches the band at the default but with a wide interval.",
+        "- `business_training`: owner business training, `trial.practice_lift`, is set from "
+        "evidence on the mechanism (what training does to business practices, and what "
+        "practices are worth), not on this target, which it is then checked against; worker "
+        "skills training (`interventions.skills_training`, `technology.skill_lift`) has its own "
+        "evidence (Konings & Vanormelingen 2015) and no trial target.",
         "",
     ]
     return "\n".join(lines)

@@ -246,11 +246,12 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
             "rupee of grant (a validation target: no parameter is chosen on it)",
         ),
         "business_training": (
-            {"treatment": "training", "share": 0.5},
+            {"treatment": "business_training", "share": 0.5},
             "sales",
             (2.0, 15.0),
             "% sales after 4 quarters",
-            "",
+            "owner business training (trial.practice_lift, set from evidence on practices, "
+            "not on this target); worker skills training has its own evidence",
         ),
     }
     plots["trials"] = {}
