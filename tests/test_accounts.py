@@ -76,3 +76,23 @@ def test_public_cost_is_the_governments_net_outlay():
     outlay = sum(m[transfer_row, government] for m in model.flow_matrices[model.burn_in :]) / 100.0
     assert model.government.public_cost_cr > 0
     assert np.isclose(model.government.public_cost_cr, outlay)
+
+
+def test_export_promotion_pays_for_the_export_costs_it_takes_off_firms():
+    """The cell's public cost is its running cost plus public_share_of_cut rupees for each rupee
+    of export cost it takes off firms; the firms' side is the same at any share (a cost to the
+    public purse, not a change in what firms face)."""
+
+    def run(share):
+        promotion = {"start_quarter": 0, "cost_cr": 0.4, "public_share_of_cut": share}
+        return run_small(
+            "export_promotion.toml", horizon=12, interventions__export_promotion=promotion
+        )
+
+    free, half, full = run(0.0), run(0.5), run(1.0)
+    quarters = free.n_steps - free.burn_in
+    assert np.isclose(free.government.public_cost_cr, 0.4 / 4 * quarters)
+    bought_half = half.government.public_cost_cr - free.government.public_cost_cr
+    bought_full = full.government.public_cost_cr - free.government.public_cost_cr
+    assert bought_full > 0 and np.isclose(bought_half, bought_full / 2)
+    assert np.array_equal(free.firms.sales, full.firms.sales)

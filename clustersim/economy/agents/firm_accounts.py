@@ -20,6 +20,9 @@ class FirmAccounts:
         wages = markets.wage * self.workers[live]
         imported = markets.imported_share_of_materials()
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
+        government.buy_export_services(
+            np.where(self.exporter[live], self.plans.promotion_fixed, 0.0)
+        )
         overhead = np.full(len(live), self.overhead)
         guarantee_fee = (
             government.guarantee_fee_rate()

@@ -47,6 +47,10 @@ class Plans:
     test_cost: np.ndarray = field(default_factory=_none)
     local_lab: np.ndarray = field(default_factory=_none)  # would test at the cluster's lab
     promoted: np.ndarray = field(default_factory=_none)  # reached by export promotion
+    # the part of its yearly (a quarter's) and entry export costs the promotion, not a trial,
+    # takes off a firm: what the cell buys for it
+    promotion_fixed: np.ndarray = field(default_factory=_none)
+    promotion_sunk: np.ndarray = field(default_factory=_none)
     subvention: np.ndarray = field(default_factory=_none)  # interest points on a new bank loan
     own_funds: np.ndarray = field(default_factory=_none)  # cash above the buffer
     earmarked_use: np.ndarray = field(
@@ -229,6 +233,8 @@ class Firms(FirmAccounts, FirmTable):
         firm_cut = self.export_cost_cut[live]  # a trial's export link
         fixed_cost = rates.export_fixed_cost * (1.0 - np.maximum(fixed_cut, firm_cut))
         sunk_cost = p.market.export_sunk_cost_lakh * (1.0 - np.maximum(sunk_cut, firm_cut))
+        promotion_fixed = rates.export_fixed_cost * np.maximum(fixed_cut - firm_cut, 0.0)
+        promotion_sunk = p.market.export_sunk_cost_lakh * np.maximum(sunk_cut - firm_cut, 0.0)
         certified = self.certified_until[live] >= steps
         quality_cert = 1.0 + p.technology.quality_lift_certified
         export_ratio = 1.0 + markets.foreign_level() / expected.domestic_level
@@ -290,6 +296,8 @@ class Firms(FirmAccounts, FirmTable):
             test_cost=test_cost,
             local_lab=local_lab,
             promoted=promoted,
+            promotion_fixed=promotion_fixed,
+            promotion_sunk=promotion_sunk,
             subvention=subvention,
             own_funds=own_funds,
             earmarked_use=earmarked_use,
@@ -335,6 +343,7 @@ class Firms(FirmAccounts, FirmTable):
         self.use_scheme(live[local], "testing_lab")
         self.use_scheme(live[enter & plans.promoted], "export_promotion")
         government.spend("grants_to_firms", float(subsidy.sum()), payee="firms")
+        government.buy_export_services(plans.promotion_sunk * enter)
         ledger.post("investment_goods", "firms", "rest_of_world", float(capital_spend.sum()))
         ledger.post(
             "other_firm_costs",

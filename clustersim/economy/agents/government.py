@@ -128,7 +128,10 @@ class Government:
             firms.consulting_lift[chosen] = consulting.tfp_lift
             firms.consulted[chosen] = True
             firms.use_scheme(chosen, "consulting")
-            self.spend("public_purchases", len(chosen) * consulting.cost_lakh)
+            self.spend(
+                "public_purchases",
+                consulting.cost_lakh_per_worker * float(firms.workers[chosen].sum()),
+            )
         if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
             fund = schemes.growth_fund
             tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
@@ -189,6 +192,14 @@ class Government:
         if reached.any():
             reached &= firms.eligible(rows, subsidy.eligible)
         return reached, subsidy.subsidy_share
+
+    def buy_export_services(self, saved) -> None:
+        """Export promotion pays for the fairs, stalls, buyer meets and market studies that take
+        ``saved`` off firms' export costs: ``public_share_of_cut`` public rupees a rupee (below 1
+        as the cell pools them), on top of the cell's running cost."""
+        if self.active["export_promotion"]:
+            share = self.schemes.export_promotion.public_share_of_cut
+            self.spend("public_purchases", share * float(np.sum(saved)))
 
     def export_cost_cuts(self, firms, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Export promotion: who it reaches,
