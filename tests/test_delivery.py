@@ -1,11 +1,15 @@
-"""Interventions as delivered: facilities are completed late or not at all and ramp up; firms
-take part in training only when it is worth their time; each scheme's take-up is a series."""
+"""Interventions as delivered: facilities are completed late or not at all and ramp up; an SPV
+pays its facility's running costs from fees or closes it; firms take part in training only when
+it is worth their time; each scheme's take-up is a series."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
+from clustersim.economy.agents.spv import SPV
 from clustersim.economy.facilities import NEVER, completion_delay
 from clustersim.economy.model import ClusterModel
 from clustersim.economy.reporters import COLUMN_NAMES, ECONOMY_COLUMNS
@@ -42,7 +46,14 @@ def test_a_facility_never_completed_changes_nothing_but_its_capex():
 
 
 def test_a_facility_ramps_up_to_its_uptime_after_it_opens():
-    model = run("cfc", **{"governance.spv_completion_rate": 1.0, "governance.ramp_up_quarters": 4})
+    model = run(
+        "cfc",
+        **{
+            "governance.spv_completion_rate": 1.0,
+            "governance.ramp_up_quarters": 4,
+            "governance.spv_closure_quarters": 400,  # its SPV does not give up in this test
+        },
+    )
     cfc = model.facilities.cfc
     shares = [cfc.service_share(cfc.opens_step + k) for k in range(-1, 6)]
     assert shares == pytest.approx(
@@ -82,3 +93,53 @@ def test_take_up_of_each_scheme_is_a_share_and_any_scheme_covers_them_all():
         each = [values[f"take_up_{s}"] for s in SCHEMES]
         assert all(0.0 <= v <= 1.0 for v in each)
         assert max(each) <= values["take_up"] <= min(1.0, sum(each)) + 1e-12
+
+
+# ---------------------------------------------------------------- the SPV
+def _rules(**over):
+    rules = {"spv_reserve_quarters": 4.0, "spv_fee_adjustment": 0.5, "spv_closure_quarters": 2}
+    return SimpleNamespace(**{**rules, **over})
+
+
+def test_an_spv_keeps_its_reserve_pays_out_the_surplus_and_prices_to_break_even():
+    spv = SPV(_rules(), fixed_cost=10.0)
+    assert spv.reserve == spv.target == 40.0
+    # fees 60 against costs 10 + 20: the surplus of 30 goes to the members, the reserve stays
+    fee = spv.settle(fees=60.0, fixed=10.0, variable=20.0, units=100.0, fee=0.6)
+    assert spv.reserve == 40.0 and spv.paid_out == 30.0
+    assert fee == pytest.approx(0.6 + 0.5 * (0.3 - 0.6))  # halfway to the average cost, 0.3
+    assert spv.settle(fees=0.0, fixed=10.0, variable=0.0, units=0.0, fee=fee) == fee  # none served
+
+
+def test_an_spv_closes_after_its_reserve_has_been_empty_for_the_stated_quarters():
+    spv = SPV(_rules(spv_closure_quarters=2), fixed_cost=10.0)
+    history = []
+    for _ in range(8):  # no users: only the fixed cost, 10 a quarter, against a reserve of 40
+        spv.settle(fees=0.0, fixed=10.0, variable=0.0, units=0.0, fee=1.0)
+        history.append((spv.reserve, spv.closed))
+    assert [closed for _, closed in history] == [False] * 5 + [True] * 3
+    assert history[3][0] == 0.0 and history[4][0] < 0.0
+
+
+def test_the_government_pays_the_running_costs_of_its_facility_but_not_an_spvs():
+    settings = {"governance.spv_completion_rate": 1.0, "governance.government_completion_rate": 1.0}
+    spv = run("cfc", **settings)
+    government = run("cfc", **settings, **{"interventions.cfc.governance": "government"})
+    scheme = spv.p.interventions.cfc
+    grant = scheme.grant_share * scheme.capex_cr
+    assert spv.facilities.cfc.governance == "spv"
+    assert spv.series.column("public_cost_cr")[-1] == pytest.approx(grant)
+    assert government.series.column("public_cost_cr")[-1] > grant  # running costs net of fees
+
+
+def test_an_spv_that_cannot_cover_its_costs_closes_its_facility():
+    dear = {
+        "governance.spv_completion_rate": 1.0,
+        "governance.ramp_up_quarters": 0,
+        "interventions.cfc.opex_cr": 50.0,  # a fixed cost no fee can cover
+    }
+    model = run("cfc", **dear)
+    cfc, opened = model.facilities.cfc, model.series.column("facilities_open")
+    assert cfc.closed and 1 in opened and opened[-1] == 0
+    assert cfc.service_share(model.steps) == 0.0
+    assert model.series.column("cfc_utilisation")[-1] == 0.0

@@ -61,6 +61,18 @@ def test_with_unlimited_leverage_the_target_is_the_bank_rate_optimum():
     assert target[0] == pytest.approx(wealth[0] - buffer[0] + 0.2 * wealth[0]) and constrained[0]
 
 
+def test_a_guarantees_collateral_waiver_is_bank_room_the_firm_plans_with():
+    """Covered firms may hold bank debt up to the waiver without collateral, if that is more than
+    (lambda - 1) a; a firm the bank is closed to gains nothing from it."""
+    wealth, buffer, open_ = np.array([50.0, 50.0]), np.array([5.0, 5.0]), np.array([True, False])
+    plain = MSME.capital_room(wealth, buffer, 1.5, 1.2, open_)
+    waived = MSME.capital_room(wealth, buffer, 1.5, 1.2, open_, np.array([100.0, 100.0]))
+    assert plain[1][0] == pytest.approx(45.0 + 25.0) and waived[1][0] == pytest.approx(45.0 + 100.0)
+    assert waived[1][1] == plain[1][1] == pytest.approx(45.0)  # the bank is closed to it
+    small = MSME.capital_room(wealth, buffer, 1.5, 1.2, open_, np.array([10.0, 10.0]))
+    assert np.allclose(small[1], plain[1])  # a waiver below (lambda - 1) a changes nothing
+
+
 def test_owners_repay_the_moneylender_before_they_consume():
     prepay, consume = MSME.owner_draw(
         cash=np.array([30.0, 30.0, 5.0]),

@@ -196,7 +196,6 @@ def _cfc(capacity, step=3):
         lift=0.2,
         reach=4.0,
         opens_step=3,
-        governance="spv",
         opex_cr=0.0,
     )
 
@@ -229,7 +228,6 @@ def test_lab_serves_oldest_requests_first_up_to_capacity():
         fee=0.1,
         reach=5,
         opens_step=0,
-        governance="spv",
         opex_cr=0.0,
     )
     served = lab.first_in_queue(np.array([5, 3, 3, 4]), np.array([0.9, 0.8, 0.1, 0.5]))

@@ -291,9 +291,9 @@ def test_an_entrant_values_entry_more_when_wages_fall_or_demand_rises():
     )
 
 
-def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
-    """With fees far above running costs, an SPV-run CFC costs the public its grant and no
-    more; a government-run one returns the surplus to the treasury."""
+def test_an_spvs_facility_costs_the_public_its_grant_alone():
+    """An SPV pays its CFC's running costs from its fees, so the public pays the grant and no
+    more; a government-run CFC whose fees exceed its running costs returns the surplus."""
     kw = dict(
         n_firms=80,
         horizon=12,
@@ -303,7 +303,7 @@ def test_an_spv_keeps_its_surplus_so_public_cost_is_grant_plus_deficit():
             "spv_completion_rate": 1.0,
             "government_completion_rate": 1.0,
         },
-        interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.0},
+        interventions__cfc={"fee_per_hour_lakh": 0.004, "opex_cr": 0.0, "cost_per_hour_lakh": 0.0},
     )
     spv = run_small("cfc.toml", **kw)
     grant = 0.7 * 15.0

@@ -28,7 +28,6 @@ ROWS = (
     "guarantee_fees",
     "guarantee_payouts",
     "public_purchases",
-    "spv_surplus",
     "central_transfer",
     "dividends",
     "owner_equity",

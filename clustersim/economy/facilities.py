@@ -7,8 +7,10 @@ a yearly chance (drawn once, at approval, from stream ``facility_delivery``), so
 some facilities open late and some not within the horizon; once open it ramps up
 to its capacity.  Governance (an industry-led SPV or a government department)
 sets the lag, the completion chance, the share of capacity kept available and
-the fees.  Each quarter the CFC serves first (its users' expected profits
-depend on certificates as they stood), then the lab tests its queue.  How each
+the fees, and who pays the running costs: the government for a facility it
+runs, the SPV (:mod:`clustersim.economy.agents.spv`) from its fees otherwise.
+Each quarter the CFC serves first (its users' expected profits depend on
+certificates as they stood), then the lab tests its queue.  How each
 facility serves is written with it, in :mod:`clustersim.economy.agents.cfc` and
 :mod:`clustersim.economy.agents.testing_lab`.
 """
@@ -18,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import CommonFacilityCentre, TestingLab
-from .timeunits import quarterly_hazard
+from .agents.spv import SPV
+from .timeunits import per_quarter, quarterly_hazard
 
 LAKH_PER_CRORE = 100.0
 FACILITIES = ("cfc", "testing_lab", "facilitation_cell")
@@ -70,6 +73,7 @@ class Facilities:
         delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
         opens, technology = model.steps + lag + delay, model.p.technology
         self.delays[name] = delay
+        operator = SPV(rules, per_quarter(scheme.opex_cr * LAKH_PER_CRORE)) if spv else None
         if name == "cfc":
             self.cfc = CommonFacilityCentre(
                 model,
@@ -82,8 +86,9 @@ class Facilities:
                 lift=technology.cfc_lift,
                 reach=technology.cfc_reach,
                 opens_step=opens,
-                governance=scheme.governance,
                 opex_cr=scheme.opex_cr,
+                cost_per_hour=scheme.cost_per_hour_lakh,
+                operator=operator,
                 ramp_up=rules.ramp_up_quarters,
             )
         else:
@@ -95,8 +100,9 @@ class Facilities:
                 fee=model.p.market.local_test_fee_lakh * fee_factor,
                 reach=scheme.reach,
                 opens_step=opens,
-                governance=scheme.governance,
                 opex_cr=scheme.opex_cr,
+                cost_per_test=scheme.cost_per_test_lakh,
+                operator=operator,
                 ramp_up=rules.ramp_up_quarters,
             )
 

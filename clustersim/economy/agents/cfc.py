@@ -29,8 +29,9 @@ class CommonFacilityCentre(Facility):
         lift,
         reach,
         opens_step,
-        governance,
         opex_cr,
+        cost_per_hour=0.0,
+        operator=None,
         ramp_up=0,
     ):
         super().__init__(
@@ -38,13 +39,14 @@ class CommonFacilityCentre(Facility):
             cell,
             uptime=uptime,
             opens_step=opens_step,
-            governance=governance,
             opex_cr=opex_cr,
+            fee=fee_per_hour,
+            unit_cost=cost_per_hour,
+            operator=operator,
             ramp_up=ramp_up,
         )
         self.capacity_hours = capacity_hours
         self.hours_per_worker = hours_per_worker
-        self.fee_per_hour = fee_per_hour
         self.travel_cost = travel_cost
         self.lift = lift
         self.reach = reach
@@ -71,7 +73,7 @@ class CommonFacilityCentre(Facility):
                 aware,
                 open_now,
                 gain,
-                self.fee_per_hour * hours * share,
+                self.fee * hours * share,
                 self.travel_cost * distance,
             )
 
@@ -80,20 +82,18 @@ class CommonFacilityCentre(Facility):
         firms.cfc_lift[rows] = full_lift[users] * served
         firms.cfc_user[rows] = True
         firms.use_scheme(rows, "cfc")
-        fees = self.fee_per_hour * hours[users] * served + self.travel_cost * distance[users]
+        fees = self.fee * hours[users] * served + self.travel_cost * distance[users]
         firms.cash[rows] -= fees
         firms.facility_costs[rows] = fees
         self.hours_used = float(hours[users].sum() * served)
-        fee_total = float((self.fee_per_hour * hours[users] * served).sum())
-        model.ledger.post("facility_fees", "firms", "government", fee_total)
+        self.units_served = self.hours_used
+        self.collect_fees(float((self.fee * hours[users] * served).sum()))
         model.ledger.post(
             "other_firm_costs",
             "firms",
             "rest_of_world",
             float((self.travel_cost * distance[users]).sum()),
         )
-        model.government.collect(fee_total)
-        self.fees_collected = fee_total
         if open_now:
             self.run()
 

@@ -192,6 +192,7 @@ class Firms(FirmAccounts, FirmTable):
             p.finance.bank_leverage,
             p.finance.informal_leverage,
             self.formal_access[live] & (self.bank_barred_until[live] < steps),
+            government.collateral_waiver(self, live),
         )
         target, source, constrained = MSME.capital_target(desired, room)
         self.credit_constrained[live] = constrained
@@ -351,10 +352,8 @@ class Firms(FirmAccounts, FirmTable):
             "rest_of_world",
             float((plans.sunk_cost * enter + (plans.test_cost - lab_fees) * seek).sum()),
         )
-        ledger.post("facility_fees", "firms", "government", float(lab_fees.sum()))
-        government.collect(float(lab_fees.sum()))
         if lab is not None:
-            lab.fees_collected = float(lab_fees.sum())
+            lab.collect_fees(float(lab_fees.sum()))
         self.test_requested_step[live[local]] = steps
         distant = live[seek & ~plans.local_lab]
         self.test_ready_step[distant] = steps + model.p.market.distant_test_delay

@@ -181,6 +181,15 @@ class Government:
             self.reaches(firms, rows, "credit_guarantee") & firms.eligible(rows, guarantee.eligible)
         )
 
+    def collateral_waiver(self, firms, rows) -> np.ndarray:
+        """Bank debt a firm the guarantee covers may hold without collateral
+        (``collateral_waived_lakh``; nil for firms it does not cover).  The firm plans with it
+        and the bank lends within it; the cash-flow cap still applies."""
+        if not self.active["credit_guarantee"]:
+            return np.zeros(len(rows))
+        covered = self.guarantee_cover(firms, rows, np.zeros(len(rows))) > 0
+        return self.schemes.credit_guarantee.collateral_waived_lakh * covered
+
     def guarantee_fee_rate(self) -> float:
         """Quarterly fee the borrower pays on guaranteed debt."""
         return quarterly_rate(self.schemes.credit_guarantee.fee_rate)

@@ -85,7 +85,6 @@ class Bank(Lender):
         bank scores each one's expected loss (with a scoring error), approves those below its
         bar, and lends within k <= lambda a, cash flow and its funds."""
         model, terms, live, plans = self.model, self.terms, firms.operating, firms.plans
-        guarantee = model.p.interventions.credit_guarantee
         open_to = firms.bank_barred_until[live] < model.steps
         need = np.where(open_to, plans.need, 0.0)
         applicants = need > 0.0
@@ -97,7 +96,7 @@ class Bank(Lender):
         room -= firms.formal_debt[live]
         plain_room = room  # without a guarantee's collateral waiver
         if model.government.active["credit_guarantee"]:
-            waived = guarantee.collateral_waived_lakh - firms.formal_debt[live]
+            waived = model.government.collateral_waiver(firms, live) - firms.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
         # Whatever the collateral, the instalment must fit the firm's cash flow.
         cash_flow = (

@@ -149,13 +149,14 @@ class MSME(FixedAgent):
         return target, source, desired[1] > room[1]
 
     @staticmethod
-    def capital_room(net_worth, buffer, bank_leverage, informal_leverage, bank_open):
+    def capital_room(net_worth, buffer, bank_leverage, informal_leverage, bank_open, waived=0.0):
         """Capital a firm can hold with its own funds (net worth not kept as working cash), with
-        bank credit too (k <= lambda_b a, when the bank is open to it) and with the
+        bank credit too (k <= lambda_b a, when the bank is open to it, or the bank debt a credit
+        guarantee lets it hold without collateral, ``waived``, if more) and with the
         moneylender's too (who lends up to (lambda_m - 1) a of its own)."""
         wealth = np.maximum(net_worth, 0.0)
         own = np.maximum(net_worth - buffer, 0.0)
-        bank = own + (bank_leverage - 1.0) * wealth * bank_open
+        bank = own + np.maximum((bank_leverage - 1.0) * wealth, waived) * bank_open
         return own, bank, bank + (informal_leverage - 1.0) * wealth
 
     @staticmethod

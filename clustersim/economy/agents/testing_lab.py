@@ -25,8 +25,9 @@ class TestingLab(Facility):
         fee,
         reach,
         opens_step,
-        governance,
         opex_cr,
+        cost_per_test=0.0,
+        operator=None,
         ramp_up=0,
     ):
         super().__init__(
@@ -34,12 +35,13 @@ class TestingLab(Facility):
             cell,
             uptime=uptime,
             opens_step=opens_step,
-            governance=governance,
             opex_cr=opex_cr,
+            fee=fee,
+            unit_cost=cost_per_test,
+            operator=operator,
             ramp_up=ramp_up,
         )
         self.capacity_tests = capacity_tests
-        self.fee = fee
         self.reach = reach
 
     @property
@@ -57,6 +59,7 @@ class TestingLab(Facility):
         model.counts.lab_wait = float((steps - firms.test_requested_step[served]).sum())
         firms.certified_until[served] = steps + model.p.market.certification_validity
         firms.test_requested_step[served] = -1
+        self.units_served = float(len(served))
         self.run()
 
     def first_in_queue(self, requested_step, priority):
