@@ -143,3 +143,18 @@ def test_an_spv_that_cannot_cover_its_costs_closes_its_facility():
     assert cfc.closed and 1 in opened and opened[-1] == 0
     assert cfc.service_share(model.steps) == 0.0
     assert model.series.column("cfc_utilisation")[-1] == 0.0
+
+
+def test_consulting_is_taken_only_where_it_is_worth_the_firms_own_cost():
+    offer = {"interventions.consulting.share_of_firms": 1.0}
+    taken = run("consulting", **offer)
+    useless = run("consulting", **offer, **{"interventions.consulting.tfp_lift": 0.0})
+    base = run("baseline")
+    assert taken.firms.consulted.sum() > 0 and useless.firms.consulted.sum() == 0
+    for column in ECONOMY_COLUMNS:  # consulting that lifts nothing is taken by nobody
+        assert useless.series.column(column) == base.series.column(column), column
+    # the public pays the market price less the firms' co-payment
+    scheme = taken.p.interventions.consulting
+    free = run("consulting", **offer, **{"interventions.consulting.copay_share": 0.0})
+    ratio = taken.government.public_cost_cr / free.government.public_cost_cr
+    assert ratio == pytest.approx(1.0 - scheme.copay_share, rel=0.05)

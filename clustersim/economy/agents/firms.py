@@ -399,13 +399,27 @@ class Firms(FirmAccounts, FirmTable):
         """What training ``share`` of its workers this quarter is worth to each firm: the extra
         variable profit a quarter of the skill it adds (its TFP lift), capitalised at the bank rate
         plus the exit hazard plus the rate at which skill fades."""
-        technology, rates = self.model.p.technology, self.model.rates
+        technology = self.model.p.technology
         skill = self.skill[rows]
         after = skill + share * skill_gain * (1.0 - skill)
         lift = (1.0 + technology.skill_lift * after) / (1.0 + technology.skill_lift * skill)
+        return self.value_of_lift(rows, lift, self.model.rates.skill_depreciation)
+
+    def value_of_consulting(self, rows, tfp_lift):
+        """What consulting that lifts TFP by ``tfp_lift`` is worth to each firm (a firm still
+        holding an earlier lift gains only the difference); it fades at the consulting decay."""
+        held = self.consulting_lift[rows]
+        lift = (1.0 + np.maximum(held, tfp_lift)) / (1.0 + held)
+        return self.value_of_lift(rows, lift, self.model.rates.consulting_decay)
+
+    def value_of_lift(self, rows, tfp_factor, fade):
+        """The extra variable profit a quarter of multiplying each firm's TFP by ``tfp_factor``,
+        capitalised at the bank rate plus the exit hazard plus the rate ``fade`` at which the
+        lift fades."""
+        rates = self.model.rates
         expected = self.expectations(rows)
-        gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=lift))
-        return gain / (rates.formal_rate + rates.exit_hazard + rates.skill_depreciation)
+        gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=tfp_factor))
+        return gain / (rates.formal_rate + rates.exit_hazard + fade)
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

@@ -118,20 +118,29 @@ class Government:
             firms.use_scheme(users, "skills_training")
             self.spend("public_purchases", float(trainees.sum()) * training.cost_lakh)
         if self.active["consulting"] and quarter == schemes.consulting.start_quarter + 1:
+            # A share of the aware, eligible firms is offered consulting (the programme's places);
+            # each takes it if the lift is worth its co-payment and the owner's time.
             consulting = schemes.consulting
             draw = model.streams.get("consulting", model.steps).random(firms.slots_used)[live]
-            chosen = live[
+            offered = live[
                 self.reaches(firms, live, "consulting")
                 & firms.eligible(live, consulting.eligible)
                 & (draw < consulting.share_of_firms)
             ]
-            firms.consulting_lift[chosen] = consulting.tfp_lift
+            price = consulting.cost_lakh_per_worker * firms.workers[offered]
+            own_cost = consulting.copay_share * price + consulting.application_cost_lakh
+            value = firms.value_of_consulting(offered, consulting.tfp_lift)
+            takes = MSME.takes_part(value, own_cost)
+            chosen = offered[takes]
+            firms.consulting_lift[chosen] = np.maximum(
+                firms.consulting_lift[chosen], consulting.tfp_lift
+            )
             firms.consulted[chosen] = True
             firms.use_scheme(chosen, "consulting")
-            self.spend(
-                "public_purchases",
-                consulting.cost_lakh_per_worker * float(firms.workers[chosen].sum()),
-            )
+            copay = consulting.copay_share * price[takes]
+            firms.cash[chosen] -= copay
+            model.ledger.post("other_firm_costs", "firms", "rest_of_world", float(copay.sum()))
+            self.spend("public_purchases", float((price[takes] - copay).sum()))
         if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
             fund = schemes.growth_fund
             tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
