@@ -296,7 +296,7 @@ _DECLARED: list[Param] = [
        source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published"),
     _p("governance.spv_uptime", 0.9, "share", "share of nominal capacity an SPV keeps available", 0.0, 1.0),
     _p("governance.government_uptime", 0.7, "share", "share of nominal capacity a government facility keeps available", 0.0, 1.0),
-    _p("governance.spv_fee_factor", 1.0, "-", "fee multiplier of an SPV facility (cost recovery)", 0.0, 5.0),
+    _p("governance.spv_fee_factor", 1.0, "-", "fee multiplier of an SPV facility when it opens (it then prices to break even, governance.spv_fee_adjustment)", 0.0, 5.0),
     _p("governance.government_fee_factor", 0.5, "-", "fee multiplier of a government facility", 0.0, 5.0),
     # -------------------------------------------------------- interventions
     # A table [interventions.X] in a scenario switches intervention X on.
