@@ -97,28 +97,48 @@ def test_take_up_of_each_scheme_is_a_share_and_any_scheme_covers_them_all():
 
 # ---------------------------------------------------------------- the SPV
 def _rules(**over):
-    rules = {"spv_reserve_quarters": 4.0, "spv_fee_adjustment": 0.5, "spv_closure_quarters": 2}
+    rules = {
+        "spv_reserve_quarters": 4.0,
+        "spv_fee_adjustment": 0.5,
+        "spv_closure_quarters": 2,
+        "spv_normal_volume": 0.5,
+    }
     return SimpleNamespace(**{**rules, **over})
 
 
 def test_an_spv_keeps_its_reserve_pays_out_the_surplus_and_prices_to_break_even():
     spv = SPV(_rules(), fixed_cost=10.0)
     assert spv.reserve == spv.target == 40.0
-    # fees 60 against costs 10 + 20: the surplus of 30 goes to the members, the reserve stays
-    fee = spv.settle(fees=60.0, fixed=10.0, variable=20.0, units=100.0, fee=0.6)
+    # 100 units at a unit cost of 0.2 and fees of 60: the surplus of 30 goes to the members
+    fee = spv.settle(fees=60.0, fixed=10.0, unit_cost=0.2, units=100.0, capacity=120.0, fee=0.6)
     assert spv.reserve == 40.0 and spv.paid_out == 30.0
-    assert fee == pytest.approx(0.6 + 0.5 * (0.3 - 0.6))  # halfway to the average cost, 0.3
-    assert spv.settle(fees=0.0, fixed=10.0, variable=0.0, units=0.0, fee=fee) == fee  # none served
+    assert fee == pytest.approx(0.6 + 0.5 * (0.2 + 10.0 / 100.0 - 0.6))  # towards 0.3
+    # few users: the fixed cost is spread over the normal volume (half of 120), not over 5
+    few = SPV(_rules(), fixed_cost=10.0).settle(3.0, 10.0, 0.2, 5.0, 120.0, 0.6)
+    assert few == pytest.approx(0.6 + 0.5 * (0.2 + 10.0 / 60.0 - 0.6))
+    # no users: the fee falls towards the break-even fee at the normal volume
+    idle = SPV(_rules(), fixed_cost=10.0).settle(0.0, 10.0, 0.2, 0.0, 120.0, 5.0)
+    assert idle == pytest.approx(5.0 + 0.5 * (0.2 + 10.0 / 60.0 - 5.0)) and idle < 5.0
 
 
-def test_an_spv_closes_after_its_reserve_has_been_empty_for_the_stated_quarters():
+def test_an_spv_closes_after_the_stated_quarters_of_losses_with_its_reserve_gone():
     spv = SPV(_rules(spv_closure_quarters=2), fixed_cost=10.0)
     history = []
     for _ in range(8):  # no users: only the fixed cost, 10 a quarter, against a reserve of 40
-        spv.settle(fees=0.0, fixed=10.0, variable=0.0, units=0.0, fee=1.0)
+        spv.settle(fees=0.0, fixed=10.0, unit_cost=0.0, units=0.0, capacity=0.0, fee=1.0)
         history.append((spv.reserve, spv.closed))
     assert [closed for _, closed in history] == [False] * 5 + [True] * 3
     assert history[3][0] == 0.0 and history[4][0] < 0.0
+
+
+def test_an_spv_with_steady_users_recovers_an_old_deficit_instead_of_closing():
+    spv = SPV(_rules(spv_closure_quarters=6), fixed_cost=10.0)
+    spv.reserve = -20.0  # losses of earlier quarters
+    fee, units = 0.3, 100.0  # break-even without the deficit: 0.2 + 10 / 100
+    for _ in range(12):
+        fee = spv.settle(fee * units, 10.0, 0.2, units, 120.0, fee)
+        assert not spv.closed
+    assert spv.reserve >= 0.0 and fee > 0.3 - 1e-9
 
 
 def test_the_government_pays_the_running_costs_of_its_facility_but_not_an_spvs():
@@ -143,6 +163,32 @@ def test_an_spv_that_cannot_cover_its_costs_closes_its_facility():
     assert cfc.closed and 1 in opened and opened[-1] == 0
     assert cfc.service_share(model.steps) == 0.0
     assert model.series.column("cfc_utilisation")[-1] == 0.0
+
+
+def test_firms_test_locally_only_if_no_dearer_and_a_closed_lab_releases_its_queue():
+    built = {"governance.spv_completion_rate": 1.0, "governance.ramp_up_quarters": 0}
+    # a government lab keeps its fee (half of 5 > the distant lab's 1.5): nobody tests there
+    dear = run(
+        "testing_lab",
+        **built,
+        **{
+            "market.local_test_fee_lakh": 5.0,
+            "interventions.testing_lab.governance": "government",
+            "governance.government_completion_rate": 1.0,
+        },
+    )
+    assert max(dear.series.column("take_up_testing_lab")) == 0.0
+    # an SPV's lab reprices towards its costs, and firms come
+    spv = run("testing_lab", **built, **{"market.local_test_fee_lakh": 5.0})
+    assert spv.facilities.lab.fee < 1.5 and max(spv.series.column("take_up_testing_lab")) > 0
+    closing = run(
+        "testing_lab",
+        **built,
+        **{"interventions.testing_lab.opex_cr": 20.0, "governance.spv_closure_quarters": 1},
+    )
+    lab = closing.facilities.lab
+    assert lab.closed
+    assert not (closing.firms.test_requested_step[closing.firms.live()] >= 0).any()
 
 
 def test_consulting_is_taken_only_where_it_is_worth_the_firms_own_cost():

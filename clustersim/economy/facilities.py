@@ -120,10 +120,12 @@ class Facilities:
             self.lab.serve(firms)
 
     def local_lab(self, firms, rows) -> np.ndarray:
-        """Firms that can test at the cluster's own lab this quarter: it is open and running, they
-        know of it and are within its reach."""
+        """Firms that can test at the cluster's own lab this quarter: it is open and running, no
+        dearer than a distant lab, and they know of it and are within its reach."""
         lab, government = self.lab, self.model.government
         if lab is None or not lab.is_open(self.model.steps) or not government.active["testing_lab"]:
+            return np.zeros(len(rows), dtype=bool)
+        if lab.fee > self.model.p.market.distant_test_cost_lakh:  # dearer than going away
             return np.zeros(len(rows), dtype=bool)
         return government.reaches(firms, rows, "testing_lab") & (
             firms.distance_to(rows, lab) <= lab.reach

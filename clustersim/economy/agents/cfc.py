@@ -101,6 +101,10 @@ class CommonFacilityCentre(Facility):
     def available_hours(self) -> float:
         return self.capacity_hours * self.service_share(self.model.steps)
 
+    @property
+    def capacity_units(self) -> float:
+        return self.available_hours
+
     def lift_at(self, distance):
         """Full-service TFP lift at a distance: lift * exp(-d / reach); nil at zero capacity."""
         if self.available_hours <= 0.0:

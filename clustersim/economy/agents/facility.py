@@ -56,6 +56,11 @@ class Facility(FixedAgent):
         ramp = min(1.0, (step - self.opens_step + 1) / self.ramp_up) if self.ramp_up > 0 else 1.0
         return self.uptime * ramp
 
+    @property
+    def capacity_units(self) -> float:
+        """Units (machine-hours, tests) it offers this quarter."""
+        raise NotImplementedError
+
     def collect_fees(self, amount: float) -> None:
         """Users' fees: the government's for a facility it runs, else the SPV's (outside the
         cluster's accounts)."""
@@ -76,7 +81,12 @@ class Facility(FixedAgent):
             self.model.government.spend("public_purchases", fixed + variable)
         else:
             self.fee = self.operator.settle(
-                self.fees_collected, fixed, variable, self.units_served, self.fee
+                self.fees_collected,
+                fixed,
+                self.unit_cost,
+                self.units_served,
+                self.capacity_units,
+                self.fee,
             )
             self.closed = self.operator.closed
         self.fees_collected = 0.0

@@ -191,13 +191,16 @@ class Government:
         )
 
     def collateral_waiver(self, firms, rows) -> np.ndarray:
-        """Bank debt a firm the guarantee covers may hold without collateral
-        (``collateral_waived_lakh``; nil for firms it does not cover).  The firm plans with it
-        and the bank lends within it; the cash-flow cap still applies."""
+        """Bank debt a firm the guarantee covers may hold without collateral: up to
+        ``collateral_waived_lakh``, as far as its cash flow can service it (nil for firms it does
+        not cover).  The firm plans with it and the bank lends within it."""
         if not self.active["credit_guarantee"]:
             return np.zeros(len(rows))
         covered = self.guarantee_cover(firms, rows, np.zeros(len(rows))) > 0
-        return self.schemes.credit_guarantee.collateral_waived_lakh * covered
+        serviceable, _ = self.model.bank.serviceable_debt(firms, rows)
+        return (
+            np.minimum(self.schemes.credit_guarantee.collateral_waived_lakh, serviceable) * covered
+        )
 
     def guarantee_fee_rate(self) -> float:
         """Quarterly fee the borrower pays on guaranteed debt."""

@@ -99,14 +99,7 @@ class Bank(Lender):
             waived = model.government.collateral_waiver(firms, live) - firms.formal_debt[live]
             room = np.where(cover > 0, np.maximum(room, waived), room)
         # Whatever the collateral, the instalment must fit the firm's cash flow.
-        cash_flow = (
-            firms.profit[live]
-            + model.rates.depreciation * firms.capital[live]
-            + firms.formal_rate[live] * firms.formal_debt[live]
-        )
-        serviceable = principal_for(
-            terms.debt_service_share * np.maximum(cash_flow, 0.0), self.rate, terms.loan_term
-        )
+        serviceable, cash_flow = self.serviceable_debt(firms, live)
         room = np.minimum(room, serviceable - firms.formal_debt[live])
         plain_room = np.minimum(plain_room, serviceable - firms.formal_debt[live])
         debt = firms.formal_debt[live] + np.clip(need, 0.0, np.maximum(room, 0.0))
@@ -132,6 +125,22 @@ class Bank(Lender):
             firms.use_scheme(borrowers[cover[lent] > 0], "credit_guarantee")
             firms.use_scheme(borrowers[plans.subvention[lent] > 0], "interest_subvention")
         plans.formal = formal
+
+    def serviceable_debt(self, firms, rows):
+        """The bank debt each firm's cash flow can service (its instalment at most
+        ``debt_service_share`` of its operating cash flow: profit before depreciation and bank
+        interest), and that cash flow."""
+        cash_flow = (
+            firms.profit[rows]
+            + self.model.rates.depreciation * firms.capital[rows]
+            + firms.formal_rate[rows] * firms.formal_debt[rows]
+        )
+        serviceable = principal_for(
+            self.terms.debt_service_share * np.maximum(cash_flow, 0.0),
+            self.rate,
+            self.terms.loan_term,
+        )
+        return serviceable, cash_flow
 
     def expected_loss(self, debt, cash_flow, sales, capital, cover):
         """The bank's expected loss a year per rupee lent: the chance of default (a quarter's

@@ -48,6 +48,10 @@ class TestingLab(Facility):
     def tests_per_quarter(self) -> int:
         return int(np.floor(self.capacity_tests * self.service_share(self.model.steps)))
 
+    @property
+    def capacity_units(self) -> float:
+        return float(self.tests_per_quarter)
+
     def serve(self, firms) -> None:
         """Test the queue, oldest request first, up to this quarter's capacity;
         a passed test certifies."""
@@ -61,6 +65,8 @@ class TestingLab(Facility):
         firms.test_requested_step[served] = -1
         self.units_served = float(len(served))
         self.run()
+        if self.closed:  # its SPV gave up: those still queued may apply elsewhere
+            firms.test_requested_step[queue] = -1
 
     def first_in_queue(self, requested_step, priority):
         """Indices (into the queue arrays) served this quarter: oldest request first,
