@@ -48,7 +48,14 @@ def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
     from .experiments.store import read_sweep_info
-    from .views.summary import effects_table, unchanged_warnings, write_comparison
+    from .views.summary import (
+        EFFECT_COLUMNS,
+        MONEY_COLUMNS,
+        effects_table,
+        note_key,
+        unchanged_warnings,
+        write_comparison,
+    )
 
     targets = {}
     for item in args.target:
@@ -71,10 +78,28 @@ def cmd_compare(args) -> int:
     if not args.quiet:
         import pandas as pd
 
+        effects = effects_table(result["comparison"], result["ranking"])
+        horizon = int(comparison.series["quarter"].max())
         with pd.option_context(
-            "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 40
+            "display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60
         ):
-            print(effects_table(result["comparison"], result["ranking"]).to_string(index=False))
+            for columns, heading in (
+                (
+                    EFFECT_COLUMNS,
+                    f"Effects at the horizon (policy quarter {horizon}), package "
+                    "minus baseline, 95 % CI; jobs in workers, most net jobs first:",
+                ),
+                (
+                    MONEY_COLUMNS,
+                    "Over the policy period, and value for money (Rs crore; Rs lakh per job):",
+                ),
+            ):
+                print(heading)
+                shown = [c for c in columns if c in effects.columns]
+                print(effects[shown].to_string(index=False, justify="left"))
+                print()
+        for line in note_key(effects.to_numpy().ravel()):
+            print(line)
         needed = result["comparison"][result["comparison"]["measure"] == "replicates_needed"]
         for _, row in needed.iterrows():
             print(

@@ -50,10 +50,9 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
         write_atomically(out / "summary.md", text.encode("utf-8"))
     plots = []
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
-        plots += [
-            ("forest.png", lambda path: compare_plots.forest(table, path, info)),
-            ("paths.png", lambda path: compare_plots.paths(series, path, info)),
-        ]
+        order = compare_plots.package_order(table)
+        horizon = int(series["quarter"].max())
+        plots.append(("forest.png", lambda path: compare_plots.forest(table, path, info, horizon)))
     if comparison.sensitivity is not None:
         plots.append(
             (
@@ -64,6 +63,26 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     for name, draw in plots:
         with atomic_path(out / name, keep_suffix=True) as tmp:
             draw(tmp)
+    if not table.empty and (series["package"] != BASELINE).any():
+        write_paths(out, series, info, order)
+
+
+def write_paths(out: Path, series: pd.DataFrame, info: dict, order: list[str]) -> int:
+    """paths.png, and paths_2.png ... when the packages fill more than one page (a page left from
+    an earlier comparison with more packages is removed); returns the number of pages."""
+    from . import compare_plots
+
+    pages, page = 1, 1
+    while page <= pages:
+        name = "paths.png" if page == 1 else f"paths_{page}.png"
+        with atomic_path(out / name, keep_suffix=True) as tmp:
+            pages = compare_plots.paths(series, tmp, info, order=order, page=page) or 0
+        page += 1
+    for stale in out.glob("paths_*.png"):
+        number = stale.stem.removeprefix("paths_")
+        if number.isdigit() and int(number) > pages:
+            stale.unlink(missing_ok=True)
+    return pages
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -71,50 +90,155 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     write_atomically(path, frame.to_csv(index=False, float_format="%.6g").encode("utf-8"))
 
 
-def fmt_ci(row, digits=2, suffix=""):
+def fmt_ci(row, digits=2, suffix="", signed=True):
+    """An estimate and its interval with thousands separators, signed as an effect is
+    (``+2,051 (+1,159 to +2,942)``) unless ``signed`` is false (a cost)."""
+    sign = "+" if signed else ""
     if not np.isfinite(row.get("ci_low", math.nan)):
-        return f"{row['estimate']:+.{digits}f}{suffix}"
+        return f"{row['estimate']:{sign},.{digits}f}{suffix}"
     return (
-        f"{row['estimate']:+.{digits}f}{suffix} "
-        f"({row['ci_low']:+.{digits}f} to {row['ci_high']:+.{digits}f})"
+        f"{row['estimate']:{sign},.{digits}f}{suffix} "
+        f"({row['ci_low']:{sign},.{digits}f} to {row['ci_high']:{sign},.{digits}f})"
     )
 
 
-def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
-    """One line per package, for printing: effects at the horizon with 95 % CIs, job-years over
-    the policy period, the net NPV (value added less public cost), cost, cost per job."""
+def fmt_range(low: float, high: float, digits: int = 1) -> str:
+    return f"{low:,.{digits}f} to {high:,.{digits}f}"
 
-    def cell(package, outcome, measure, digits=2):
+
+#: A cost ratio's note (clustersim.analysis.compare.ratio_note) in a table cell, and what it means
+#: (printed under the table).
+SHORT_NOTES = (
+    (
+        "saves public money and creates",
+        "saves money, creates jobs",
+        "the package returns more public money (fees, guarantee fees) than it spends and adds "
+        "jobs: there is no cost to divide, and nothing to trade off",
+    ),
+    (
+        "saves public money and loses",
+        "saves money, loses jobs",
+        "it spends less public money than the baseline and has fewer jobs",
+    ),
+    (
+        "undefined: no net public cost",
+        "saves money; jobs span 0",
+        "it costs the public nothing net, and its jobs interval includes zero",
+    ),
+    ("undefined: ", "undefined: jobs fall", "jobs fall: no job is created to put a cost on"),
+    (
+        "undefined: the",
+        "undefined: spans 0",
+        "the interval of the jobs effect includes zero, so no cost per job can be given",
+    ),
+)
+
+
+def short_note(note: str) -> str:
+    """A cost ratio's note, short enough for a table cell (see :data:`SHORT_NOTES`)."""
+    if "fall" in note:
+        return "undefined: jobs fall"
+    for start, short, _ in SHORT_NOTES:
+        if note.startswith(start) and "fall" not in short:
+            return short
+    return note
+
+
+def note_key(cells) -> list[str]:
+    """What each short note among ``cells`` means, one line each."""
+    seen = {str(c) for c in cells}
+    return [f"{short}: {meaning}" for _, short, meaning in SHORT_NOTES if short in seen]
+
+
+def net_jobs_per_crore(row) -> str:
+    """Net jobs per Rs crore of public cost, from the cost per net job (Rs lakh) row: its
+    reciprocal, the interval's ends swapped (the same bootstrap draws); or what the note says."""
+    if row is None:
+        return ""
+    note = row.get("note")
+    if isinstance(note, str) and note:
+        return short_note(note)
+    est, low, high = (float(row[k]) for k in ("estimate", "ci_low", "ci_high"))
+    if not (est > 0):
+        return ""
+    per = f"{100 / est:,.1f}"
+    if np.isfinite(low) and np.isfinite(high) and low > 0 and high > 0:
+        per += f" ({fmt_range(100 / high, 100 / low)})"
+    return per
+
+
+#: Columns of :func:`effects_table`: effects at the horizon, then the policy period and money.
+EFFECT_COLUMNS = (
+    "package",
+    "net jobs",
+    "jobs",
+    "outside jobs",
+    "productivity %",
+    "export share pts",
+)
+MONEY_COLUMNS = (
+    "package",
+    "net job-years",
+    "job-years",
+    "NPV net Rs cr",
+    "cost Rs cr",
+    "Rs lakh/net job",
+    "net jobs per Rs cr",
+    "Rs lakh/job",
+)
+
+
+def by_net_jobs(ranking: pd.DataFrame) -> list[str]:
+    """The packages, most net jobs at the horizon first (gross jobs when there are no net)."""
+    key = "jobs_net" if "jobs_net" in ranking and ranking["jobs_net"].notna().any() else "jobs"
+    return ranking.sort_values(key, ascending=False, kind="stable")["package"].tolist()
+
+
+def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
+    """One line per package, most net jobs first, for printing: effects at the horizon with 95 %
+    CIs (workers whole, percentages and points to one decimal), job-years over the policy period,
+    the net NPV (value added less public cost), cost, cost per net job and per job, net jobs per
+    Rs crore; a ratio with no number says why (``saves public money and creates jobs``,
+    ``undefined: the jobs interval spans zero``).  Columns: :data:`EFFECT_COLUMNS` then
+    :data:`MONEY_COLUMNS`."""
+
+    def row(package, outcome, measure):
         hit = table[
             (table["package"] == package)
             & (table["outcome"] == outcome)
             & (table["measure"] == measure)
         ]
-        if not len(hit):
+        return hit.iloc[0] if len(hit) else None
+
+    def cell(package, outcome, measure, digits=1):
+        found = row(package, outcome, measure)
+        if found is None:
             return ""
-        row = hit.iloc[0]
-        if isinstance(row.get("note"), str) and row["note"].startswith(UNDEFINED):
-            return UNDEFINED
-        return fmt_ci(row, digits)
+        if isinstance(found.get("note"), str) and found["note"] and measure.startswith("cost_"):
+            return short_note(found["note"])
+        return fmt_ci(found, digits, signed=outcome != "public_cost" or measure == "npv_net")
 
     lines = []
-    for p in ranking["package"]:
+    for p in by_net_jobs(ranking):
         lines.append(
             {
                 "package": p,
+                "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
+                "jobs": cell(p, "jobs", "effect_at_horizon", 0),
+                "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
                 "productivity %": cell(p, "productivity", "effect_at_horizon_pct"),
                 "export share pts": cell(p, "export_share", "effect_at_horizon"),
-                "jobs": cell(p, "jobs", "effect_at_horizon", 0),
-                "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
-                "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
+                "net job-years": cell(p, "jobs_net", "cumulative_effect", 0),
                 "job-years": cell(p, "jobs", "cumulative_effect", 0),
-                "NPV net Rs cr": cell(p, "public_cost", "npv_net", 1),
-                "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
-                "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
-                "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job", 1),
+                "NPV net Rs cr": cell(p, "public_cost", "npv_net"),
+                "cost Rs cr": cell(p, "public_cost", "cumulative_cost"),
+                "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job"),
+                "net jobs per Rs cr": net_jobs_per_crore(row(p, "public_cost", "cost_per_net_job")),
+                "Rs lakh/job": cell(p, "public_cost", "cost_per_job"),
             }
         )
-    return pd.DataFrame(lines)
+    frame = pd.DataFrame(lines, columns=list(dict.fromkeys(EFFECT_COLUMNS + MONEY_COLUMNS)))
+    return frame.loc[:, (frame != "").any(axis=0) | (frame.columns == "package")]
 
 
 def summary_markdown(
@@ -181,25 +305,9 @@ def summary_markdown(
                 + f"; outside producers' jobs {fmt_ci(outside, 0)}"
             )
         if cost is not None:
-            text += f"; public cost Rs {cost['estimate']:.1f} crore"
-            if per_job is not None and np.isfinite(per_job["estimate"]):
-                text += (
-                    f", Rs {per_job['estimate']:.1f} lakh per job created "
-                    f"({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
-                )
-                per_net = row("public_cost", "cost_per_net_job")
-                if per_net is not None and np.isfinite(per_net["estimate"]):
-                    text += (
-                        f", Rs {per_net['estimate']:.1f} lakh per net job "
-                        f"({per_net['ci_low']:.1f} to {per_net['ci_high']:.1f})"
-                    )
-            elif saving is not None:
-                text += (
-                    f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
-                    f"({saving['ci_low']:.1f} to {saving['ci_high']:.1f})"
-                )
-            elif per_job is not None:
-                text += f", cost per job {per_job['note']}"
+            text += "; " + cost_sentence(
+                cost, per_job, row("public_cost", "cost_per_net_job"), saving
+            )
         lines.append(text + ".")
         over_time = over_time_sentence(row, info)
         if over_time:
@@ -232,7 +340,11 @@ def summary_markdown(
         "",
         "- An interval that includes zero means the model cannot tell the effect from noise at "
         "this number of replicates.",
-        "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+        "- Cost per job is 'undefined' when the jobs effect's interval spans zero (the model "
+        "cannot say that any job was created) or when jobs fall; a package that costs the "
+        "public nothing net (its fees exceed its outlays) and creates jobs 'saves money and "
+        "creates jobs': there is no cost to divide. Net jobs per Rs crore is the reciprocal of "
+        "the cost per net job.",
         "- Over the policy period: job-years add up the extra jobs of every quarter (a job kept "
         "for a year is one job-year), so a one-shot instrument whose effect fades before the "
         "horizon still shows what it did; NPVs discount each quarter's extra value added, export "
@@ -263,6 +375,46 @@ def summary_markdown(
         "",
     ]
     return "\n".join(lines)
+
+
+def cost_sentence(cost, per_job, per_net, saving=None) -> str:
+    """The public cost and what it buys, in words: Rs lakh per job and per net job with net jobs
+    per Rs crore; or what the money saved buys; or why no ratio is given (the note of
+    :func:`clustersim.analysis.compare.ratio_note`, said where it is first read)."""
+    spent = cost["estimate"]
+    text = (
+        f"public cost Rs {spent:,.1f} crore"
+        if spent > 0
+        else f"no net public cost (Rs {-spent:,.1f} crore less than the baseline's: the fees "
+        "collected exceed the outlays)"
+        if spent < 0
+        else "no public cost"
+    )
+    if per_job is not None and np.isfinite(per_job["estimate"]):
+        text += (
+            f", Rs {per_job['estimate']:,.1f} lakh per job created "
+            f"({fmt_range(per_job['ci_low'], per_job['ci_high'])})"
+        )
+        if per_net is not None and np.isfinite(per_net["estimate"]):
+            text += (
+                f", Rs {per_net['estimate']:,.1f} lakh per net job "
+                f"({fmt_range(per_net['ci_low'], per_net['ci_high'])}), that is "
+                f"{net_jobs_per_crore(per_net)} net jobs per Rs crore"
+            )
+    elif saving is not None:
+        text += (
+            f", Rs {saving['estimate']:,.1f} lakh of public money saved per job lost "
+            f"({fmt_range(saving['ci_low'], saving['ci_high'])})"
+        )
+    elif per_job is not None and isinstance(per_job.get("note"), str) and per_job["note"]:
+        note = per_job["note"]
+        if note.startswith("saves"):
+            text += f": it {note}"
+        elif note.startswith(f"{UNDEFINED}: no net public cost"):
+            text += ", but its jobs interval spans zero: it cannot be said to create jobs"
+        else:
+            text += f"; cost per job {note}"
+    return text
 
 
 #: Single-intervention packages named beside the holistic ones in the summary (by net jobs).
