@@ -335,10 +335,16 @@ def cmd_run(args) -> int:
     t_setup = time.perf_counter()
     model.run()
     t_model = time.perf_counter()
-    without = None  # the same cluster and seed without the package, for the summary's effects
-    if not args.quiet and scenario.params.interventions.switched_on():
-        off = {name: {"enabled": False} for name in INTERVENTIONS}
-        plain = load_scenario(args.scenario, {**overrides, "interventions": off})
+    # The same cluster and seed without the package (or, with no package, without the export
+    # shocks): the summary's effects and the dashed line of outcomes.png are against it.
+    without, lacking = None, output.what_is_compared(scenario.params)
+    if lacking and not (args.quiet and args.no_plots):
+        if lacking == "package":
+            off = {name: {"enabled": False} for name in INTERVENTIONS}
+            plain = load_scenario(args.scenario, {**overrides, "interventions": off})
+        else:
+            market = {**overrides.get("market", {}), "shocks": []}
+            plain = load_scenario(args.scenario, {**overrides, "market": market})
         without = ClusterModel(plain, seed=scenario.params.run.seed, n_firms=args.firms)
         without.run()
     t_without = time.perf_counter()
@@ -353,7 +359,12 @@ def cmd_run(args) -> int:
         if not args.no_plots:
             from .views import plots
 
-            plots.outcomes(model, args.out / "outcomes.png")
+            plots.outcomes(
+                model,
+                args.out / "outcomes.png",
+                reference=without,
+                reference_label=f"same seed, without the {lacking}" if without else "",
+            )
             plots.cluster_map(model, args.out / "cluster_map.png")
     except OSError as exc:
         raise BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
@@ -369,7 +380,7 @@ def cmd_run(args) -> int:
             f"Time: imports {t_import - t0:.2f} s, set-up {t_setup - t_import:.2f} s, model "
             f"{t_model - t_setup:.2f} s ({model.steps} quarters), "
             + (
-                f"the same run without the package {t_without - t_model:.2f} s, "
+                f"the same run without the {lacking} {t_without - t_model:.2f} s, "
                 if without is not None
                 else ""
             )
