@@ -241,6 +241,135 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, (frame != "").any(axis=0) | (frame.columns == "package")]
 
 
+def answer(
+    table: pd.DataFrame,
+    ranking: pd.DataFrame,
+    info: dict,
+    series: pd.DataFrame,
+    pairwise: pd.DataFrame | None = None,
+    unchanged: list[str] | None = None,
+) -> str:
+    """The comparison's answer in one paragraph (Markdown, **bold** names): which package adds
+    the most net jobs, how many, at what public cost, how sure (against the runner-up, and what
+    the intervals leave out); which buys the most net jobs per Rs crore; which cannot be told
+    from nothing."""
+
+    def row(package, outcome, measure):
+        hit = table[
+            (table["package"] == package)
+            & (table["outcome"] == outcome)
+            & (table["measure"] == measure)
+        ]
+        return hit.iloc[0] if len(hit) else None
+
+    order = by_net_jobs(ranking)
+    if not order:
+        return ""
+    net_key = "jobs_net" if row(order[0], "jobs_net", "effect_at_horizon") is not None else "jobs"
+    horizon = int(series["quarter"].max())
+    reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
+    points = series["point"].nunique()
+    best = order[0]
+    jobs = row(best, net_key, "effect_at_horizon")
+    gross = row(best, "jobs", "effect_at_horizon")
+    words = "net jobs (full-time work net of what its recruits had outside the cluster)"
+    text = (
+        f"**In short.** Of the {len(order)} packages compared with the baseline over "
+        f"{horizon / 4:g} years ({reps} paired replicates"
+        + (f" at {points} parameter draws" if points > 1 else "")
+        + f"), **{best}** adds the most "
+        + (words if net_key == "jobs_net" else "jobs")
+        + f": {fmt_ci(jobs, 0)} at the horizon"
+        + (f" ({gross['estimate']:+,.0f} workers gross)" if net_key == "jobs_net" else "")
+    )
+    outside = row(best, "outside_jobs", "effect_at_horizon")
+    if outside is not None and outside["ci_high"] < 0:
+        text += (
+            f", while the producers elsewhere in India it competes with lose "
+            f"{-outside['estimate']:,.0f} workers ({-outside['ci_high']:,.0f} to "
+            f"{-outside['ci_low']:,.0f})"
+        )
+    cost = row(best, "public_cost", "cumulative_cost")
+    per_net = row(best, "public_cost", "cost_per_net_job")
+    if cost is not None and per_net is not None and np.isfinite(per_net["estimate"]):
+        text += (
+            f", at a public cost of Rs {cost['estimate']:,.1f} crore: Rs "
+            f"{per_net['estimate']:,.1f} lakh per net job "
+            f"({fmt_range(per_net['ci_low'], per_net['ci_high'])}), or "
+            f"{net_jobs_per_crore(per_net)} net jobs per Rs crore"
+        )
+    elif cost is not None:
+        text += "; " + cost_sentence(cost, row(best, "public_cost", "cost_per_job"), per_net)
+    text += "."
+    if len(order) > 1 and pairwise is not None and not pairwise.empty:
+        pair = pairwise[
+            (pairwise["kind"] == "pair")
+            & (pairwise["package"] == best)
+            & (pairwise["other"] == order[1])
+            & (pairwise["outcome"] == "jobs_net")
+        ]
+        if len(pair) and np.isfinite(pair["p_beats"].iloc[0]):
+            text += (
+                f" It has more net jobs than the runner-up, **{order[1]}**, in "
+                f"{_pct(pair['p_beats'].iloc[0])} of the paired draws "
+                f"(difference {pair['difference'].iloc[0]:+,.0f})."
+            )
+    per_crore = []
+    for package in order:
+        per_net = row(package, "public_cost", "cost_per_net_job")
+        if per_net is not None and np.isfinite(per_net["estimate"]) and per_net["estimate"] > 0:
+            per_crore.append((100 / per_net["estimate"], package, per_net))
+
+    def note(package):
+        found = row(package, "public_cost", "cost_per_net_job")
+        return str(found["note"]) if found is not None and isinstance(found["note"], str) else ""
+
+    savers = [p for p in order if note(p).startswith("saves public money and creates")]
+    if savers:
+        text += (
+            f" {', '.join(f'**{p}**' for p in savers)} "
+            + ("creates" if len(savers) == 1 else "create")
+            + " net jobs and saves public money (fees exceed outlays)."
+        )
+    if per_crore:
+        per_crore.sort(key=lambda item: -item[0])
+        _, package, cheapest = per_crore[0]
+        text += (
+            f" Per rupee, **{package}** buys the most: {net_jobs_per_crore(cheapest)} net jobs "
+            f"per Rs crore (Rs {cheapest['estimate']:,.1f} lakh per net job)"
+            + (
+                f"; next {per_crore[1][1]} with {per_crore[1][0]:,.1f}."
+                if len(per_crore) > 1
+                else "."
+            )
+        )
+    unclear = [
+        p
+        for p in order
+        if (r := row(p, net_key, "effect_at_horizon")) is not None
+        and np.isfinite(r["ci_low"])
+        and r["ci_low"] <= 0 <= r["ci_high"]
+        and p not in (unchanged or [])
+    ]
+    if unclear:
+        text += (
+            f" The net jobs of {len(unclear)} "
+            + ("package" if len(unclear) == 1 else "packages")
+            + f" ({', '.join(unclear)}) cannot be told from zero at this number of replicates"
+        )
+        text += f"; {', '.join(unchanged)} changed nothing." if unchanged else "."
+    elif unchanged:
+        text += f" {', '.join(unchanged)} changed nothing."
+    text += " How sure: the intervals are 95 % intervals adjusted for the number of packages; " + (
+        "they include the uncertainty about the interventions' effects (drawn from their priors)."
+        if info.get("priors")
+        else "they show Monte Carlo noise only: no assumption about the interventions' "
+        "effects was varied, so the real uncertainty is wider (run the experiment with "
+        "parameter_uncertainty = true)."
+    )
+    return text
+
+
 def summary_markdown(
     table: pd.DataFrame,
     ranking: pd.DataFrame,
@@ -250,13 +379,18 @@ def summary_markdown(
     unchanged: list[str] | None = None,
     pairwise: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
+    lead: bool = True,
 ) -> str:
+    """summary.md: the answer in one paragraph (``lead``; the report shows it apart), then each
+    package in words, who beats whom, synergy, the assumptions behind the ranking, and how to
+    read it."""
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
     horizon = int(series["quarter"].max())
-    lines = [
-        f"# {info['title']}: packages compared with the baseline",
-        "",
+    lines = [f"# {info['title']}: packages compared with the baseline", ""]
+    if lead:
+        lines += [answer(table, ranking, info, series, pairwise, unchanged), ""]
+    lines += [
         f"{len(ranking)} packages, {reps} paired replicates each"
         + (f" at {points} parameter points" if points > 1 else "")
         + f", {horizon} policy quarters "
@@ -270,8 +404,7 @@ def summary_markdown(
         "packages compared.",
         "",
     ]
-    for _, r in ranking.iterrows():
-        p = r["package"]
+    for p in by_net_jobs(ranking):
         mine = table[table["package"] == p]
 
         def row(outcome, measure, mine=mine):
