@@ -111,6 +111,37 @@ def forest(table: pd.DataFrame, path: Path, info: dict, horizon: int | None = No
     plt.close(fig)
 
 
+def path_bands(
+    series: pd.DataFrame, outcome: str = "jobs", order: list[str] | None = None
+) -> tuple[list[str], dict]:
+    """The packages with paired runs (in ``order``, then the rest) and, for each and for
+    ``outcome`` and its net (``jobs_net``), the mean paired difference from the baseline by
+    quarter and the half-width of its 95 % band."""
+    wide = {
+        column: series.pivot_table(
+            index=["point", "replicate", "quarter"], columns="package", values=column
+        )
+        for column in (outcome, f"{outcome}_net")
+        if column in series.columns
+    }
+    have = [p for p in wide[outcome].columns if p != BASELINE]
+    order = [p for p in (order or []) if p in have]
+    bands = {}
+    for package in order + [p for p in have if p not in order]:
+        for column, frame in wide.items():
+            diff = (frame[package] - frame[BASELINE]).dropna().groupby(level="quarter")
+            mean, sd, n = diff.mean(), diff.std().fillna(0.0), diff.count()
+            if len(mean):  # a package with no run paired with a baseline run is not drawn
+                bands[(package, column)] = (mean, 1.96 * sd / np.sqrt(n))
+    packages = [p for p in order + have if (p, outcome) in bands]
+    return list(dict.fromkeys(packages)), bands
+
+
+def path_pages(packages: list[str]) -> list[list[str]]:
+    """The packages of each page of paths.png, paths_2.png, ..."""
+    return [packages[k : k + PANELS_PER_PAGE] for k in range(0, len(packages), PANELS_PER_PAGE)]
+
+
 def paths(
     series: pd.DataFrame,
     path: Path,
@@ -122,30 +153,16 @@ def paths(
     """Mean paired difference from the baseline over the policy quarters, with a 95 % band, one
     panel per package on one y-scale shared by every panel of every page (net jobs dashed beside
     jobs).  Every package is drawn, :data:`PANELS_PER_PAGE` to a page, in ``order`` (then the
-    rest): this draws page ``page`` into ``path`` and returns the number of pages."""
+    rest): this draws page ``page`` into ``path`` and returns the number of pages (0: nothing
+    to draw, no file written)."""
     plt = _pyplot()
-    wide = {
-        column: series.pivot_table(
-            index=["point", "replicate", "quarter"], columns="package", values=column
-        )
-        for column in (outcome, f"{outcome}_net")
-        if column in series.columns
-    }
-    have = [p for p in wide[outcome].columns if p != BASELINE]
-    order = [p for p in (order or []) if p in have]
-    packages = order + [p for p in have if p not in order]
+    packages, bands = path_bands(series, outcome, order)
     if not packages:
         return 0
-    bands = {}
-    for package in packages:
-        for column, frame in wide.items():
-            diff = (frame[package] - frame[BASELINE]).dropna().groupby(level="quarter")
-            mean, sd, n = diff.mean(), diff.std().fillna(0.0), diff.count()
-            bands[(package, column)] = (mean, 1.96 * sd / np.sqrt(n))
     low = min(float((m - h).min()) for m, h in bands.values())
     high = max(float((m + h).max()) for m, h in bands.values())
     pad = 0.05 * (high - low or 1.0)
-    pages = [packages[k : k + PANELS_PER_PAGE] for k in range(0, len(packages), PANELS_PER_PAGE)]
+    pages = path_pages(packages)
     mine = pages[page - 1]
     unit = "workers" if outcome == "jobs" else outcome
     cols = min(4, len(mine))

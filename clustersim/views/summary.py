@@ -63,7 +63,7 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     for name, draw in plots:
         with atomic_path(out / name, keep_suffix=True) as tmp:
             draw(tmp)
-    if not table.empty and (series["package"] != BASELINE).any():
+    if not table.empty:
         write_paths(out, series, info, order)
 
 
@@ -72,12 +72,11 @@ def write_paths(out: Path, series: pd.DataFrame, info: dict, order: list[str]) -
     an earlier comparison with more packages is removed); returns the number of pages."""
     from . import compare_plots
 
-    pages, page = 1, 1
-    while page <= pages:
+    pages = len(compare_plots.path_pages(compare_plots.path_bands(series, order=order)[0]))
+    for page in range(1, pages + 1):
         name = "paths.png" if page == 1 else f"paths_{page}.png"
         with atomic_path(out / name, keep_suffix=True) as tmp:
-            pages = compare_plots.paths(series, tmp, info, order=order, page=page) or 0
-        page += 1
+            compare_plots.paths(series, tmp, info, order=order, page=page)
     for stale in out.glob("paths_*.png"):
         number = stale.stem.removeprefix("paths_")
         if number.isdigit() and int(number) > pages:
