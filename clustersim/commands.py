@@ -5,6 +5,7 @@ one line, with exit status 2."""
 from __future__ import annotations
 
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -33,10 +34,15 @@ def cmd_sweep(args) -> int:
     )
     failed = manifest[manifest["status"] != "ok"]
     done = set(manifest.loc[manifest["status"] == "ok", "run_id"])
+    ran = len(done - before)
     print(
-        f"{len(done - before)} runs finished, {len(failed)} failed, "
-        f"in {time.perf_counter() - started:.1f} s"
-        + (f" ({len(done)} of {experiment.run_count()} runs done)" if before else "")
+        f"{ran} runs finished, {len(failed)} failed, in {time.perf_counter() - started:.1f} s"
+        + (
+            f" ({len(done & before)} were already done: {len(done)} of "
+            f"{experiment.run_count()} runs done)"
+            if before
+            else ""
+        )
         + f"; results in {args.out}/ (next: clustersim compare {args.out})"
     )
     for _, row in failed.head(5).iterrows():
@@ -169,7 +175,16 @@ def cmd_validate(args) -> int:
             f"simulated {r['simulated']:.3g}{ci}"
             f"  band [{r['band_low']:.3g}, {r['band_high']:.3g}] {r['unit']}"
         )
-        print(f"         published: {r['published'][:110]} ({r['source'][:70]})")
+        print(
+            textwrap.fill(
+                f"published: {r['published']} ({r['source']})",
+                width=100,
+                initial_indent=" " * 9,
+                subsequent_indent=" " * 11,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
     inside = int(table["inside"].sum())
     print(
         f"{inside} of {len(table)} targets inside their band; "
