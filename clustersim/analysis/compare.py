@@ -341,7 +341,9 @@ def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
         estimate, low, high = bootstrap_ratio(
             cost.to_numpy() * scale, denominator.to_numpy(), rng, draws
         )
-        _, d_lo, d_hi = t_interval(denominator, comparisons)
+        # the effect's interval as the table shows it: replicates are the unit (averaged over
+        # parameter points), so that a ratio is undefined exactly when that interval spans zero
+        _, d_lo, d_hi = t_interval(denominator.groupby(level="replicate").mean(), comparisons)
         note = ratio_note(mean, d_lo, d_hi, estimate, RATIO_OF[measure])
         undefined = bool(note)
         rows.append(
@@ -359,7 +361,7 @@ def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
     # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger
     # package, as in experiments/package_minus_one.toml): public money saved per job lost, i.e. what
     # those jobs cost in the baseline.
-    _, j_lo, j_hi = t_interval(jobs["horizon"], comparisons)
+    _, j_lo, j_hi = t_interval(jobs["horizon"].groupby(level="replicate").mean(), comparisons)
     if mean < 0 and j_hi < 0:
         saving, low, high = bootstrap_ratio(
             cost.to_numpy() * LAKH_PER_CRORE, jobs["horizon"].to_numpy(), rng, draws

@@ -281,6 +281,13 @@ def answer(
         + f": {fmt_ci(jobs, 0)} at the horizon"
         + (f" ({gross['estimate']:+,.0f} workers gross)" if net_key == "jobs_net" else "")
     )
+    if np.isfinite(jobs["ci_low"]) and jobs["ci_low"] <= 0 <= jobs["ci_high"]:
+        text += ", though that interval includes zero"
+    if np.isfinite(jobs.get("param_low", math.nan)):
+        text += (
+            f"; across the {points} draws of the parameters it ranges from "
+            f"{jobs['param_low']:+,.0f} to {jobs['param_high']:+,.0f}"
+        )
     outside = row(best, "outside_jobs", "effect_at_horizon")
     if outside is not None and outside["ci_high"] < 0:
         text += (
@@ -292,13 +299,15 @@ def answer(
     per_net = row(best, "public_cost", "cost_per_net_job")
     if cost is not None and per_net is not None and np.isfinite(per_net["estimate"]):
         text += (
-            f", at a public cost of Rs {cost['estimate']:,.1f} crore: Rs "
+            f". It costs the public Rs {cost['estimate']:,.1f} crore: Rs "
             f"{per_net['estimate']:,.1f} lakh per net job "
             f"({fmt_range(per_net['ci_low'], per_net['ci_high'])}), or "
             f"{net_jobs_per_crore(per_net)} net jobs per Rs crore"
         )
     elif cost is not None:
-        text += "; " + cost_sentence(cost, row(best, "public_cost", "cost_per_job"), per_net)
+        text += ". Value for money: " + cost_sentence(
+            cost, row(best, "public_cost", "cost_per_job"), per_net
+        )
     text += "."
     if len(order) > 1 and pairwise is not None and not pairwise.empty:
         pair = pairwise[
@@ -310,8 +319,9 @@ def answer(
         if len(pair) and np.isfinite(pair["p_beats"].iloc[0]):
             text += (
                 f" It has more net jobs than the runner-up, **{order[1]}**, in "
-                f"{_pct(pair['p_beats'].iloc[0])} of the paired draws "
-                f"(difference {pair['difference'].iloc[0]:+,.0f})."
+                f"{_pct(pair['p_beats'].iloc[0])} of the "
+                + ("joint draws of parameters and replicates " if points > 1 else "paired draws ")
+                + f"(difference {pair['difference'].iloc[0]:+,.0f})."
             )
     per_crore = []
     for package in order:
@@ -323,7 +333,15 @@ def answer(
         found = row(package, "public_cost", "cost_per_net_job")
         return str(found["note"]) if found is not None and isinstance(found["note"], str) else ""
 
-    savers = [p for p in order if note(p).startswith("saves public money and creates")]
+    def surely_positive(package):
+        found = row(package, net_key, "effect_at_horizon")
+        return found is not None and found["ci_low"] > 0
+
+    savers = [
+        p
+        for p in order
+        if note(p).startswith("saves public money and creates") and surely_positive(p)
+    ]
     if savers:
         text += (
             f" {', '.join(f'**{p}**' for p in savers)} "
@@ -359,12 +377,15 @@ def answer(
         text += f"; {', '.join(unchanged)} changed nothing." if unchanged else "."
     elif unchanged:
         text += f" {', '.join(unchanged)} changed nothing."
-    text += " How sure: the intervals are 95 % intervals adjusted for the number of packages; " + (
-        "they include the uncertainty about the interventions' effects (drawn from their priors)."
-        if info.get("priors")
-        else "they show Monte Carlo noise only: no assumption about the interventions' "
-        "effects was varied, so the real uncertainty is wider (run the experiment with "
-        "parameter_uncertainty = true)."
+    text += " How sure: the intervals are 95 % intervals of the Monte Carlo noise, adjusted for "
+    text += "the number of packages; " + (
+        "the uncertainty about the "
+        + ("interventions' effects (drawn from their priors)" if info.get("priors") else "model")
+        + " is the range across the parameter draws, and the chances of beating another package "
+        "count both."
+        if points > 1
+        else "no assumption about the interventions' effects was varied, so the real uncertainty "
+        "is wider (run the experiment with parameter_uncertainty = true)."
     )
     return text
 
