@@ -197,6 +197,24 @@ def test_the_answer_names_the_package_its_net_jobs_its_cost_and_how_sure():
     assert "Rs 74.5 crore" in text and "14.5 lakh per net job" in text
     assert "**guarantee** creates net jobs and saves public money" in text
     assert "Monte Carlo noise" in text and "parameter_uncertainty = true" in text
+    # a holistic package's synergy and the assumptions that drive the ranking, when measured
+    pairwise = pd.DataFrame(
+        [
+            {"kind": "synergy", "package": "big", "other": "a + b", "outcome": "jobs_net"}
+            | {"difference": 56.0, "ci_low": 12.0, "ci_high": 100.0, "p_beats": 0.9}
+        ]
+    )
+    drivers = pd.DataFrame(
+        {
+            "package": ["all pairs"],
+            "outcome": ["jobs_net"],
+            "parameter": ["x.lift"],
+            "variance_share": [0.71],
+        }
+    )
+    text = answer(table, ranking, {"title": "t"}, series, pairwise, [], drivers)
+    assert "adds +56 net jobs (+12 to +100): more than the sum" in text
+    assert "`x.lift`: each alone explains 71 %" in text
 
 
 # ------------------------------------------------------------------ a single run

@@ -180,7 +180,15 @@ def build_report(out: str | Path) -> Path:
     order = by_net_jobs(ranking)
     effects = effects_table(table, ranking)
     horizon = int(series["quarter"].max())
-    lead = answer(table, ranking, info, series, comparison.pairwise, comparison.unchanged)
+    lead = answer(
+        table,
+        ranking,
+        info,
+        series,
+        comparison.pairwise,
+        comparison.unchanged,
+        comparison.drivers,
+    )
     ratio_names = {
         "cost_per_job_year": "Rs lakh per job-year",
         "cost_per_rupee_of_exports": "Rs of public money per Rs of extra exports",
@@ -348,7 +356,9 @@ def _pairwise_tables(comparison, info: dict) -> str:
         overall = drivers[drivers["package"] == "all pairs"]
         parts.append(
             _table(
-                overall[["outcome", "parameter", "variance_share"]].rename(
+                overall[["outcome", "parameter", "variance_share"]]
+                .assign(variance_share=overall["variance_share"].map(lambda v: f"{100 * v:.0f} %"))
+                .rename(
                     columns={"variance_share": "share of the variance of pairwise differences"}
                 ),
                 "Which drawn assumptions move the differences between packages (one at a time)",

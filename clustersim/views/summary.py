@@ -247,6 +247,7 @@ def answer(
     series: pd.DataFrame,
     pairwise: pd.DataFrame | None = None,
     unchanged: list[str] | None = None,
+    drivers: pd.DataFrame | None = None,
 ) -> str:
     """The comparison's answer in one paragraph (Markdown, **bold** names): which package adds
     the most net jobs, how many, at what public cost, how sure (against the runner-up, and what
@@ -323,6 +324,28 @@ def answer(
                 + ("joint draws of parameters and replicates " if points > 1 else "paired draws ")
                 + f"(difference {pair['difference'].iloc[0]:+,.0f})."
             )
+    synergy = (
+        pairwise[
+            (pairwise["kind"] == "synergy")
+            & (pairwise["package"] == best)
+            & (pairwise["outcome"] == "jobs_net")
+        ]
+        if pairwise is not None and not pairwise.empty
+        else pd.DataFrame()
+    )
+    if len(synergy) and np.isfinite(synergy["difference"].iloc[0]):
+        first = synergy.iloc[0]
+        text += (
+            f" Against the sum of its parts run one by one, it adds {first['difference']:+,.0f} "
+            f"net jobs ({first['ci_low']:+,.0f} to {first['ci_high']:+,.0f}): "
+            + (
+                "more than the sum."
+                if first["ci_low"] > 0
+                else "less than the sum."
+                if first["ci_high"] < 0
+                else "no more than the sum, as far as the model can tell."
+            )
+        )
     per_crore = []
     for package in order:
         per_net = row(package, "public_cost", "cost_per_net_job")
@@ -377,6 +400,17 @@ def answer(
         text += f"; {', '.join(unchanged)} changed nothing." if unchanged else "."
     elif unchanged:
         text += f" {', '.join(unchanged)} changed nothing."
+    if drivers is not None and not drivers.empty:
+        overall = drivers[
+            (drivers["package"] == "all pairs") & (drivers["outcome"] == "jobs_net")
+        ].nlargest(2, "variance_share")
+        if len(overall):
+            named = " and ".join(f"`{r['parameter']}`" for _, r in overall.iterrows())
+            shares = " and ".join(_pct(r["variance_share"]) for _, r in overall.iterrows())
+            text += (
+                f" The assumptions that move the ranking most are {named}: each alone explains "
+                f"{shares} of the variance of the differences in net jobs between packages."
+            )
     text += " How sure: the intervals are 95 % intervals of the Monte Carlo noise, adjusted for "
     text += "the number of packages; " + (
         "the uncertainty about the "
@@ -409,7 +443,7 @@ def summary_markdown(
     horizon = int(series["quarter"].max())
     lines = [f"# {info['title']}: packages compared with the baseline", ""]
     if lead:
-        lines += [answer(table, ranking, info, series, pairwise, unchanged), ""]
+        lines += [answer(table, ranking, info, series, pairwise, unchanged, drivers), ""]
     lines += [
         f"{len(ranking)} packages, {reps} paired replicates each"
         + (f" at {points} parameter points" if points > 1 else "")
