@@ -293,7 +293,7 @@ def answer(
     if outside is not None and outside["ci_high"] < 0:
         text += (
             f", while the producers elsewhere in India it competes with lose "
-            f"{-outside['estimate']:,.0f} workers ({-outside['ci_high']:,.0f} to "
+            f"{-outside['estimate']:,.0f} workers gross ({-outside['ci_high']:,.0f} to "
             f"{-outside['ci_low']:,.0f})"
         )
     cost = row(best, "public_cost", "cumulative_cost")
