@@ -38,7 +38,7 @@ def cmd_sweep(args) -> int:
     print(
         f"{ran} runs finished, {len(failed)} failed, in {time.perf_counter() - started:.1f} s"
         + (
-            f" ({len(done & before)} were already done: {len(done)} of "
+            f"; {len(done & before)} had finished before ({len(done)} of "
             f"{experiment.run_count()} runs done)"
             if before
             else ""
