@@ -5,6 +5,7 @@ one line, with exit status 2."""
 from __future__ import annotations
 
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -33,10 +34,15 @@ def cmd_sweep(args) -> int:
     )
     failed = manifest[manifest["status"] != "ok"]
     done = set(manifest.loc[manifest["status"] == "ok", "run_id"])
+    ran = len(done - before)
     print(
-        f"{len(done - before)} runs finished, {len(failed)} failed, "
-        f"in {time.perf_counter() - started:.1f} s"
-        + (f" ({len(done)} of {experiment.run_count()} runs done)" if before else "")
+        f"{ran} runs finished, {len(failed)} failed, in {time.perf_counter() - started:.1f} s"
+        + (
+            f"; {len(done & before)} had finished before ({len(done)} of "
+            f"{experiment.run_count()} runs done)"
+            if before
+            else ""
+        )
         + f"; results in {args.out}/ (next: clustersim compare {args.out})"
     )
     for _, row in failed.head(5).iterrows():
@@ -48,7 +54,14 @@ def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES
     from .experiments.store import read_sweep_info
-    from .views.summary import effects_table, unchanged_warnings, write_comparison
+    from .views.summary import (
+        EFFECT_COLUMNS,
+        MONEY_COLUMNS,
+        effects_table,
+        note_key,
+        unchanged_warnings,
+        write_comparison,
+    )
 
     targets = {}
     for item in args.target:
@@ -71,10 +84,28 @@ def cmd_compare(args) -> int:
     if not args.quiet:
         import pandas as pd
 
+        effects = effects_table(result["comparison"], result["ranking"])
+        horizon = int(comparison.series["quarter"].max())
         with pd.option_context(
-            "display.width", 200, "display.max_columns", 20, "display.max_colwidth", 40
+            "display.width", 250, "display.max_columns", 20, "display.max_colwidth", 60
         ):
-            print(effects_table(result["comparison"], result["ranking"]).to_string(index=False))
+            for columns, heading in (
+                (
+                    EFFECT_COLUMNS,
+                    f"Effects at the horizon (policy quarter {horizon}), package "
+                    "minus baseline, 95 % CI; jobs in workers, most net jobs first:",
+                ),
+                (
+                    MONEY_COLUMNS,
+                    "Over the policy period, and value for money (Rs crore; Rs lakh per job):",
+                ),
+            ):
+                print(heading)
+                shown = [c for c in columns if c in effects.columns]
+                print(effects[shown].to_string(index=False, justify="left"))
+                print()
+        for line in note_key(effects.to_numpy().ravel()):
+            print(line)
         needed = result["comparison"][result["comparison"]["measure"] == "replicates_needed"]
         for _, row in needed.iterrows():
             print(
@@ -144,7 +175,16 @@ def cmd_validate(args) -> int:
             f"simulated {r['simulated']:.3g}{ci}"
             f"  band [{r['band_low']:.3g}, {r['band_high']:.3g}] {r['unit']}"
         )
-        print(f"         published: {r['published'][:110]} ({r['source'][:70]})")
+        print(
+            textwrap.fill(
+                f"published: {r['published']} ({r['source']})",
+                width=100,
+                initial_indent=" " * 9,
+                subsequent_indent=" " * 11,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+        )
     inside = int(table["inside"].sum())
     print(
         f"{inside} of {len(table)} targets inside their band; "
@@ -310,10 +350,16 @@ def cmd_run(args) -> int:
     t_setup = time.perf_counter()
     model.run()
     t_model = time.perf_counter()
-    without = None  # the same cluster and seed without the package, for the summary's effects
-    if not args.quiet and scenario.params.interventions.switched_on():
-        off = {name: {"enabled": False} for name in INTERVENTIONS}
-        plain = load_scenario(args.scenario, {**overrides, "interventions": off})
+    # The same cluster and seed without the package (or, with no package, without the export
+    # shocks): the summary's effects and the dashed line of outcomes.png are against it.
+    without, lacking = None, output.what_is_compared(scenario.params)
+    if lacking and not (args.quiet and args.no_plots):
+        if lacking == "package":
+            off = {name: {"enabled": False} for name in INTERVENTIONS}
+            plain = load_scenario(args.scenario, {**overrides, "interventions": off})
+        else:
+            market = {**overrides.get("market", {}), "shocks": []}
+            plain = load_scenario(args.scenario, {**overrides, "market": market})
         without = ClusterModel(plain, seed=scenario.params.run.seed, n_firms=args.firms)
         without.run()
     t_without = time.perf_counter()
@@ -328,7 +374,12 @@ def cmd_run(args) -> int:
         if not args.no_plots:
             from .views import plots
 
-            plots.outcomes(model, args.out / "outcomes.png")
+            plots.outcomes(
+                model,
+                args.out / "outcomes.png",
+                reference=without,
+                reference_label=f"same seed, without the {lacking}" if without else "",
+            )
             plots.cluster_map(model, args.out / "cluster_map.png")
     except OSError as exc:
         raise BadOutput(f"{args.out}: cannot write the results ({exc.strerror or exc})") from None
@@ -344,7 +395,7 @@ def cmd_run(args) -> int:
             f"Time: imports {t_import - t0:.2f} s, set-up {t_setup - t_import:.2f} s, model "
             f"{t_model - t_setup:.2f} s ({model.steps} quarters), "
             + (
-                f"the same run without the package {t_without - t_model:.2f} s, "
+                f"the same run without the {lacking} {t_without - t_model:.2f} s, "
                 if without is not None
                 else ""
             )

@@ -322,6 +322,7 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
     page.route("**/*", only_the_file)
     page.goto((out / "report.html").as_uri())
     for section in (
+        "answer",
         "summary",
         "effects",
         "value-for-money",
@@ -338,10 +339,14 @@ def test_report_opens_offline_with_every_figure_and_table(browser, write_toml, t
         assert images.nth(k).evaluate("img => img.complete && img.naturalWidth > 0"), images.nth(
             k
         ).get_attribute("alt")
+    # The answer comes first: the page opens on it, naming the package with the most net jobs.
+    answer = page.locator("h2#answer + .answer")
+    assert answer.is_visible() and "adds the most net jobs" in answer.inner_text()
+    assert answer.bounding_box()["y"] < 900
     tables = page.locator("table")
-    # effects, value for money, who beats whom, who gains (no synergy: the package of six
-    # interventions has no single-intervention parts here; no drivers: no parameter drawn)
-    assert tables.count() == 4
+    # effects, value for money, other ratios, who beats whom, who gains (no synergy: the package
+    # of six interventions has no single-intervention parts here; no drivers: no parameter drawn)
+    assert tables.count() == 5
     assert page.get_by_text("Synergy not computed", exact=False).count() == 1
     for k in range(tables.count()):
         assert tables.nth(k).locator("tbody tr").count() >= 1

@@ -171,10 +171,25 @@ def test_run_says_when_a_package_changes_nothing_and_gives_paired_effects_otherw
     )
     assert status == 0, stderr
     assert "changes nothing" not in stdout
-    assert "Against the same cluster and seed without the package" in stdout
+    assert "Effect of the package: against the same cluster and seed without it" in stdout
     assert "job-years" in stdout
     # the baseline has no package: nothing to pair, no extra run
     status, stdout, _ = clustersim(
         "run", SCENARIOS / "baseline.toml", "--out", tmp_path / "base", *small
     )
     assert status == 0 and "without the package" not in stdout and "changes nothing" not in stdout
+    # ... and says that its changes over time are not an effect
+    assert "These changes are not the effect of anything" in stdout
+    # a shock without a package is compared with the same seed without the shock (it hits in
+    # quarter 4: eight quarters show it)
+    status, stdout, stderr = clustersim(
+        "run",
+        SCENARIOS / "export_shock_tariff.toml",
+        "--out",
+        tmp_path / "tariff",
+        *("--firms", 30, "--steps", 8, "--no-plots"),
+    )
+    assert status == 0, stderr
+    assert "shock: tariff 25 % from quarter 4" in stdout
+    assert "Effect of the shock: against the same cluster and seed without it" in stdout
+    assert "the same run without the shock" in stdout

@@ -341,15 +341,10 @@ def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
         estimate, low, high = bootstrap_ratio(
             cost.to_numpy() * scale, denominator.to_numpy(), rng, draws
         )
-        _, d_lo, d_hi = t_interval(denominator, comparisons)
-        if mean <= 0:
-            note = " (no public cost)"
-        elif d_hi < 0:
-            note = " (the effect is negative: nothing is created)"
-        elif not d_lo > 0 or not np.isfinite(estimate):
-            note = " (the effect's CI spans zero)"
-        else:
-            note = ""
+        # the effect's interval as the table shows it: replicates are the unit (averaged over
+        # parameter points), so that a ratio is undefined exactly when that interval spans zero
+        _, d_lo, d_hi = t_interval(denominator.groupby(level="replicate").mean(), comparisons)
+        note = ratio_note(mean, d_lo, d_hi, estimate, RATIO_OF[measure])
         undefined = bool(note)
         rows.append(
             {
@@ -360,13 +355,13 @@ def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
                 "estimate": math.nan if undefined else estimate,
                 "ci_low": math.nan if undefined else low,
                 "ci_high": math.nan if undefined else high,
-                "note": UNDEFINED + note if undefined else "",
+                "note": note,
             }
         )
     # A package that spends less than the baseline and has fewer jobs (the baseline is a bigger
     # package, as in experiments/package_minus_one.toml): public money saved per job lost, i.e. what
     # those jobs cost in the baseline.
-    _, j_lo, j_hi = t_interval(jobs["horizon"], comparisons)
+    _, j_lo, j_hi = t_interval(jobs["horizon"].groupby(level="replicate").mean(), comparisons)
     if mean < 0 and j_hi < 0:
         saving, low, high = bootstrap_ratio(
             cost.to_numpy() * LAKH_PER_CRORE, jobs["horizon"].to_numpy(), rng, draws
@@ -385,6 +380,32 @@ def value_for_money(package, diffs, comparisons, rng, draws) -> list[dict]:
                 }
             )
     return rows
+
+
+#: What each cost ratio divides by, as its note names it.
+RATIO_OF = {
+    "cost_per_job": "jobs",
+    "cost_per_job_year": "job-years",
+    "cost_per_net_job": "net jobs",
+    "cost_per_rupee_of_exports": "extra exports",
+}
+
+
+def ratio_note(cost: float, low: float, high: float, estimate: float, what: str) -> str:
+    """Why a cost ratio has no number, in words a reader takes at first sight (empty when it has
+    one): ``cost`` is the mean public cost, ``low`` and ``high`` the interval of the effect
+    divided by, named ``what``."""
+    if cost <= 0:
+        if low > 0:
+            return f"saves public money and creates {what}"
+        if high < 0:
+            return f"saves public money and loses {what}"
+        return f"{UNDEFINED}: no net public cost, and the {what} interval spans zero"
+    if high < 0:
+        return f"{UNDEFINED}: {what} fall (the effect is negative: nothing is created)"
+    if not low > 0 or not np.isfinite(estimate):
+        return f"{UNDEFINED}: the {what} interval spans zero"
+    return ""
 
 
 def present_value(flows: pd.DataFrame, column: str, annual_rate: float) -> pd.Series:

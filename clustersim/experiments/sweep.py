@@ -194,7 +194,7 @@ def _run_batch(
         total=total,
         initial=min(finished, total - 1),
         unit="run",
-        desc=title[:40],
+        desc=_short(title),
         disable=not progress,
         dynamic_ncols=True,
     )
@@ -204,6 +204,13 @@ def _run_batch(
             failed += line["status"] != "ok"
             bar.set_postfix(failed=failed, engine=engine.name.split(" (")[0], refresh=False)
             bar.update(1)
+
+
+def _short(title: str, width: int = 40) -> str:
+    """The sweep's title for the progress bar: whole words, ``...`` when some are left out."""
+    if len(title) <= width:
+        return title
+    return title[: width - 3].rsplit(" ", 1)[0].rstrip(" ,;:-") + "..."
 
 
 def replicates_needed_for_precision(experiment: Experiment, store: Store) -> int:

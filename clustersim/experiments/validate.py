@@ -432,63 +432,11 @@ def _ci(values):
 
 
 def write_outputs(table: pd.DataFrame, plots: dict, out: Path) -> None:
-    from ..views.plots import _pyplot
+    from ..views.validation_plots import validation_figure
 
     out.mkdir(parents=True, exist_ok=True)
     table.to_csv(out / "validation.csv", index=False, float_format="%.6g")
-    plt = _pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
-    sizes = np.sort(plots["sizes"])[::-1]
-    ccdf = np.arange(1, len(sizes) + 1) / len(sizes)
-    axes[0].loglog(sizes, ccdf, ".", ms=3, color="#1f4e79", label="firms (one baseline run)")
-    alpha = hill_exponent(sizes)
-    k = max(int(len(sizes) * 0.1), 5)
-    xs = np.linspace(sizes[k], sizes[0], 50)
-    axes[0].loglog(
-        xs,
-        ccdf[k] * (xs / sizes[k]) ** -alpha,
-        color="#d98c1f",
-        label=f"fitted tail, alpha = {alpha:.2f}",
-    )
-    axes[0].set(xlabel="workers", ylabel="P(size > s)", title="Firm size distribution")
-    axes[0].legend(frameon=False, fontsize=8)
-    axes[1].hist(plots["growth"], bins=60, color="#1f4e79", log=True)
-    axes[1].set(
-        xlabel="yearly log growth of workers",
-        ylabel="firms (log scale)",
-        title="Growth-rate distribution",
-    )
-    names = list(plots["trials"])
-    for i, name in enumerate(names):
-        est, lo, hi, band, _ = plots["trials"][name]
-        axes[2].add_patch(
-            plt.Rectangle(
-                (band[0], i - 0.3),
-                band[1] - band[0],
-                0.6,
-                color="#f2d7b0",
-                label="published band" if i == 0 else None,
-            )
-        )
-        axes[2].errorbar(
-            est,
-            i,
-            xerr=[[est - lo], [hi - est]],
-            fmt="o",
-            color="#1f4e79",
-            capsize=3,
-            label="simulated (95 % CI)" if i == 0 else None,
-        )
-    axes[2].set_yticks(range(len(names)), [n.replace("_", " ") for n in names], fontsize=8)
-    axes[2].set(title="In-silico trials vs published", xlabel="effect (units as in the table)")
-    axes[2].set_ylim(-0.6, len(names) - 0.4)
-    # Below the axes: inside, the legend would sit on a band or an interval.
-    axes[2].legend(
-        frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2
-    )
-    fig.tight_layout()
-    fig.savefig(out / "validation.png", dpi=110)
-    plt.close(fig)
+    validation_figure(plots, out / "validation.png", hill_exponent)
     lines = [
         "# Validation: published targets vs clustersim",
         "",

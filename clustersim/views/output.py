@@ -187,31 +187,51 @@ def policy_start_and_now(model) -> tuple[dict[str, float], dict[str, float]]:
     )
 
 
+def what_is_compared(params) -> str:
+    """What a single run's effects are of: "package" when interventions are switched on (the run
+    is compared with the same scenario and seed without them, shocks kept), "shock" when there
+    is none but the export market is shocked (compared with the same run without the shocks), ""
+    for a plain baseline (nothing to compare with)."""
+    if params.interventions.switched_on():
+        return "package"
+    return "shock" if params.shocks else ""
+
+
+#: Outcomes counted in workers: printed whole.
+WHOLE = {"jobs", "jobs_net", "outside_jobs"}
+
+
 def summary_lines(model, without=None) -> list[str]:
     """A few plain-language lines: where the cluster ended against where the policy period began,
-    and, given ``without`` (the same scenario and seed with every intervention off, run to the same
-    horizon), the package's paired effects, or a plain warning when it changed nothing."""
+    and, given ``without`` (the same scenario and seed with every intervention off, or with no
+    package without the export shocks, run to the same horizon), the paired effects of the
+    package or the shock, or a plain warning when it changed nothing.  With nothing to compare
+    with, it says that the changes are not an effect."""
+    from .plots import describe_shock
+
     start, end = policy_start_and_now(model)
 
     def change(name, pct=True):
         a, b = start[name], end[name]
+        digits = 0 if name in WHOLE else 2
+        levels = f"{a:,.{digits}f} -> {b:,.{digits}f}"
         if pct:
-            return (
-                f"{a:,.2f} -> {b:,.2f} ({(b / a - 1) * 100:+.1f}%)"
-                if a
-                else f"{a:,.2f} -> {b:,.2f}"
-            )
+            return f"{levels} ({(b / a - 1) * 100:+.1f}%)" if a else levels
         return f"{a:.1%} -> {b:.1%} ({(b - a) * 100:+.1f} points)"
 
     horizon = int(end["quarter"])
+    lacking = what_is_compared(model.p)
     package = ", ".join(model.p.interventions.switched_on()) or "none (baseline)"
+    shocks = "; ".join(f"{describe_shock(s)} from quarter {s.quarter}" for s in model.p.shocks)
     lines = [
         f"{model.settings.title}: {int(end['firms'])} firms, "
-        f"seed {model.seed_used}, package: {package}",
-        f"Over the {horizon} policy quarters (end of burn-in -> horizon):",
+        f"seed {model.seed_used}, package: {package}" + (f"; shock: {shocks}" if shocks else ""),
+        f"Changes over the {horizon} policy quarters (end of burn-in -> horizon) in this run "
+        "alone, not effects"
+        + (f" (the {lacking}'s effect follows):" if without is not None else " (see below):"),
         f"  productivity (Rs lakh real value added per worker per year): {change('productivity')}",
         f"  export share of sales: {change('export_share', pct=False)}",
-        f"  jobs: {change('jobs')}; firms {int(start['firms'])} -> {int(end['firms'])}",
+        f"  jobs (workers): {change('jobs')}; firms {int(start['firms'])} -> {int(end['firms'])}",
         f"  jobs net of the full-time work the cluster's workers would have had elsewhere: "
         f"{change('jobs_net')}",
         f"  jobs of the outside producers the cluster competes with at home: "
@@ -222,10 +242,13 @@ def summary_lines(model, without=None) -> list[str]:
     ]
     if without is None:
         return lines + [
-            "Effects of a package are paired differences from the baseline with the same seed; "
-            "compare with `clustersim run scenarios/baseline.toml --seed N`."
+            "These changes are not the effect of anything: the baseline itself drifts over the "
+            "policy period (outside producers' productivity grows). An effect is a paired "
+            "difference from a run with the same seed: run a package or a shock scenario, whose "
+            "summary compares it with the same seed without it, or `clustersim compare` a sweep "
+            "for intervals."
         ]
-    return lines + paired_lines(model, without, end["public_cost_cr"])
+    return lines + paired_lines(model, without, end["public_cost_cr"], lacking or "package")
 
 
 def changes_nothing(model, without) -> bool:
@@ -238,16 +261,20 @@ def changes_nothing(model, without) -> bool:
     )
 
 
-def paired_lines(model, without, cost_cr: float) -> list[str]:
-    """The package against the same cluster and seed without it: effects at the horizon and over
-    the policy period, or a warning that it changed nothing."""
+def paired_lines(model, without, cost_cr: float, what: str = "package") -> list[str]:
+    """The package (or the shock: ``what``) against the same cluster and seed without it: effects
+    at the horizon and over the policy period, or a warning that it changed nothing."""
     if changes_nothing(model, without):
         return [
-            "WARNING: this package changes nothing: every series of the economy (jobs, output, "
+            f"WARNING: this {what} changes nothing: every series of the economy (jobs, output, "
             "prices, firms, credit...) equals, quarter by quarter, that of the same cluster and "
             "seed without it"
             + (f"; it still costs Rs {cost_cr:,.2f} crore" if cost_cr else "")
-            + ". Check that its schemes can reach firms (eligibility, awareness, start quarter)."
+            + (
+                ". Check that its schemes can reach firms (eligibility, awareness, start quarter)."
+                if what == "package"
+                else "."
+            )
         ]
     mine, theirs = timeseries_array(model), timeseries_array(without)
     policy = mine[:, COLUMN["quarter"]] >= 1
@@ -265,8 +292,8 @@ def paired_lines(model, without, cost_cr: float) -> list[str]:
         else f"{effect('productivity'):+.2f}"
     )
     return [
-        "Against the same cluster and seed without the package (paired; one seed is an "
-        "illustration, `clustersim compare` gives intervals):",
+        f"Effect of the {what}: against the same cluster and seed without it (paired; one seed "
+        "is an illustration, `clustersim compare` gives intervals):",
         f"  at the horizon: productivity {productivity}, export share "
         f"{100 * effect('export_share'):+.1f} points, jobs {effect('jobs'):+,.0f} "
         f"({effect('jobs_net'):+,.0f} net)",

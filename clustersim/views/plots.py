@@ -38,15 +38,92 @@ def _pyplot():
     return plt
 
 
+#: Quarters of the burn-in shown beside the policy period in outcomes.png (the rest is drawn
+#: compressed in a narrow panel of its own).
+CONTEXT_QUARTERS = 12
+FACILITY_NAMES = {"cfc": "CFC", "testing_lab": "testing lab"}
+
+
+def describe_shock(shock) -> str:
+    """A shock in words: ``tariff 25 %``, ``exchange rate x1.25`` and the like, joined."""
+    words = {
+        "tariff": lambda v: f"tariff {100 * v:g} %",
+        "exchange_rate": lambda v: f"exchange rate x{v:g}",
+        "import_price": lambda v: f"import price x{v:g}",
+        "foreign_demand_ratio": lambda v: f"foreign demand ratio {v:g}",
+    }
+    changes = [
+        words.get(name, lambda v, n=name: f"{n.replace('_', ' ')} {v:g}")(value)
+        for name, value in vars(shock).items()
+        if name != "quarter" and value != -1.0
+    ]
+    return ", ".join(changes) or "no change"
+
+
+def policy_marks(model) -> list[tuple[int, str, str]]:
+    """(policy quarter, label, kind) of what happens in the policy period: each export-market
+    shock ("shock"), each scheme's start and each facility's opening ("scheme"), in order."""
+    marks = [(s.quarter, f"shock: {describe_shock(s)}", "shock") for s in model.p.shocks]
+    starts: dict[int, list[str]] = {}
+    horizon = model.p.run.horizon
+    for name in model.p.interventions.switched_on():
+        quarter = getattr(getattr(model.p.interventions, name), "start_quarter", 0)
+        starts.setdefault(int(quarter), []).append(name.replace("_", " "))
+        facility = {"cfc": model.cfc, "testing_lab": model.lab}.get(name)
+        if facility is not None:
+            opens = int(facility.opens_step - model.burn_in)
+            if opens <= horizon and opens != quarter:
+                marks.append((opens, f"{FACILITY_NAMES[name]} opens", "scheme"))
+            elif opens > horizon:
+                marks.append((horizon, f"{FACILITY_NAMES[name]}: not open by the horizon", "note"))
+    for quarter, names in starts.items():
+        listed = ", ".join(names) if len(names) <= 3 else f"{len(names)} schemes"
+        marks.append((quarter, f"{listed} start{'s' if len(names) == 1 else ''}", "scheme"))
+    return sorted(marks)
+
+
+def _mark(axes, marks) -> None:
+    """Vertical lines at each shock and scheme opening on every axis, labelled above the first;
+    a note (a facility that never opened) becomes a line of the last axis's legend."""
+    colours = {"shock": "#c0392b", "scheme": "#2e7d32"}
+    low, high = axes[0].get_xlim()
+    events = [m for m in marks if m[2] != "note"]
+    for k, (quarter, label, kind) in enumerate(events):
+        for ax in axes:
+            ax.axvline(quarter, color=colours[kind], lw=1.0, ls=":" if kind == "scheme" else "-")
+        right = quarter > low + 0.75 * (high - low)
+        axes[0].annotate(
+            label,
+            xy=(quarter, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(-2 if right else 2, 2 + 9 * (k % 2)),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="bottom",
+            fontsize=7,
+            color=colours[kind],
+        )
+    for _, label, kind in marks:
+        if kind == "note":
+            axes[-1].plot([], [], " ", label=label)
+
+
 def draw_outcomes(
-    axes, model, since: int | None = None, reference=None, reference_label: str = ""
+    axes,
+    model,
+    since: int | None = None,
+    reference=None,
+    reference_label: str = "",
+    marks: bool = True,
+    label: str = "with the interventions",
 ) -> None:
     """Productivity, export share and jobs against the policy quarter on three axes, burn-in shaded.
 
     ``since`` (a policy quarter) drops the quarters before it, so that a short
     policy period is not squeezed against a long burn-in.  ``reference``, a
-    second model, is drawn dashed beside it (the dashboard's same-seed run
-    without interventions).
+    second model, is drawn dashed beside it (the same-seed run without the package or the
+    shock).  ``marks``: the shocks, the schemes' starts and the facilities' openings as
+    vertical lines (:func:`policy_marks`).
     """
 
     def series(of):
@@ -55,7 +132,7 @@ def draw_outcomes(
 
     data = series(model)
     quarter = data[:, COLUMN["quarter"]]
-    for ax, (name, label) in zip(axes, OUTCOME_PANELS, strict=True):
+    for ax, (name, axis_label) in zip(axes, OUTCOME_PANELS, strict=True):
         if reference is not None:
             other = series(reference)
             ax.plot(
@@ -71,24 +148,64 @@ def draw_outcomes(
             data[:, COLUMN[name]],
             color="#1f4e79",
             lw=1.8,
-            label="with the interventions" if reference else None,
+            label=label if reference else None,
         )
         if len(quarter) and quarter.min() < 0:
             ax.axvspan(quarter.min(), 0, color="0.9", label="burn-in")
-        ax.set_ylabel(label)
+        ax.set_ylabel(axis_label)
         ax.grid(alpha=0.3)
-    if reference is not None or (len(quarter) and quarter.min() < 0):
-        axes[0].legend(loc="best", frameon=False, fontsize=8)
+        if name == "jobs":
+            ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+    shown = [m for m in policy_marks(model) if m[0] <= model.quarter] if marks else []
+    _mark(axes, shown)
+    if reference is not None or (len(quarter) and quarter.min() < 0) or shown:
+        axes[-1].legend(loc="best", frameon=False, fontsize=8)
     axes[-1].set_xlabel("policy quarter (0 = end of burn-in)")
 
 
-def outcomes(model, path: Path) -> None:
-    """outcomes.png: the three headline outcomes over the whole run."""
+def outcomes(model, path: Path, reference=None, reference_label: str = "") -> None:
+    """outcomes.png: the three headline outcomes, the policy period in focus (with the last
+    :data:`CONTEXT_QUARTERS` of the burn-in) and the whole burn-in compressed in a narrow panel at
+    its left; shocks and scheme openings marked; ``reference`` (the same seed without the
+    package, or without the shock) dashed."""
     plt = _pyplot()
-    fig, axes = plt.subplots(3, 1, figsize=(7, 8), sharex=True)
-    draw_outcomes(axes, model)
+    fig, grid = plt.subplots(
+        3, 2, figsize=(9, 8.4), sharey="row", gridspec_kw={"width_ratios": [1, 5], "wspace": 0.04}
+    )
+    whole = np.array(model.series.rows, dtype=float).reshape(-1, len(COLUMN_NAMES))
+    burn = whole[whole[:, COLUMN["quarter"]] <= -CONTEXT_QUARTERS]
+    for ax, (name, _) in zip(grid[:, 0], OUTCOME_PANELS, strict=True):
+        ax.plot(burn[:, COLUMN["quarter"]], burn[:, COLUMN[name]], color="0.35", lw=0.8)
+        if name == "jobs":
+            ax.yaxis.set_major_formatter(lambda value, _: f"{value:,.0f}")
+        ax.set_facecolor("0.95")
+        ax.grid(alpha=0.3)
+        ax.tick_params(labelsize=7)
+    if len(burn):
+        grid[0, 0].set_title(
+            f"burn-in\n(q {int(burn[0, COLUMN['quarter']])} to {-CONTEXT_QUARTERS})", fontsize=8
+        )
+        grid[-1, 0].set_xlabel("compressed", fontsize=8)
+    else:
+        for ax in grid[:, 0]:
+            ax.set_visible(False)
+    lacking = reference_label.rpartition("without the ")[2]
+    draw_outcomes(
+        grid[:, 1],
+        model,
+        since=-CONTEXT_QUARTERS,
+        reference=reference,
+        reference_label=reference_label,
+        label=f"this run, with the {lacking}" if lacking else "this run",
+    )
+    for ax, (_, label) in zip(grid[:, 1], OUTCOME_PANELS, strict=True):
+        ax.set_ylabel("")
+        grid[list(grid[:, 1]).index(ax), 0].set_ylabel(label)
+        ax.tick_params(labelleft=False)
+    for ax in grid[:-1, 1]:
+        ax.tick_params(labelbottom=False)
     fig.suptitle(model.settings.title)
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.11, right=0.98, top=0.9, bottom=0.07, hspace=0.12)
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

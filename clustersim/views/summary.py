@@ -4,15 +4,25 @@
 from __future__ import annotations
 
 import itertools
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..analysis.compare import SAVING_PER_JOB_LOST, UNDEFINED, Comparison, discount_rate
+from ..analysis.compare import SAVING_PER_JOB_LOST, Comparison, discount_rate
 from ..experiments.design import BASELINE
 from ..experiments.store import atomic_path, write_atomically
+from .words import (  # noqa: F401 (named here for the command line and the report)
+    _pct,
+    answer,
+    by_net_jobs,
+    cost_sentence,
+    fmt_ci,
+    fmt_range,
+    net_jobs_per_crore,
+    note_key,
+    short_note,
+)
 
 
 def write_comparison(out: str | Path, comparison: Comparison) -> None:
@@ -50,10 +60,9 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
         write_atomically(out / "summary.md", text.encode("utf-8"))
     plots = []
     if not table.empty:  # a sweep with only baseline runs finished has nothing to plot yet
-        plots += [
-            ("forest.png", lambda path: compare_plots.forest(table, path, info)),
-            ("paths.png", lambda path: compare_plots.paths(series, path, info)),
-        ]
+        order = compare_plots.package_order(table)
+        horizon = int(series["quarter"].max())
+        plots.append(("forest.png", lambda path: compare_plots.forest(table, path, info, horizon)))
     if comparison.sensitivity is not None:
         plots.append(
             (
@@ -64,6 +73,25 @@ def write_comparison(out: str | Path, comparison: Comparison) -> None:
     for name, draw in plots:
         with atomic_path(out / name, keep_suffix=True) as tmp:
             draw(tmp)
+    if not table.empty:
+        write_paths(out, series, info, order)
+
+
+def write_paths(out: Path, series: pd.DataFrame, info: dict, order: list[str]) -> int:
+    """paths.png, and paths_2.png ... when the packages fill more than one page (a page left from
+    an earlier comparison with more packages is removed); returns the number of pages."""
+    from . import compare_plots
+
+    pages = len(compare_plots.path_pages(compare_plots.path_bands(series, order=order)[0]))
+    for page in range(1, pages + 1):
+        name = "paths.png" if page == 1 else f"paths_{page}.png"
+        with atomic_path(out / name, keep_suffix=True) as tmp:
+            compare_plots.paths(series, tmp, info, order=order, page=page)
+    for stale in out.glob("paths_*.png"):
+        number = stale.stem.removeprefix("paths_")
+        if number.isdigit() and int(number) > pages:
+            stale.unlink(missing_ok=True)
+    return pages
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -71,50 +99,72 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
     write_atomically(path, frame.to_csv(index=False, float_format="%.6g").encode("utf-8"))
 
 
-def fmt_ci(row, digits=2, suffix=""):
-    if not np.isfinite(row.get("ci_low", math.nan)):
-        return f"{row['estimate']:+.{digits}f}{suffix}"
-    return (
-        f"{row['estimate']:+.{digits}f}{suffix} "
-        f"({row['ci_low']:+.{digits}f} to {row['ci_high']:+.{digits}f})"
-    )
+#: Columns of :func:`effects_table`: effects at the horizon, then the policy period and money.
+EFFECT_COLUMNS = (
+    "package",
+    "net jobs",
+    "jobs",
+    "outside jobs",
+    "productivity %",
+    "export share pts",
+)
+MONEY_COLUMNS = (
+    "package",
+    "net job-years",
+    "job-years",
+    "NPV net Rs cr",
+    "cost Rs cr",
+    "Rs lakh/net job",
+    "net jobs per Rs cr",
+    "Rs lakh/job",
+)
 
 
 def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
-    """One line per package, for printing: effects at the horizon with 95 % CIs, job-years over
-    the policy period, the net NPV (value added less public cost), cost, cost per job."""
+    """One line per package, most net jobs first, for printing: effects at the horizon with 95 %
+    CIs (workers whole, percentages and points to one decimal), job-years over the policy period,
+    the net NPV (value added less public cost), cost, cost per net job and per job, net jobs per
+    Rs crore; a ratio with no number says why (``saves public money and creates jobs``,
+    ``undefined: the jobs interval spans zero``).  Columns: :data:`EFFECT_COLUMNS` then
+    :data:`MONEY_COLUMNS`."""
 
-    def cell(package, outcome, measure, digits=2):
+    def row(package, outcome, measure):
         hit = table[
             (table["package"] == package)
             & (table["outcome"] == outcome)
             & (table["measure"] == measure)
         ]
-        if not len(hit):
+        return hit.iloc[0] if len(hit) else None
+
+    def cell(package, outcome, measure, digits=1):
+        found = row(package, outcome, measure)
+        if found is None:
             return ""
-        row = hit.iloc[0]
-        if isinstance(row.get("note"), str) and row["note"].startswith(UNDEFINED):
-            return UNDEFINED
-        return fmt_ci(row, digits)
+        if isinstance(found.get("note"), str) and found["note"] and measure.startswith("cost_"):
+            return short_note(found["note"])
+        return fmt_ci(found, digits, signed=outcome != "public_cost" or measure == "npv_net")
 
     lines = []
-    for p in ranking["package"]:
+    for p in by_net_jobs(ranking):
         lines.append(
             {
                 "package": p,
+                "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
+                "jobs": cell(p, "jobs", "effect_at_horizon", 0),
+                "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
                 "productivity %": cell(p, "productivity", "effect_at_horizon_pct"),
                 "export share pts": cell(p, "export_share", "effect_at_horizon"),
-                "jobs": cell(p, "jobs", "effect_at_horizon", 0),
-                "net jobs": cell(p, "jobs_net", "effect_at_horizon", 0),
-                "outside jobs": cell(p, "outside_jobs", "effect_at_horizon", 0),
+                "net job-years": cell(p, "jobs_net", "cumulative_effect", 0),
                 "job-years": cell(p, "jobs", "cumulative_effect", 0),
-                "NPV net Rs cr": cell(p, "public_cost", "npv_net", 1),
-                "cost Rs cr": cell(p, "public_cost", "cumulative_cost", 1),
-                "Rs lakh/job": cell(p, "public_cost", "cost_per_job", 1),
-                "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job", 1),
+                "NPV net Rs cr": cell(p, "public_cost", "npv_net"),
+                "cost Rs cr": cell(p, "public_cost", "cumulative_cost"),
+                "Rs lakh/net job": cell(p, "public_cost", "cost_per_net_job"),
+                "net jobs per Rs cr": net_jobs_per_crore(row(p, "public_cost", "cost_per_net_job")),
+                "Rs lakh/job": cell(p, "public_cost", "cost_per_job"),
             }
         )
-    return pd.DataFrame(lines)
+    frame = pd.DataFrame(lines, columns=list(dict.fromkeys(EFFECT_COLUMNS + MONEY_COLUMNS)))
+    return frame.loc[:, (frame != "").any(axis=0) | (frame.columns == "package")]
 
 
 def summary_markdown(
@@ -126,13 +176,18 @@ def summary_markdown(
     unchanged: list[str] | None = None,
     pairwise: pd.DataFrame | None = None,
     drivers: pd.DataFrame | None = None,
+    lead: bool = True,
 ) -> str:
+    """summary.md: the answer in one paragraph (``lead``; the report shows it apart), then each
+    package in words, who beats whom, synergy, the assumptions behind the ranking, and how to
+    read it."""
     reps = int(series.groupby(["package", "point"])["replicate"].nunique().min())
     points = series["point"].nunique()
     horizon = int(series["quarter"].max())
-    lines = [
-        f"# {info['title']}: packages compared with the baseline",
-        "",
+    lines = [f"# {info['title']}: packages compared with the baseline", ""]
+    if lead:
+        lines += [answer(table, ranking, info, series, pairwise, unchanged, drivers), ""]
+    lines += [
         f"{len(ranking)} packages, {reps} paired replicates each"
         + (f" at {points} parameter points" if points > 1 else "")
         + f", {horizon} policy quarters "
@@ -146,8 +201,7 @@ def summary_markdown(
         "packages compared.",
         "",
     ]
-    for _, r in ranking.iterrows():
-        p = r["package"]
+    for p in by_net_jobs(ranking):
         mine = table[table["package"] == p]
 
         def row(outcome, measure, mine=mine):
@@ -181,25 +235,9 @@ def summary_markdown(
                 + f"; outside producers' jobs {fmt_ci(outside, 0)}"
             )
         if cost is not None:
-            text += f"; public cost Rs {cost['estimate']:.1f} crore"
-            if per_job is not None and np.isfinite(per_job["estimate"]):
-                text += (
-                    f", Rs {per_job['estimate']:.1f} lakh per job created "
-                    f"({per_job['ci_low']:.1f} to {per_job['ci_high']:.1f})"
-                )
-                per_net = row("public_cost", "cost_per_net_job")
-                if per_net is not None and np.isfinite(per_net["estimate"]):
-                    text += (
-                        f", Rs {per_net['estimate']:.1f} lakh per net job "
-                        f"({per_net['ci_low']:.1f} to {per_net['ci_high']:.1f})"
-                    )
-            elif saving is not None:
-                text += (
-                    f", Rs {saving['estimate']:.1f} lakh of public money saved per job lost "
-                    f"({saving['ci_low']:.1f} to {saving['ci_high']:.1f})"
-                )
-            elif per_job is not None:
-                text += f", cost per job {per_job['note']}"
+            text += "; " + cost_sentence(
+                cost, per_job, row("public_cost", "cost_per_net_job"), saving
+            )
         lines.append(text + ".")
         over_time = over_time_sentence(row, info)
         if over_time:
@@ -232,7 +270,11 @@ def summary_markdown(
         "",
         "- An interval that includes zero means the model cannot tell the effect from noise at "
         "this number of replicates.",
-        "- Cost per job is 'undefined' when the jobs effect's interval spans zero.",
+        "- Cost per job is 'undefined' when the jobs effect's interval spans zero (the model "
+        "cannot say that any job was created) or when jobs fall; a package that costs the "
+        "public nothing net (its fees exceed its outlays) and creates jobs 'saves money and "
+        "creates jobs': there is no cost to divide. Net jobs per Rs crore is the reciprocal of "
+        "the cost per net job.",
         "- Over the policy period: job-years add up the extra jobs of every quarter (a job kept "
         "for a year is one job-year), so a one-shot instrument whose effect fades before the "
         "horizon still shows what it did; NPVs discount each quarter's extra value added, export "
@@ -279,10 +321,6 @@ def headline_packages(ranking: pd.DataFrame, info: dict) -> list[str]:
     holistic = [p for p in order if len(interventions.get(p, {})) >= 2]
     singles = [p for p in order if len(interventions.get(p, {})) == 1][:STRONGEST_SINGLES]
     return holistic + singles
-
-
-def _pct(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{100 * x:.0f} %"
 
 
 def pairwise_lines(
