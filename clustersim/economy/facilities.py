@@ -1,4 +1,5 @@
-"""The cluster's shared facilities: the CFC, the testing lab and the facilitation cell.
+"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell and the
+raw-material bank.
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
@@ -9,8 +10,9 @@ to its capacity.  Governance (an industry-led SPV or a government department)
 sets the lag, the completion chance, the share of capacity kept available and
 the fees.  Each quarter the CFC serves first (its users' expected profits
 depend on certificates as they stood), then the lab tests its queue.  How each
-facility serves is written with it, in :mod:`clustersim.economy.agents.cfc` and
-:mod:`clustersim.economy.agents.testing_lab`.
+facility serves is written with it, in :mod:`clustersim.economy.agents.cfc`,
+:mod:`clustersim.economy.agents.testing_lab` and :mod:`clustersim.economy.agents.raw_material_bank`
+(which supplies its members before firms plan, since what materials cost enters their plans).
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import CommonFacilityCentre, TestingLab
+from .agents.raw_material_bank import RawMaterialBank
 from .timeunits import quarterly_hazard
 
 LAKH_PER_CRORE = 100.0
-FACILITIES = ("cfc", "testing_lab", "facilitation_cell")
+#: Facility schemes, in the order of their completion draws (append only: a new facility must
+#: not move another's draw).
+FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank")
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
 
@@ -42,6 +47,7 @@ class Facilities:
         self.model = model
         self.cfc: CommonFacilityCentre | None = None
         self.lab: TestingLab | None = None
+        self.material_bank: RawMaterialBank | None = None
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -86,6 +92,23 @@ class Facilities:
                 opex_cr=scheme.opex_cr,
                 ramp_up=rules.ramp_up_quarters,
             )
+        elif name == "raw_material_bank":
+            self.material_bank = RawMaterialBank(
+                model,
+                cell,
+                capacity_lakh=scheme.capacity_cr * LAKH_PER_CRORE,
+                uptime=uptime,
+                reach=scheme.reach,
+                travel_cost=scheme.travel_cost_lakh,
+                service_charge=scheme.service_charge * fee_factor,
+                local_supply_share=scheme.local_supply_share,
+                bulk_discount=scheme.bulk_discount,
+                stock_quarters=scheme.stock_quarters,
+                opens_step=opens,
+                governance=scheme.governance,
+                opex_cr=scheme.opex_cr,
+                ramp_up=rules.ramp_up_quarters,
+            )
         else:
             self.lab = TestingLab(
                 model,
@@ -101,9 +124,27 @@ class Facilities:
             )
 
     def open_count(self) -> int:
-        """Facilities (CFC, lab) that are open now."""
+        """Facilities (CFC, lab, raw-material bank) that are open now."""
         step = self.model.steps
-        return sum(f is not None and f.is_open(step) for f in (self.cfc, self.lab))
+        built = (self.cfc, self.lab, self.material_bank)
+        return sum(f is not None and f.is_open(step) for f in built)
+
+    def supply_materials(self, firms) -> None:
+        """The raw-material bank, once built, enrols this quarter's members and restocks."""
+        if self.material_bank is not None and self.model.government.active["raw_material_bank"]:
+            self.material_bank.supply(firms)
+
+    def served_by_bank(self, rows):
+        """Share of each firm's materials the raw-material bank supplies this quarter (None
+        without an open bank that serves anyone)."""
+        bank = self.material_bank
+        if bank is None or not bank.served.any():
+            return None
+        rows = np.asarray(rows)
+        served = np.zeros(len(rows))
+        enrolled = rows < len(bank.served)  # entrants since it enrolled its members are not
+        served[enrolled] = bank.served[rows[enrolled]]
+        return served
 
     def serve(self, firms) -> None:
         """The CFC rations its machine-hours; then the lab, once open, tests its queue."""

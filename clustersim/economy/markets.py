@@ -468,7 +468,7 @@ class Markets:
             wage_before=self.wage,
             price_index_before=self.price_index,
             foreign_price_index_before=self.foreign_price_index,
-            material_cost=firms.material_cost(),
+            material_cost=firms.material_cost(live),  # what each firm pays
             demand=self.demand(),
             supply=self.labour_supply,
             tech=model.technology,

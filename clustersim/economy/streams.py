@@ -29,6 +29,8 @@ STREAM_IDS = {
     "entrant_wealth": 12,
     "facility_delivery": 13,
     "upgrade_cost": 14,
+    "added_scheme_awareness": 15,  # the later schemes' initial awareness (keyed 0, pool block + 1)
+    "added_scheme_word_of_mouth": 16,  # ... and how it spreads (keyed by quarter)
 }
 
 

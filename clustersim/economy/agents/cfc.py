@@ -82,7 +82,7 @@ class CommonFacilityCentre(Facility):
         firms.use_scheme(rows, "cfc")
         fees = self.fee_per_hour * hours[users] * served + self.travel_cost * distance[users]
         firms.cash[rows] -= fees
-        firms.facility_costs[rows] = fees
+        firms.facility_costs[rows] += fees  # beside the raw-material bank's
         self.hours_used = float(hours[users].sum() * served)
         fee_total = float((self.fee_per_hour * hours[users] * served).sum())
         model.ledger.post("facility_fees", "firms", "government", fee_total)
