@@ -141,3 +141,38 @@ def test_a_local_supply_bank_cuts_the_clusters_imported_share_and_softens_an_imp
     damage_with_bank = with_bank.series.column("jobs")[end] - bank_alone.series.column("jobs")[end]
     assert damage < 0
     assert damage_with_bank > damage  # less of the shock reaches a cluster that buys locally
+
+
+# ------------------------------------------------------------------ logistics connectivity
+NO_WAIT = {"governance.government_lag": 0, "governance.government_completion_rate": 1.0}
+
+
+def test_a_link_that_saves_nothing_changes_nothing_but_the_public_cost():
+    base = run("baseline")
+    model = run(
+        "logistics",
+        **NO_WAIT,
+        **{
+            "interventions.logistics.freight_cut": 0.0,
+            "interventions.logistics.fixed_cost_cut": 0.0,
+        },
+    )
+    assert model.facilities.logistics_open()
+    for column in ECONOMY_COLUMNS:
+        assert model.series.column(column) == base.series.column(column), column
+    assert model.government.public_cost_cr > 0
+
+
+def test_a_link_to_the_port_raises_the_clusters_price_abroad_by_the_freight_it_saves():
+    model = run("logistics", **NO_WAIT)
+    link = model.p.interventions.logistics
+    f, c = link.freight_share, link.freight_cut
+    assert model.government.freight_factor() == pytest.approx((1 + f) / (1 + f * (1 - c)))
+    assert model.markets.trade_factor() == pytest.approx(
+        model.markets.exchange_rate / (1 + model.markets.tariff) * (1 + f) / (1 + f * (1 - c))
+    )
+    base = run("baseline")
+    policy = slice(model.burn_in, None)
+    assert sum(model.series.column("export_sales")[policy]) > sum(
+        base.series.column("export_sales")[policy]
+    )

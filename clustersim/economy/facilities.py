@@ -26,7 +26,7 @@ from .timeunits import quarterly_hazard
 LAKH_PER_CRORE = 100.0
 #: Facility schemes, in the order of their completion draws (append only: a new facility must
 #: not move another's draw).
-FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank")
+FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank", "logistics")
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
 
@@ -48,6 +48,7 @@ class Facilities:
         self.cfc: CommonFacilityCentre | None = None
         self.lab: TestingLab | None = None
         self.material_bank: RawMaterialBank | None = None
+        self.logistics_opens: int | None = None  # step the connectivity project opens
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -56,6 +57,9 @@ class Facilities:
         if name not in FACILITIES:
             return
         model = self.model
+        if name == "logistics":  # a link to a port: no cell of its own on the grid
+            self.logistics_opens = self.build(name, scheme)
+            return
         core = np.rint(model.cores[0]).astype(int)
         x = core[0] if scheme.x < 0 else min(scheme.x, model.width - 1)
         y = core[1] if scheme.y < 0 else min(scheme.y, model.width - 1)
@@ -65,17 +69,9 @@ class Facilities:
             return
         rules = model.p.governance
         spv = scheme.governance == "spv"
-        lag = rules.spv_lag if spv else rules.government_lag
         uptime = rules.spv_uptime if spv else rules.government_uptime
         fee_factor = rules.spv_fee_factor if spv else rules.government_fee_factor
-        completion = rules.spv_completion_rate if spv else rules.government_completion_rate
-        model.government.spend(
-            "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
-        )
-        draw = model.streams.get("facility_delivery", model.steps).random(len(FACILITIES))
-        delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
-        opens, technology = model.steps + lag + delay, model.p.technology
-        self.delays[name] = delay
+        opens, technology = self.build(name, scheme), model.p.technology
         if name == "cfc":
             self.cfc = CommonFacilityCentre(
                 model,
@@ -122,6 +118,30 @@ class Facilities:
                 opex_cr=scheme.opex_cr,
                 ramp_up=rules.ramp_up_quarters,
             )
+
+    def build(self, name: str, scheme) -> int:
+        """Pay the public share of an approved project's cost and draw when it opens: after its
+        governance lag, with a yearly completion chance.  Returns the step it opens."""
+        model, rules = self.model, self.model.p.governance
+        spv = scheme.governance == "spv"
+        lag = rules.spv_lag if spv else rules.government_lag
+        completion = rules.spv_completion_rate if spv else rules.government_completion_rate
+        model.government.spend(
+            "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
+        )
+        draw = model.streams.get("facility_delivery", model.steps).random(len(FACILITIES))
+        delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
+        self.delays[name] = delay
+        return model.steps + lag + delay
+
+    def logistics_open(self) -> bool:
+        """The connectivity project is open and its scheme running."""
+        opens = self.logistics_opens
+        return (
+            opens is not None
+            and self.model.steps >= opens
+            and self.model.government.active["logistics"]
+        )
 
     def open_count(self) -> int:
         """Facilities (CFC, lab, raw-material bank) that are open now."""

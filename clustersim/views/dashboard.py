@@ -64,6 +64,7 @@ CONTROLS = (
     "interventions.raw_material_bank.capacity_cr",
     "interventions.raw_material_bank.local_supply_share",
     "interventions.clean_production.subsidy_share",
+    "interventions.logistics.freight_cut",
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 

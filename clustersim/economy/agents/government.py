@@ -48,6 +48,10 @@ class Government:
                 "public_purchases",
                 per_quarter(self.schemes.export_promotion.cost_cr * LAKH_PER_CRORE),
             )
+        if self.model.facilities.logistics_open():  # upkeep; this quarter's exporters use it
+            self.spend("public_purchases", per_quarter(self.schemes.logistics.opex_cr * 100.0))
+            firms = self.model.firms
+            firms.use_scheme(firms.operating[firms.exporter[firms.operating]], "logistics")
 
     # ------------------------------------------------------------------ money
     def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
@@ -236,4 +240,16 @@ class Government:
         and the cut in each firm's fixed and sunk export costs."""
         promoted = self.reaches(firms, rows, "export_promotion")
         promotion = self.schemes.export_promotion
-        return promoted, promotion.fixed_cost_cut * promoted, promotion.sunk_cost_cut * promoted
+        fixed_cut = promotion.fixed_cost_cut * promoted
+        if self.model.facilities.logistics_open():  # every exporter ships by the new link
+            fixed_cut = 1.0 - (1.0 - fixed_cut) * (1.0 - self.schemes.logistics.fixed_cost_cut)
+        return promoted, fixed_cut, promotion.sunk_cost_cut * promoted
+
+    def freight_factor(self) -> float:
+        """What a connectivity project, once open, does to the cluster's prices abroad: the
+        inland freight and handling share f of their value falls by the cut c, so a rupee price
+        goes (1 + f) / (1 + f (1 - c)) times as far; 1 without one."""
+        if not self.model.facilities.logistics_open():
+            return 1.0
+        link = self.schemes.logistics
+        return (1.0 + link.freight_share) / (1.0 + link.freight_share * (1.0 - link.freight_cut))
