@@ -15,12 +15,13 @@ For each replicate r, at the horizon:
 with 95 % t intervals across replicates (Monte Carlo noise only; the effect parameters at their
 defaults).  ``--capacity`` sets the bank's capacity (Rs crore of materials a quarter; several give
 several sweeps), ``--on-time`` builds it with no delay (completion chance 1, no lag) instead of as
-delivered (the MSE-CDP completion record: about half open within ten years).  The shocks hit the
-cluster alone and domestic materials' price does not move with world prices (docs/ODD.md §7.5,
-§7.20), so local supply insulates fully: an upper bound on what it takes off.
+delivered (the MSE-CDP completion record: about half open within ten years); ``--local-supply``
+sets the share of its imports that local suppliers replace (default 0.3, prior 0-0.6).  The
+shocks hit the cluster alone and domestic materials' price does not move with world prices
+(docs/ODD.md §7.5, §7.20), so local supply insulates fully: an upper bound on what it takes off.
 
     python experiments/import_shock_local_supply.py [--capacity 10 60] [--on-time] \
-        [--replicates 20] [--workers 2]
+        [--local-supply 0.6] [--replicates 20] [--workers 2]
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--capacity", type=float, nargs="+", default=[10.0])
     parser.add_argument("--on-time", action="store_true", help="build the bank with no delay")
+    parser.add_argument("--local-supply", type=float, default=None, help="imports replaced locally")
     parser.add_argument("--replicates", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
@@ -105,6 +107,8 @@ def main() -> None:
         for capacity in args.capacity:
             out = Path(tmp) / f"out_{capacity:g}"
             overrides = {"interventions.raw_material_bank.capacity_cr": capacity}
+            if args.local_supply is not None:
+                overrides["interventions.raw_material_bank.local_supply_share"] = args.local_supply
             if args.on_time:
                 overrides |= {"governance.spv_lag": 0, "governance.spv_completion_rate": 1.0}
             api.sweep(path, out, workers=args.workers, overrides=overrides)
