@@ -176,3 +176,16 @@ def test_a_link_to_the_port_raises_the_clusters_price_abroad_by_the_freight_it_s
     assert sum(model.series.column("export_sales")[policy]) > sum(
         base.series.column("export_sales")[policy]
     )
+
+
+def test_each_added_scheme_draws_its_awareness_from_its_own_stream(monkeypatch):
+    """Adding a scheme after these moves none of their draws (nor the first ten's)."""
+    from clustersim.economy import initial_cluster
+    from clustersim.inputs.params import ADDED_SCHEMES
+
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=4, **QUICK)
+    every = initial_cluster.added_scheme_awareness(model, 3, 500)
+    monkeypatch.setattr(initial_cluster, "ADDED_SCHEMES", ADDED_SCHEMES[:1])
+    fewer = initial_cluster.added_scheme_awareness(model, 3, 500)
+    assert np.array_equal(every[:, :1], fewer)
+    assert every[:, 0].mean() == pytest.approx(model.p.awareness.initial, abs=0.06)

@@ -49,11 +49,15 @@ def upgrade_cost_factors(model, block: int, count: int) -> np.ndarray:
 
 
 def added_scheme_awareness(model, block: int, count: int) -> np.ndarray:
-    """Whether each of ``count`` firms knows of each scheme added after the first ten, from its
-    own stream (block 0: the initial firms; block b + 1: entrant-pool block b), so that adding a
-    scheme moves no other draw."""
-    rng = model.streams.get("added_scheme_awareness", block)
-    return rng.random((count, len(ADDED_SCHEMES))) < model.p.awareness.initial
+    """Whether each of ``count`` firms knows of each scheme added after the first ten, each
+    scheme from a stream of its own (block 0: the initial firms; block b + 1: entrant-pool block
+    b), so that adding a scheme moves no other draw."""
+    streams, share = model.streams, model.p.awareness.initial
+    draws = [
+        streams.get("added_scheme_awareness", block, k).random(count)
+        for k in range(len(ADDED_SCHEMES))
+    ]
+    return np.stack(draws, axis=1).reshape(count, len(ADDED_SCHEMES)) < share
 
 
 def draw_initial_firms(model, table) -> None:

@@ -128,12 +128,18 @@ class Firms(FirmAccounts, FirmTable):
             self.hear_of_added_schemes(cells, outreach)
 
     def hear_of_added_schemes(self, cells, outreach) -> None:
-        """The same for the schemes added after the first ten (issue 17), from a stream of their
+        """The same for the schemes added after the first ten (issue 17), each from a stream of its
         own: they are news only once the policy period begins, so their awareness spreads from
         then on, and only in a package that has one of them (nothing else reads it)."""
         model, live, original = self.model, self.operating, len(ORIGINAL_SCHEMES)
-        stream = model.streams.get("added_scheme_word_of_mouth", model.steps)
-        draws = stream.random((self.slots_used, len(ADDED_SCHEMES)))[live]
+        streams, steps = model.streams, model.steps
+        draws = np.stack(  # a stream per scheme: adding one moves no other's draws
+            [
+                streams.get("added_scheme_word_of_mouth", steps, k).random(self.slots_used)[live]
+                for k in range(len(ADDED_SCHEMES))
+            ],
+            axis=1,
+        ).reshape(len(live), len(ADDED_SCHEMES))
         aware = self.aware[live, original:]
         share = model.neighbours.shares(cells, aware)
         learn = 1.0 - (1.0 - model.rates.word_of_mouth * share) * (1.0 - outreach[:, None])
