@@ -374,7 +374,8 @@ _DECLARED: list[Param] = [
        prior=Prior(0.3, 1.5, "assumption: a cell next door tells most firms of a scheme within one to three years")),
     _p("interventions.facilitation_cell.cost_cr", 0.2, "Rs crore/year", "public cost of the cell", 0.0, 100.0),
     # The instruments the 2026 consultations asked for (issue 17), after the first ten: adding them
-    # moves no random draw and no column of the first ten's outputs (see ORIGINAL_SCHEMES).
+    # moves no random draw and no column of the first ten's outputs (see ORIGINAL_SCHEMES).  Append
+    # new interventions after the last: an added scheme's awareness draws are keyed by its place.
     _p("interventions.raw_material_bank.start_quarter", 0, "quarter", "policy quarter the raw-material bank is approved (it opens after its governance lag and a completion delay, as a CFC does)", 0, 400),
     _p("interventions.raw_material_bank.x", -1, "cell", "column of the bank's depot (-1 = the first cluster core)", -1, 599),
     _p("interventions.raw_material_bank.y", -1, "cell", "row of the bank's depot (-1 = the first cluster core)", -1, 599),
