@@ -18,9 +18,9 @@ from collections import deque
 
 import numpy as np
 
-from ..inputs.params import SCHEMES
+from ..inputs.params import ORIGINAL_SCHEMES
 from .agents.msme import MSME
-from .initial_cluster import place_firms, upgrade_cost_factors
+from .initial_cluster import added_scheme_awareness, place_firms, upgrade_cost_factors
 from .timeunits import quarterly_intensity
 
 POOL_BLOCK = 256  # entrant-pool slots drawn per stream block
@@ -88,7 +88,9 @@ class Demography:
         )
         firms.tfp_permanent[lo:hi] = rng.normal(0.0, p.technology.tfp_dispersion, count)
         firms.women_owned[lo:hi] = rng.random(count) < p.cluster.women_owned_share
-        firms.aware[lo:hi] = rng.random((count, len(SCHEMES))) < p.awareness.initial
+        original = len(ORIGINAL_SCHEMES)
+        firms.aware[lo:hi, :original] = rng.random((count, original)) < p.awareness.initial
+        firms.aware[lo:hi, original:] = added_scheme_awareness(model, block + 1, count)
         firms.skill[lo:hi] = p.technology.initial_skill
         firms.upgrade_cost_factor[lo:hi] = upgrade_cost_factors(model, block + 1, count)
         wealth = model.streams.get("entrant_wealth", block)

@@ -1,4 +1,5 @@
-"""The cluster's shared facilities: the CFC, the testing lab and the facilitation cell.
+"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell and the
+raw-material bank.
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
@@ -9,10 +10,11 @@ to its capacity.  Governance (an industry-led SPV or a government department)
 sets the lag, the completion chance, the share of capacity kept available and
 the fees, and who pays the running costs: the government for a facility it
 runs, the SPV (:mod:`clustersim.economy.agents.spv`) from its fees otherwise.
-Each quarter the CFC serves first (its users' expected profits depend on
-certificates as they stood), then the lab tests its queue.  How each
-facility serves is written with it, in :mod:`clustersim.economy.agents.cfc` and
-:mod:`clustersim.economy.agents.testing_lab`.
+Each quarter the CFC serves first (its users' expected profits
+depend on certificates as they stood), then the lab tests its queue.  How each
+facility serves is written with it, in :mod:`clustersim.economy.agents.cfc`,
+:mod:`clustersim.economy.agents.testing_lab` and :mod:`clustersim.economy.agents.raw_material_bank`
+(which supplies its members before firms plan, since what materials cost enters their plans).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from .agents import CommonFacilityCentre, TestingLab
+from .agents.raw_material_bank import RawMaterialBank
 from .agents.spv import SPV
 from .timeunits import per_quarter, quarterly_hazard
 
 LAKH_PER_CRORE = 100.0
-FACILITIES = ("cfc", "testing_lab", "facilitation_cell")
+#: Facility schemes, in the order of their completion draws (append only: a new facility must
+#: not move another's draw).
+FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank", "logistics")
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
 
@@ -45,6 +50,8 @@ class Facilities:
         self.model = model
         self.cfc: CommonFacilityCentre | None = None
         self.lab: TestingLab | None = None
+        self.material_bank: RawMaterialBank | None = None
+        self.logistics_opens: int | None = None  # step the connectivity project opens
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -53,6 +60,9 @@ class Facilities:
         if name not in FACILITIES:
             return
         model = self.model
+        if name == "logistics":  # a link to a port: no cell of its own on the grid
+            self.logistics_opens = self.build(name, scheme)
+            return
         core = np.rint(model.cores[0]).astype(int)
         x = core[0] if scheme.x < 0 else min(scheme.x, model.width - 1)
         y = core[1] if scheme.y < 0 else min(scheme.y, model.width - 1)
@@ -62,17 +72,9 @@ class Facilities:
             return
         rules = model.p.governance
         spv = scheme.governance == "spv"
-        lag = rules.spv_lag if spv else rules.government_lag
         uptime = rules.spv_uptime if spv else rules.government_uptime
         fee_factor = rules.spv_fee_factor if spv else rules.government_fee_factor
-        completion = rules.spv_completion_rate if spv else rules.government_completion_rate
-        model.government.spend(
-            "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
-        )
-        draw = model.streams.get("facility_delivery", model.steps).random(len(FACILITIES))
-        delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
-        opens, technology = model.steps + lag + delay, model.p.technology
-        self.delays[name] = delay
+        opens, technology = self.build(name, scheme), model.p.technology
         operator = SPV(rules, per_quarter(scheme.opex_cr * LAKH_PER_CRORE)) if spv else None
         if name == "cfc":
             self.cfc = CommonFacilityCentre(
@@ -91,6 +93,23 @@ class Facilities:
                 operator=operator,
                 ramp_up=rules.ramp_up_quarters,
             )
+        elif name == "raw_material_bank":
+            self.material_bank = RawMaterialBank(
+                model,
+                cell,
+                capacity_lakh=scheme.capacity_cr * LAKH_PER_CRORE,
+                uptime=uptime,
+                reach=scheme.reach,
+                travel_cost=scheme.travel_cost_lakh,
+                service_charge=scheme.service_charge * fee_factor,
+                local_supply_share=scheme.local_supply_share,
+                bulk_discount=scheme.bulk_discount,
+                stock_quarters=scheme.stock_quarters,
+                opens_step=opens,
+                opex_cr=scheme.opex_cr,
+                operator=operator,
+                ramp_up=rules.ramp_up_quarters,
+            )
         else:
             self.lab = TestingLab(
                 model,
@@ -106,10 +125,52 @@ class Facilities:
                 ramp_up=rules.ramp_up_quarters,
             )
 
+    def build(self, name: str, scheme) -> int:
+        """Pay the public share of an approved project's cost and draw when it opens: after its
+        governance lag, with a yearly completion chance.  Returns the step it opens."""
+        model, rules = self.model, self.model.p.governance
+        spv = scheme.governance == "spv"
+        lag = rules.spv_lag if spv else rules.government_lag
+        completion = rules.spv_completion_rate if spv else rules.government_completion_rate
+        model.government.spend(
+            "public_purchases", scheme.grant_share * scheme.capex_cr * LAKH_PER_CRORE
+        )
+        draw = model.streams.get("facility_delivery", model.steps).random(len(FACILITIES))
+        delay = completion_delay(draw[FACILITIES.index(name)], quarterly_hazard(completion))
+        self.delays[name] = delay
+        return model.steps + lag + delay
+
+    def logistics_open(self) -> bool:
+        """The connectivity project is open and its scheme running."""
+        opens = self.logistics_opens
+        return (
+            opens is not None
+            and self.model.steps >= opens
+            and self.model.government.active["logistics"]
+        )
+
     def open_count(self) -> int:
-        """Facilities (CFC, lab) that are open now."""
+        """Facilities (CFC, lab, raw-material bank) that are open now."""
         step = self.model.steps
-        return sum(f is not None and f.is_open(step) for f in (self.cfc, self.lab))
+        built = (self.cfc, self.lab, self.material_bank)
+        return sum(f is not None and f.is_open(step) for f in built)
+
+    def supply_materials(self, firms) -> None:
+        """The raw-material bank, once built, enrols this quarter's members and restocks."""
+        if self.material_bank is not None and self.model.government.active["raw_material_bank"]:
+            self.material_bank.supply(firms)
+
+    def served_by_bank(self, rows):
+        """Share of each firm's materials the raw-material bank supplies this quarter (None
+        without an open bank that serves anyone)."""
+        bank = self.material_bank
+        if bank is None or not bank.served.any():
+            return None
+        rows = np.asarray(rows)
+        served = np.zeros(len(rows))
+        enrolled = rows < len(bank.served)  # entrants since it enrolled its members are not
+        served[enrolled] = bank.served[rows[enrolled]]
+        return served
 
     def serve(self, firms) -> None:
         """The CFC rations its machine-hours; then the lab, once open, tests its queue."""

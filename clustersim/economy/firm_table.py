@@ -67,6 +67,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "trained_workers": (float, "workers trained under the scheme so far"),
     "consulted": (bool, "received scheme consulting"),
     "growth_funded": (bool, "received growth-fund equity"),
+    "clean_producer": (bool, "made the clean-production (energy-efficiency) investment"),
     "trial_arm": (np.int8, "in-silico trial: 0 not in it, 1 control, 2 treated"),
     "export_cost_cut": (float, "firm-specific cut in export costs (trial export link)"),
 }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special
 
-from ..inputs.params import SCHEMES
+from ..inputs.params import ADDED_SCHEMES, ORIGINAL_SCHEMES
 from .agents.msme import MSME
 from .markets import LabourSupply
 from .technology import Optimum, Technology, labour_tfp_elasticity, long_run
@@ -48,6 +48,18 @@ def upgrade_cost_factors(model, block: int, count: int) -> np.ndarray:
     return np.exp(model.p.technology.upgrade_cost_dispersion * rng.standard_normal(count))
 
 
+def added_scheme_awareness(model, block: int, count: int) -> np.ndarray:
+    """Whether each of ``count`` firms knows of each scheme added after the first ten, each
+    scheme from a stream of its own (block 0: the initial firms; block b + 1: entrant-pool block
+    b), so that adding a scheme moves no other draw."""
+    streams, share = model.streams, model.p.awareness.initial
+    draws = [
+        streams.get("added_scheme_awareness", block, k).random(count)
+        for k in range(len(ADDED_SCHEMES))
+    ]
+    return np.stack(draws, axis=1).reshape(count, len(ADDED_SCHEMES)) < share
+
+
 def draw_initial_firms(model, table) -> None:
     """The firms of the start: drawn from the scenario's distributions, or from its firm list."""
     p, firms, n = model.p, model.firms, model.n_initial
@@ -62,7 +74,10 @@ def draw_initial_firms(model, table) -> None:
     firms.tech_level[:n] = (rng.random(n) < p.technology.initial_upgraded_share) & (
         p.technology.tech_levels > 1
     )
-    firms.aware[:n] = rng.random((n, len(SCHEMES))) < p.awareness.initial
+    firms.aware[:n, : len(ORIGINAL_SCHEMES)] = (
+        rng.random((n, len(ORIGINAL_SCHEMES))) < p.awareness.initial
+    )
+    firms.aware[:n, len(ORIGINAL_SCHEMES) :] = added_scheme_awareness(model, 0, n)
     if table is not None:
         rows = np.arange(n) % len(table["x"])
         x, y = table["x"][rows].astype(np.int32), table["y"][rows].astype(np.int32)

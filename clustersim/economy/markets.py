@@ -366,8 +366,9 @@ class Markets:
         return (1.0 + self.outside_growth) ** (max(self.model.quarter, 0) / 4.0)
 
     def trade_factor(self) -> float:
-        """e / (1 + tariff): a rupee price p is p / trade_factor in the export market."""
-        return self.exchange_rate / (1.0 + self.tariff)
+        """e / (1 + tariff): a rupee price p is p / trade_factor in the export market (times the
+        freight saving of a connectivity project, issue 17: ``Government.freight_factor``)."""
+        return self.exchange_rate / (1.0 + self.tariff) * self.model.government.freight_factor()
 
     def demand(self) -> Demand:
         """This quarter's demand side, for :func:`clear`."""
@@ -468,7 +469,7 @@ class Markets:
             wage_before=self.wage,
             price_index_before=self.price_index,
             foreign_price_index_before=self.foreign_price_index,
-            material_cost=firms.material_cost(),
+            material_cost=firms.material_cost(live),  # what each firm pays
             demand=self.demand(),
             supply=self.labour_supply,
             tech=model.technology,

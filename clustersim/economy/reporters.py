@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 from mesa import DataCollector
 
-from ..inputs.params import SCHEMES
+from ..inputs.params import ORIGINAL_SCHEMES
 from .agents.msme import MSME
 
 LAKH_PER_CRORE = 100.0
@@ -240,12 +240,12 @@ SERIES = (
             f"firms using {scheme} this quarter (its take-up)",
             lambda o, k=k: o.share_of_firms(o.firms.using[o.live, k]),
         )
-        for k, scheme in enumerate(SCHEMES)
+        for k, scheme in enumerate(ORIGINAL_SCHEMES)  # later schemes count in take_up
     ),
     Series(
         "facilities_open",
         "facilities",
-        "the package's CFC and testing lab that are open (0-2)",
+        "the package's CFC, testing lab and raw-material bank that are open (0-3)",
         lambda o: o.model.facilities.open_count(),
         whole=True,
     ),
@@ -253,7 +253,7 @@ SERIES = (
         "imported_input_share",
         "share",
         "imported materials / all materials (value)",
-        lambda o: o.model.markets.imported_share_of_materials(),
+        lambda o: o.model.firms.imported_share_of_materials(o.live),
     ),
     Series(
         "public_cost_cr",
@@ -363,7 +363,7 @@ COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
 SCHEME_COLUMNS = (
     "public_cost_cr",
     "take_up",
-    *(f"take_up_{scheme}" for scheme in SCHEMES),
+    *(f"take_up_{scheme}" for scheme in ORIGINAL_SCHEMES),
     "facilities_open",
 )
 ECONOMY_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ("step", "quarter", *SCHEME_COLUMNS))

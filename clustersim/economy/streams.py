@@ -29,6 +29,10 @@ STREAM_IDS = {
     "entrant_wealth": 12,
     "facility_delivery": 13,
     "upgrade_cost": 14,
+    # The schemes added after the first ten: one stream per scheme (``part`` = its index among
+    # them), so that adding another moves none of their draws.
+    "added_scheme_awareness": 15,  # initial awareness (keyed 0: initial firms; pool block + 1)
+    "added_scheme_word_of_mouth": 16,  # ... and how it spreads (keyed by quarter)
 }
 
 
@@ -38,6 +42,9 @@ class Streams:
     def __init__(self, seed: int):
         self.seed = int(seed)
 
-    def get(self, name: str, quarter: int = 0) -> np.random.Generator:
-        seq = np.random.SeedSequence(self.seed, spawn_key=(STREAM_IDS[name], int(quarter)))
+    def get(self, name: str, quarter: int = 0, part: int | None = None) -> np.random.Generator:
+        """The generator of process ``name`` in ``quarter`` (and of its ``part``, for a process
+        drawn separately for each of several things, such as each added scheme)."""
+        key = (STREAM_IDS[name], int(quarter)) + (() if part is None else (int(part),))
+        seq = np.random.SeedSequence(self.seed, spawn_key=key)
         return np.random.Generator(np.random.PCG64(seq))

@@ -46,6 +46,9 @@ SCALED = {
     "export_promotion": ("cost_cr",),
     "facilitation_cell": ("cost_cr",),
     "growth_fund": ("n_firms",),
+    # issue 17: a raw-material bank's depot and stock scale with the cluster; clean production
+    # costs per firm, and a link to a port costs what it costs whatever the cluster's size
+    "raw_material_bank": ("capacity_cr", "capex_cr", "opex_cr"),
 }
 #: The fields of a national-experiment file (validated like every file:
 #: clustersim.inputs.scenario.check_fields).

@@ -294,7 +294,7 @@ _DECLARED: list[Param] = [
     _p("governance.spv_fee_adjustment", 0.5, "share a quarter", "share of the gap between its fee and last quarter's average cost per unit served an SPV closes each quarter (it prices to break even)", 0.0, 1.0,
        source="assumption: an SPV reprices within a few quarters; range 0.1-1"),
     _p("governance.spv_normal_volume", 0.5, "share", "share of the capacity it offers over which an SPV spreads its fixed cost when pricing (when fewer units are used; it uses the units served when more are)", 0.01, 1.0,
-       source="assumption: priced for half its capacity, so that a few slow quarters do not price users out; range 0.3-0.8"),
+       source="assumption: priced for half its capacity, as tariff regulators recover fixed costs at a normative utilisation (CERC does so for power plants), so that a few slow quarters do not price users out; an oversized facility then under-recovers and may close; range 0.3-0.8"),
     _p("governance.spv_closure_quarters", 4, "quarters", "quarters of losses with its reserve gone after which an SPV's members stop covering them and the facility closes (quarters in which it recovers do not count)", 1, 400,
        source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published"),
     _p("governance.spv_uptime", 0.9, "share", "share of nominal capacity an SPV keeps available", 0.0, 1.0),
@@ -393,6 +393,67 @@ _DECLARED: list[Param] = [
     _p("interventions.facilitation_cell.outreach", 0.8, "per year", "chance a firm next to the cell learns of a scheme", 0.0, 10.0,
        prior=Prior(0.3, 1.5, "assumption: a cell next door tells most firms of a scheme within one to three years")),
     _p("interventions.facilitation_cell.cost_cr", 0.2, "Rs crore/year", "public cost of the cell", 0.0, 100.0),
+    # The instruments the 2026 consultations asked for (issue 17), after the first ten: adding them
+    # moves no random draw and no column of the first ten's outputs (see ORIGINAL_SCHEMES).  Append
+    # new interventions after the last: an added scheme's awareness draws are keyed by its place.
+    _p("interventions.raw_material_bank.start_quarter", 0, "quarter", "policy quarter the raw-material bank is approved (it opens after its governance lag and a completion delay, as a CFC does)", 0, 400),
+    _p("interventions.raw_material_bank.x", -1, "cell", "column of the bank's depot (-1 = the first cluster core)", -1, 599),
+    _p("interventions.raw_material_bank.y", -1, "cell", "row of the bank's depot (-1 = the first cluster core)", -1, 599),
+    _p("interventions.raw_material_bank.reach", 12.0, "cells", "distance within which firms buy from the depot (about 3 km)", 0.0, 2000.0,
+       source="assumption: a depot serves the firms of an industrial estate and its surroundings; range 4-20 cells (1-5 km)"),
+    _p("interventions.raw_material_bank.capacity_cr", 10.0, "Rs crore/quarter", "materials the bank can supply each quarter at full service (its working capital turned over); members share it pro rata", 0.0, 100_000.0,
+       source="assumption: about a tenth of the engineering baseline's materials (Rs 110-120 crore a quarter); range 0-60"),
+    _p("interventions.raw_material_bank.travel_cost_lakh", 0.02, "Rs lakh/cell/quarter", "a member's cost of collecting from the depot per cell of distance", 0.0, 10.0,
+       source="assumption: as the CFC's trips"),
+    _p("interventions.raw_material_bank.service_charge", 0.0025, "share of purchases", "charge on what a member buys through the bank, paid to the bank (public accounts)", 0.0, 0.2,
+       source="NSIC Raw Material Assistance: processing fee 1 % a year on a limit of about 90 days' purchases, i.e. 0.25 % of purchases; range 0.1-1 %"),
+    _p("interventions.raw_material_bank.local_supply_share", 0.3, "share", "share of the imported materials the bank buys that its supplier development replaces with local supply (at the domestic materials price)", 0.0, 1.0,
+       source="assumption: no evaluation measures how much of a cluster's imports a supplier-development programme replaces (the consultation asked for it, PIB 18 March 2026)",
+       prior=Prior(0.0, 0.6, "assumption: from none (a bank that only buys in bulk) to well over half of its imports replaced by local suppliers")),
+    _p("interventions.raw_material_bank.bulk_discount", 0.03, "share", "price discount the bank's bulk purchases obtain on all the materials it supplies", 0.0, 0.5,
+       source="NSIC Raw Material Assistance: bulk purchases and cash discounts passed on to MSMEs (no figure published); assumption 0-6 %",
+       prior=Prior(0.0, 0.06, "assumption: NSIC names bulk and cash discounts but publishes no figure")),
+    _p("interventions.raw_material_bank.stock_quarters", 1.0, "quarters", "the buffer stock the bank holds, in quarters of supply: it sells imported materials at the average cost of its stock, so a world-price change reaches members with weight 1 / (1 + stock) a quarter (0: at once)", 0.0, 20.0,
+       source="NSIC Raw Material Assistance: 90-180 days of purchases financed; assumption 0-2 quarters",
+       prior=Prior(0.0, 2.0, "assumption: a depot holds up to about two quarters of its members' needs")),
+    _p("interventions.raw_material_bank.capex_cr", 8.0, "Rs crore", "project cost of the bank: depot, yard and its working-capital corpus", 0.0, 1000.0,
+       source="assumption: MSE-CDP common facilities (raw-material banks among them) cost Rs 5-30 crore"),
+    _p("interventions.raw_material_bank.grant_share", 0.7, "share", "public share of the capex", 0.0, 1.0,
+       source="MSE-CDP 2022 grant shares"),
+    _p("interventions.raw_material_bank.opex_cr", 0.3, "Rs crore/year", "running cost before the service charges", 0.0, 100.0,
+       source="assumption: staff, storage and handling of a depot; range 0.1-1"),
+    _p("interventions.raw_material_bank.governance", "spv", "-", "who runs the bank", choices=GOVERNANCE),
+    _p("interventions.clean_production.start_quarter", 0, "quarter", "policy quarter the clean-production programme opens", 0, 400),
+    _p("interventions.clean_production.energy_share", 0.15, "share", "energy's share of the cost of a firm's materials and other inputs (what an efficiency investment can save on)", 0.0, 0.5,
+       source="BEE SME programme: energy is often the single largest operating cost of energy-intensive SME sectors (foundry, forging, ceramics, glass); assumption 5-30 % of input costs",
+       prior=Prior(0.05, 0.30, "assumption: energy 5-30 % of input costs across cluster archetypes (BEE SME programme cluster profiles)")),
+    _p("interventions.clean_production.energy_saving", 0.2, "share", "share of its energy use an adopting firm saves (energy-efficient furnaces, motors, compressors, waste-heat recovery)", 0.0, 1.0,
+       source="assumption near the BEE SME programme's demonstrations (XI Plan: 988 units saved 4,934 toe a year for Rs 28.06 crore invested); range 10-35 %",
+       prior=Prior(0.10, 0.35, "assumption: BEE SME programme demonstrations save 10-35 % of a unit's energy")),
+    _p("interventions.clean_production.cost_per_worker_lakh", 0.08, "Rs lakh/worker", "what the efficiency investment costs a firm, per worker (capitalised)", 0.0, 100.0,
+       source="BEE SME programme, XI Plan: Rs 28.06 crore invested by 988 units, Rs 2.8 lakh a unit, about 0.08 lakh a worker at 35 workers; range 0.04-0.3"),
+    _p("interventions.clean_production.subsidy_share", 0.25, "share", "share of the investment the government pays", 0.0, 1.0,
+       source="assumption: as the technology-upgrade subsidy (CLCSS 15-25 %); range 0-0.5"),
+    _p("interventions.clean_production.application_cost_lakh", 0.3, "Rs lakh", "the owner's cost of adopting: the energy audit's time, the supplier's visits and the paperwork", 0.0, 10.0,
+       source="assumption: BEE names the entrepreneur's limited time as a main barrier; range 0.1-1"),
+    _p("interventions.clean_production.audit_cost_lakh", 0.5, "Rs lakh/firm", "public cost of the energy audit and project report for each adopting firm", 0.0, 100.0,
+       source="assumption: BEE financed the detailed project reports of the SME programme; range 0.2-1"),
+    _p("interventions.clean_production.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
+    _p("interventions.logistics.start_quarter", 0, "quarter", "policy quarter the connectivity project (a last-mile road or rail siding to a port or inland container depot) is approved; it opens after its governance lag and a completion delay, as a facility does", 0, 400),
+    _p("interventions.logistics.freight_share", 0.08, "share", "inland freight, port handling and border costs of getting the cluster's exports to a foreign buyer, as a share of their value at the start (already in the calibrated export market)", 0.0, 0.5,
+       source="assumption: NCAER 2023 puts India's logistics cost at 7.8-8.9 % of GDP (the National Logistics Policy 2022 said 13-14 %); for a cluster's exports range 4-14 %"),
+    _p("interventions.logistics.freight_cut", 0.3, "share", "share of that cost the project removes once open (shorter, surer trips to the port)", 0.0, 1.0,
+       source="assumption: no evaluation measures the freight saving of a last-mile link; Ghani, Goswami & Kerr 2016 (EJ 126(591)) find manufacturing output and entry rose in districts next to the upgraded Golden Quadrilateral highways",
+       prior=Prior(0.1, 0.5, "assumption: a link removes a tenth to a half of the inland freight and handling cost")),
+    _p("interventions.logistics.fixed_cost_cut", 0.1, "share", "cut in every exporter's yearly export cost once open (fewer days and documents to ship)", 0.0, 1.0,
+       source="assumption: range 0-0.25",
+       prior=Prior(0.0, 0.25, "assumption: the yearly cost of exporting falls little with the trip")),
+    _p("interventions.logistics.capex_cr", 60.0, "Rs crore", "project cost", 0.0, 10_000.0,
+       source="assumption: a last-mile road or rail siding and a depot link; range Rs 20-200 crore"),
+    _p("interventions.logistics.grant_share", 1.0, "share", "public share of the project cost (1: a public road or siding)", 0.0, 1.0),
+    _p("interventions.logistics.opex_cr", 0.5, "Rs crore/year", "upkeep once open", 0.0, 100.0,
+       source="assumption: about 1 % of the project cost a year"),
+    _p("interventions.logistics.governance", "government", "-", "who builds it (sets the lag and the completion chance)", choices=GOVERNANCE),
     # ------------------------------------------------ in-silico field trial
     # A [trial] table with a treatment other than "none" randomises a firm-level treatment.
     _p("trial.treatment", "none", "-", "firm-level treatment randomised in the trial", choices=("none", "grant", "consulting", "business_training", "training", "export_link", "credit_line")),
@@ -427,6 +488,15 @@ INTERVENTIONS = tuple(dict.fromkeys(k.split(".")[1] for k in PARAMETERS if k.sta
 #: Schemes a firm can know of (columns of the awareness matrix).  Fixed, so that
 #: a package does not change the shape of any random draw.
 SCHEMES = INTERVENTIONS
+
+#: The ten schemes of the first model.  Their awareness is drawn as it always was (the schemes
+#: added later draw theirs from streams of their own) and each has its take-up series, so adding
+#: an instrument moves no random draw and no column of ``timeseries.csv``; the later schemes'
+#: take-up counts in ``take_up``.
+ORIGINAL_SCHEMES = SCHEMES[:10]
+#: The instruments added since (issue 17), in declaration order.
+ADDED_SCHEMES = SCHEMES[10:]
+assert ORIGINAL_SCHEMES[-1] == "facilitation_cell", "declare new interventions after the first ten"
 
 SHOCK_KEYS = tuple(p.name for p in _DECLARED if p.section == "shock")
 

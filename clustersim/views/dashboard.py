@@ -61,6 +61,10 @@ CONTROLS = (
     "interventions.skills_training.trainee_share",
     "interventions.export_promotion.sunk_cost_cut",
     "interventions.facilitation_cell.outreach",
+    "interventions.raw_material_bank.capacity_cr",
+    "interventions.raw_material_bank.local_supply_share",
+    "interventions.clean_production.subsidy_share",
+    "interventions.logistics.freight_cut",
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 

@@ -84,7 +84,7 @@ class CommonFacilityCentre(Facility):
         firms.use_scheme(rows, "cfc")
         fees = self.fee * hours[users] * served + self.travel_cost * distance[users]
         firms.cash[rows] -= fees
-        firms.facility_costs[rows] = fees
+        firms.facility_costs[rows] += fees  # beside the raw-material bank's
         self.hours_used = float(hours[users].sum() * served)
         self.units_served = self.hours_used
         self.collect_fees(float((self.fee * hours[users] * served).sum()))

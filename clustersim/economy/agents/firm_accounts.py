@@ -18,7 +18,7 @@ class FirmAccounts:
         model, rates, live, ledger = self.model, self.model.rates, self.operating, self.model.ledger
         markets, government = model.markets, model.government
         wages = markets.wage * self.workers[live]
-        imported = markets.imported_share_of_materials()
+        imported, domestic, stock_gap = self.materials_bought(live)
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
         government.buy_export_services(
             np.where(self.exporter[live], self.plans.promotion_fixed, 0.0)
@@ -69,18 +69,10 @@ class FirmAccounts:
             float(self.sales[live].sum() - self.export_sales[live].sum()),
         )
         ledger.post("export_sales", "rest_of_world", "firms", float(self.export_sales[live].sum()))
-        ledger.post(
-            "materials_imported",
-            "firms",
-            "rest_of_world",
-            float(self.materials[live].sum() * imported),
-        )
-        ledger.post(
-            "materials_domestic",
-            "firms",
-            "rest_of_world",
-            float(self.materials[live].sum() * (1.0 - imported)),
-        )
+        ledger.post("materials_imported", "firms", "rest_of_world", imported)
+        ledger.post("materials_domestic", "firms", "rest_of_world", domestic)
+        if stock_gap != 0.0:  # a raw-material bank sold its stock below (above) replacement cost
+            government.spend("public_purchases", stock_gap)
         ledger.post("wages", "firms", "households", float(wages.sum()))
         ledger.post(
             "other_firm_costs", "firms", "rest_of_world", float(export_cost.sum() + overhead.sum())

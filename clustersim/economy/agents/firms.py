@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...inputs.params import SCHEMES, SIZE_CLASSES
+from ...inputs.params import ADDED_SCHEMES, ORIGINAL_SCHEMES, SCHEMES, SIZE_CLASSES
 from ..firm_table import FIELDS, FirmTable
 from ..technology import Optimum, Technology
+from . import raw_material_bank
 from .firm_accounts import FirmAccounts
 from .msme import MSME
 
@@ -117,16 +118,36 @@ class Firms(FirmAccounts, FirmTable):
 
     def hear_of_schemes(self) -> None:
         """Word of mouth from aware neighbours, and a facilitation cell's outreach."""
-        model, live = self.model, self.operating
-        draws = model.streams.get("awareness", model.steps).random((self.slots_used, len(SCHEMES)))[
+        model, live, original = self.model, self.operating, len(ORIGINAL_SCHEMES)
+        draws = model.streams.get("awareness", model.steps).random((self.slots_used, original))[
             live
         ]
         cells = self.cells(live)
         outreach = model.government.outreach(self, live)
-        aware = self.aware[live]
+        aware = self.aware[live, :original]
         share = model.neighbours.shares(cells, aware)  # one column per scheme
         learn = 1.0 - (1.0 - model.rates.word_of_mouth * share) * (1.0 - outreach[:, None])
-        self.aware[live] = aware | (draws < learn)
+        self.aware[live, :original] = aware | (draws < learn)
+        if model.quarter > 0 and any(model.government.has(name) for name in ADDED_SCHEMES):
+            self.hear_of_added_schemes(cells, outreach)
+
+    def hear_of_added_schemes(self, cells, outreach) -> None:
+        """The same for the schemes added after the first ten (issue 17), each from a stream of its
+        own: they are news only once the policy period begins, so their awareness spreads from
+        then on, and only in a package that has one of them (nothing else reads it)."""
+        model, live, original = self.model, self.operating, len(ORIGINAL_SCHEMES)
+        streams, steps = model.streams, model.steps
+        draws = np.stack(  # a stream per scheme: adding one moves no other's draws
+            [
+                streams.get("added_scheme_word_of_mouth", steps, k).random(self.slots_used)[live]
+                for k in range(len(ADDED_SCHEMES))
+            ],
+            axis=1,
+        ).reshape(len(live), len(ADDED_SCHEMES))
+        aware = self.aware[live, original:]
+        share = model.neighbours.shares(cells, aware)
+        learn = 1.0 - (1.0 - model.rates.word_of_mouth * share) * (1.0 - outreach[:, None])
+        self.aware[live, original:] = aware | (draws < learn)
 
     def draw_productivity_shocks(self) -> None:
         """z' = rho z + sd eps (eps drawn per firm slot); technology falls behind the moving
@@ -446,7 +467,7 @@ class Firms(FirmAccounts, FirmTable):
         phi, capital, cost = (
             self.tfp_scale * self.tfp(rows),
             self.capital[rows],
-            self.material_cost(),
+            self.material_cost(rows),
         )
         return Expectations(
             quality=self.quality(rows),
@@ -462,9 +483,70 @@ class Firms(FirmAccounts, FirmTable):
             domestic_plan=MSME.best_plan(b_dom, phi, capital, markets.wage, cost, tech),
         )
 
-    def material_cost(self) -> float:
-        """What the materials for a unit of the capital-labour bundle cost now."""
-        return self.materials_per_bundle * self.model.markets.material_price()
+    def material_cost(self, rows=None):
+        """What the materials for a unit of the capital-labour bundle cost now: at the market's
+        price, or, for ``rows``, at the price each of those firms pays (``input_prices``)."""
+        price = self.model.markets.material_price()
+        terms = None if rows is None else self.input_prices(rows)
+        if terms is not None:
+            price = terms[0]
+        return self.materials_per_bundle * price
+
+    # ================================================================ what materials cost a firm
+    # (issue 17: the raw-material bank and clean production make it differ across firms)
+    def input_prices(self, rows):
+        """Each firm's price of a unit of materials and the imported part of it, when the
+        raw-material bank supplies some of them or some have made the clean-production
+        investment; None when every firm pays the market's price."""
+        model = self.model
+        served = model.facilities.served_by_bank(rows)
+        clean = model.p.interventions.clean_production.enabled
+        if served is None and not (clean and self.clean_producer[rows].any()):
+            return None
+        markets = model.markets
+        market_price = markets.material_price()
+        market_imported = market_price * markets.imported_share_of_materials()
+        bank, bank_imported = (0.0, 0.0)
+        if served is not None:
+            bank, bank_imported = model.facilities.material_bank.price()
+        return raw_material_bank.input_prices(
+            0.0 if served is None else served,
+            market_price,
+            market_imported,
+            bank,
+            bank_imported,
+            self.energy_saved_per_unit() * self.clean_producer[rows],
+        )
+
+    def energy_saved_per_unit(self) -> float:
+        """Domestic input (energy) a clean producer no longer buys per unit of materials: the
+        energy share times the saving, at most the domestic part of a unit."""
+        clean, imported = self.model.p.interventions.clean_production, self.model.p.materials
+        return min(clean.energy_share * clean.energy_saving, 1.0 - imported.imported_share)
+
+    def materials_bought(self, rows) -> tuple[float, float, float]:
+        """This quarter's materials of ``rows``: (imported, domestic, what the raw-material bank
+        pays its suppliers beyond what its members paid it), Rs lakh."""
+        total = self.materials[rows]
+        terms = self.input_prices(rows)
+        if terms is None:
+            share = self.model.markets.imported_share_of_materials()
+            return float(total.sum() * share), float(total.sum() * (1.0 - share)), 0.0
+        price, imported_part = terms
+        imported = float(np.sum(total * imported_part / price))
+        served = self.model.facilities.served_by_bank(rows)
+        gap = 0.0
+        if served is not None:
+            gap = self.model.facilities.material_bank.stock_gap(served * total / price)
+        return imported, float(total.sum()) - imported, gap
+
+    def imported_share_of_materials(self, rows) -> float:
+        """Imported materials as a share of the value of the materials ``rows`` bought."""
+        terms = self.input_prices(rows)
+        if terms is None:
+            return self.model.markets.imported_share_of_materials()
+        imported, domestic, _ = self.materials_bought(rows)
+        return imported / (imported + domestic) if imported + domestic > 0 else 0.0
 
     def eligible(self, rows, classes) -> np.ndarray:
         """Firms whose size class (2025 thresholds) is among ``classes``."""

@@ -48,6 +48,10 @@ class Government:
                 "public_purchases",
                 per_quarter(self.schemes.export_promotion.cost_cr * LAKH_PER_CRORE),
             )
+        if self.model.facilities.logistics_open():  # upkeep; this quarter's exporters use it
+            self.spend("public_purchases", per_quarter(self.schemes.logistics.opex_cr * 100.0))
+            firms = self.model.firms
+            firms.use_scheme(firms.operating[firms.exporter[firms.operating]], "logistics")
 
     # ------------------------------------------------------------------ money
     def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
@@ -66,6 +70,10 @@ class Government:
         self.model.ledger.post("central_transfer", "rest_of_world", "government", transfer)
         if self.model.quarter > 0:
             self.public_cost_cr += transfer / LAKH_PER_CRORE
+
+    def has(self, name: str) -> bool:
+        """The package has this scheme (switched on, running or not yet)."""
+        return getattr(self.schemes, name).enabled
 
     # ------------------------------------------------------------------ who a scheme reaches
     def reaches(self, firms, rows, scheme: str) -> np.ndarray:
@@ -88,7 +96,9 @@ class Government:
     # ------------------------------------------------------------------ support delivered to firms
     def deliver_support(self, firms) -> None:
         """Skills training every quarter;
-        consulting and growth-fund equity once, when they start."""
+        consulting and growth-fund equity once, when they start; the clean-production programme
+        every quarter; the raw-material bank enrols its members (what materials cost them enters
+        their plans)."""
         model, schemes, live, quarter = (
             self.model,
             self.schemes,
@@ -157,6 +167,41 @@ class Government:
             firms.growth_funded[chosen] = True
             firms.use_scheme(chosen, "growth_fund")
             self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
+        if self.active["clean_production"]:
+            self.deliver_clean_production(firms)
+        model.facilities.supply_materials(firms)
+
+    def deliver_clean_production(self, firms) -> None:
+        """Aware, eligible firms that have not invested yet do so when the energy it saves, a
+        quarter at last quarter's materials, capitalised at the bank rate plus the exit hazard plus
+        depreciation, is worth more than their share of its cost and the owner's time, and their
+        cash above the working buffer pays their share.  The government pays the rest and the
+        energy audit."""
+        model, clean, live = self.model, self.schemes.clean_production, firms.operating
+        candidates = live[
+            self.reaches(firms, live, "clean_production")
+            & firms.eligible(live, clean.eligible)
+            & ~firms.clean_producer[live]
+        ]
+        cost = clean.cost_per_worker_lakh * firms.workers[candidates]
+        own_cost = (1.0 - clean.subsidy_share) * cost
+        units = firms.materials[candidates] / model.markets.material_price()
+        saving = firms.energy_saved_per_unit() * units  # Rs lakh a quarter
+        rates = model.rates
+        value = saving / (rates.formal_rate + rates.exit_hazard + rates.depreciation)
+        own_funds = np.maximum(firms.cash[candidates] - firms.cash_buffer(candidates), 0.0)
+        adopt = MSME.takes_part(value, own_cost + clean.application_cost_lakh) & (
+            own_funds >= own_cost
+        )
+        adopters = candidates[adopt]
+        firms.cash[adopters] -= own_cost[adopt]
+        firms.capital[adopters] += cost[adopt]  # capitalised, as an upgrade is
+        firms.clean_producer[adopters] = True
+        firms.use_scheme(adopters, "clean_production")
+        model.ledger.post("investment_goods", "firms", "rest_of_world", float(cost[adopt].sum()))
+        subsidy = float((cost - own_cost)[adopt].sum())
+        self.spend("grants_to_firms", subsidy, payee="firms")
+        self.spend("public_purchases", len(adopters) * clean.audit_cost_lakh)
 
     # -------------------------------------------------------------- terms firms and the bank meet
     def subvention_points(self, firms, rows) -> np.ndarray:
@@ -227,4 +272,16 @@ class Government:
         and the cut in each firm's fixed and sunk export costs."""
         promoted = self.reaches(firms, rows, "export_promotion")
         promotion = self.schemes.export_promotion
-        return promoted, promotion.fixed_cost_cut * promoted, promotion.sunk_cost_cut * promoted
+        fixed_cut = promotion.fixed_cost_cut * promoted
+        if self.model.facilities.logistics_open():  # every exporter ships by the new link
+            fixed_cut = 1.0 - (1.0 - fixed_cut) * (1.0 - self.schemes.logistics.fixed_cost_cut)
+        return promoted, fixed_cut, promotion.sunk_cost_cut * promoted
+
+    def freight_factor(self) -> float:
+        """What a connectivity project, once open, does to the cluster's prices abroad: the
+        inland freight and handling share f of their value falls by the cut c, so a rupee price
+        goes (1 + f) / (1 + f (1 - c)) times as far; 1 without one."""
+        if not self.model.facilities.logistics_open():
+            return 1.0
+        link = self.schemes.logistics
+        return (1.0 + link.freight_share) / (1.0 + link.freight_share * (1.0 - link.freight_cut))
