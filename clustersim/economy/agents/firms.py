@@ -72,7 +72,6 @@ class Expectations:
     material_cost: float  # per unit of the capital-labour bundle
     technology: Technology
     plan: Optimum  # at b_total: labour and materials chosen, capital as it is
-    domestic_plan: Optimum  # the same were the firm selling at home only
 
     def plan_with(self, demand=None, tfp_factor=1.0) -> Optimum:
         """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times."""
@@ -437,7 +436,6 @@ class Firms(FirmAccounts, FirmTable):
             material_cost=cost,
             technology=tech,
             plan=MSME.best_plan(b_total, phi, capital, markets.wage, cost, tech),
-            domestic_plan=MSME.best_plan(b_dom, phi, capital, markets.wage, cost, tech),
         )
 
     def material_cost(self) -> float:
