@@ -150,7 +150,9 @@ class ShortRun:
             y, self.demand_root, self.phi, self.material_cost, tech
         )
         labour = np.exp((y - self.capital_in_bundle) / tech.alpha)
-        capital = np.broadcast_to(self.capital, np.shape(bundle))
+        capital = self.capital
+        if np.shape(capital) != np.shape(bundle):
+            capital = np.broadcast_to(capital, np.shape(bundle))
         return Optimum(
             bundle, output, labour, capital, revenue, materials, revenue - materials - wage * labour
         )
