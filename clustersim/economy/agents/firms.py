@@ -74,7 +74,8 @@ class Expectations:
     plan: Optimum  # at b_total: labour and materials chosen, capital as it is
 
     def plan_with(self, demand=None, tfp_factor=1.0) -> Optimum:
-        """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times."""
+        """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times
+        (the search starts from the plan at what the firm expects)."""
         return MSME.best_plan(
             self.b_total if demand is None else demand,
             self.phi * tfp_factor,
@@ -82,6 +83,7 @@ class Expectations:
             self.wage,
             self.material_cost,
             self.technology,
+            guess=np.log(self.plan.bundle),
         )
 
 
