@@ -85,7 +85,7 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
     if y.size == 0:
         return y
     slope_floor = -1.0 / sigma
-    cost_term, log_mc, f, gap = (np.empty_like(y) for _ in range(4))
+    cost_term, log_mc, f, gap = [np.empty_like(y) for _ in range(4)]  # work arrays
     for _ in range(max_iter):
         np.multiply(theta, y, out=cost_term)
         cost_term += log_k  # b = log(k) + theta y
@@ -106,7 +106,7 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
         f /= cost_term  # the Newton step
         y -= f
         np.abs(f, out=f)
-        largest = f.max()
+        largest = np.maximum.reduce(f, axis=None)
         if largest < tol:
             return y
     if largest > 1e-8:  # round-off may stop it short of tol, not further
