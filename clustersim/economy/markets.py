@@ -193,6 +193,7 @@ class Clearing:
     materials: np.ndarray
     price: np.ndarray
     iterations: int
+    jacobian: np.ndarray  # Broyden's estimate of the fixed-point map's Jacobian, at the solution
 
 
 def clear(
@@ -210,6 +211,7 @@ def clear(
     demand: Demand,
     supply: LabourSupply,
     tech: Technology,
+    jacobian=None,
     tol=1e-12,
     max_iter=200,
 ) -> Clearing:
@@ -219,7 +221,9 @@ def clear(
     ``quality`` is xi per firm and ``exporter`` says who sells abroad; domestic demand for a firm is
     ``xi E(P) P^(sigma-1) p^(-sigma)``, foreign demand ``xi E*_f P*^(sigma-1) (e/(1+tau))^sigma
     p^(-sigma)``;
-    ``material_cost`` is what the materials for a unit of the capital-labour bundle cost.
+    ``material_cost`` is what the materials for a unit of the capital-labour bundle cost;
+    ``jacobian``, last quarter's estimate of how the gaps respond to the indices, starts
+    Broyden's method (the plain fixed-point step without one).
     """
     sigma = tech.sigma
     fixed_jobs = (1.0 - hiring_speed) * float(workers_before.sum())
@@ -265,11 +269,12 @@ def clear(
         return implied, implied_f, (wage, b_dom, total, workers, revenue, materials, price, log_po)
 
     # Solve T(x) = x for x = (log P, log P*) by Broyden's method on F(x) = T(x) - x, starting from
-    # the plain fixed-point step (T contracts, so that step is the safe fallback).
+    # last quarter's Jacobian, or the plain fixed-point step in the first quarter (T contracts, so
+    # that step is the safe fallback).
     x = np.array([math.log(price_index_before), log_pf])
     implied, implied_f, state = respond(*x)
     gap = np.array([implied, implied_f]) - x
-    jacobian = -np.eye(2)  # of F, approximated
+    jacobian = -np.eye(2) if jacobian is None else np.array(jacobian)  # of F, approximated
     iteration = 1
     while np.max(np.abs(gap)) >= tol and iteration < max_iter:
         step = -np.linalg.solve(jacobian, gap)
@@ -299,6 +304,7 @@ def clear(
         materials=materials,
         price=price,
         iterations=iteration,
+        jacobian=jacobian,
     )
 
 
@@ -347,6 +353,7 @@ class Markets:
         self.labour_supply: LabourSupply | None = None
         self.base_price = math.nan  # the start's average price (real output is valued at it)
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
+        self.jacobian = None  # the price indices' last Broyden Jacobian (where clearing starts)
 
     def apply_shocks(self) -> None:
         """Shocks whose quarter has come change the tariff, exchange rate, foreign demand or the
@@ -473,7 +480,9 @@ class Markets:
             demand=self.demand(),
             supply=self.labour_supply,
             tech=model.technology,
+            jacobian=self.jacobian,
         )
+        self.jacobian = result.jacobian
         self.wage, self.price_index = result.wage, result.price_index
         self.foreign_price_index, self.outside_price = (
             result.foreign_price_index,

@@ -70,12 +70,21 @@ class Observation:
         firms = self.firms
         return MSME.size_class_index(firms.capital[self.live], 4.0 * firms.sales[self.live])
 
+    @cached_property
+    def tfp(self) -> np.ndarray:
+        return self.firms.tfp(self.live)
+
+    @cached_property
+    def using(self) -> np.ndarray:
+        """Which schemes each operating firm uses this quarter."""
+        return self.firms.using[self.live]
+
     @property
     def quantity_tfp(self) -> float:
         firms, tech = self.firms, self.model.technology
         bundle = firms.capital[self.live] ** tech.beta * firms.workers[self.live] ** tech.alpha
         total = float(bundle.sum())
-        return float(np.sum(firms.tfp(self.live) * bundle)) / total if total > 0 else 0.0
+        return float(np.sum(self.tfp * bundle)) / total if total > 0 else 0.0
 
     @property
     def cfc_utilisation(self) -> float:
@@ -231,14 +240,14 @@ SERIES = (
         "take_up",
         "share",
         "firms using at least one scheme this quarter",
-        lambda o: o.share_of_firms(o.firms.using[o.live].any(axis=1)),
+        lambda o: o.share_of_firms(o.using.any(axis=1)),
     ),
     *(
         Series(
             f"take_up_{scheme}",
             "share",
             f"firms using {scheme} this quarter (its take-up)",
-            lambda o, k=k: o.share_of_firms(o.firms.using[o.live, k]),
+            lambda o, k=k: o.share_of_firms(o.using[:, k]),
         )
         for k, scheme in enumerate(ORIGINAL_SCHEMES)  # later schemes count in take_up
     ),
@@ -265,7 +274,7 @@ SERIES = (
         "mean_tfp",
         "index",
         "mean TFP multiplier of operating firms (before the calibration scale)",
-        lambda o: o.mean(o.firms.tfp(o.live)),
+        lambda o: o.mean(o.tfp),
     ),
     Series(
         "mean_tech_level",

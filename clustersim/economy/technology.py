@@ -69,34 +69,70 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
 
     f(y) = log_mr - y / sigma - log(c + k e^(theta y)) is decreasing and concave, so Newton
     converges monotonically from any point where f <= 0 (such as the root without materials),
-    and from any other point after one step; ``guess`` (last time's root) saves iterations."""
-    with np.errstate(divide="ignore"):
-        log_c = np.log(material_cost)  # -inf without materials: the Cobb-Douglas bound is the root
-    y = (log_mr - log_k) / (theta + 1.0 / sigma) if guess is None else np.array(guess, dtype=float)
+    and from any other point after one step; ``guess`` (last time's root) saves iterations.
+
+    Each Newton step is ``y -= f / f'`` with ``f = log_mr - y / sigma - log_mc`` and
+    ``f' = -1 / sigma - theta e^(log(k) + theta y - log_mc)``, where the log of marginal cost
+    ``log_mc = log(c + k e^(theta y)) = max(a, b) + log(1 + e^(-|a - b|))``, ``a = log c``,
+    ``b = log k + theta y`` (numpy's own ``logaddexp`` is many times slower than its ``exp`` and
+    ``log1p``).  The step is computed in place in four work arrays: the loop runs for every firm
+    dozens of times a quarter, and fresh arrays each time would cost more than the arithmetic."""
+    log_c = _log_material_cost(material_cost)  # -inf without materials: Cobb-Douglas bound
+    if guess is None:
+        y = (log_mr - log_k) / (theta + 1.0 / sigma)
+    else:
+        y = np.array(guess, dtype=float)
+    if y.size == 0:
+        return y
+    slope_floor = -1.0 / sigma
+    cost_term, log_mc, f, gap = [np.empty_like(y) for _ in range(4)]  # work arrays
     for _ in range(max_iter):
-        cost_term = log_k + theta * y
-        log_mc = np.logaddexp(log_c, cost_term)
-        f = log_mr - y / sigma - log_mc
-        slope = -1.0 / sigma - theta * np.exp(cost_term - log_mc)
-        step = f / slope
-        y = y - step
-        if np.all(np.abs(step) < tol):
+        np.multiply(theta, y, out=cost_term)
+        cost_term += log_k  # b = log(k) + theta y
+        np.subtract(log_c, cost_term, out=gap)
+        np.abs(gap, out=gap)
+        np.negative(gap, out=gap)
+        np.exp(gap, out=gap)
+        np.log1p(gap, out=gap)
+        np.maximum(cost_term, log_c, out=log_mc)
+        log_mc += gap  # log(e^a + e^b)
+        np.divide(y, sigma, out=f)
+        np.subtract(log_mr, f, out=f)
+        f -= log_mc  # f(y)
+        cost_term -= log_mc
+        np.exp(cost_term, out=cost_term)
+        cost_term *= theta
+        np.subtract(slope_floor, cost_term, out=cost_term)  # f'(y)
+        f /= cost_term  # the Newton step
+        y -= f
+        np.abs(f, out=f)
+        largest = np.maximum.reduce(f, axis=None)
+        if largest < tol:
             return y
-    if np.max(np.abs(step)) > 1e-8:  # round-off may stop it short of tol, not further
+    if largest > 1e-8:  # round-off may stop it short of tol, not further
         raise ArithmeticError(f"the firms' best plans did not converge in {max_iter} Newton steps")
     return y
 
 
-def _plan(log_bundle, demand, phi, material_cost, tech: Technology):
+def _log_material_cost(material_cost):
+    """log c, -inf where there are no materials."""
+    if isinstance(material_cost, float) and material_cost > 0.0:
+        return np.log(material_cost)
+    with np.errstate(divide="ignore"):
+        return np.log(material_cost)
+
+
+def _plan(log_bundle, demand_root, phi, material_cost, tech: Technology):
+    """Bundle, output, revenue and materials cost at log Q (``demand_root`` is B^(1/sigma))."""
     bundle = np.exp(log_bundle)
     output = phi * bundle
-    revenue = demand ** (1.0 / tech.sigma) * output**tech.rho
+    revenue = demand_root * output**tech.rho
     return bundle, output, revenue, material_cost * bundle
 
 
 class ShortRun:
     """The short-run problem of a set of firms whose demand, TFP and capital are given: their best
-    plans at any wage (the logs that do not depend on the wage are taken once)."""
+    plans at any wage (what does not depend on the wage is computed once)."""
 
     def __init__(self, demand, phi, capital, material_cost, tech: Technology):
         self.demand, self.phi, self.capital, self.material_cost, self.tech = (
@@ -106,8 +142,11 @@ class ShortRun:
             material_cost,
             tech,
         )
+        log_capital = np.log(capital)
         self.log_mr = np.log(tech.rho) + np.log(demand) / tech.sigma + tech.rho * np.log(phi)
-        self.log_capital_term = tech.beta / tech.alpha * np.log(capital)
+        self.log_capital_term = tech.beta / tech.alpha * log_capital
+        self.capital_in_bundle = tech.beta * log_capital  # log of K^beta
+        self.demand_root = demand ** (1.0 / tech.sigma)
 
     def plan(self, wage, guess=None) -> Optimum:
         tech = self.tech
@@ -116,10 +155,12 @@ class ShortRun:
             self.log_mr, log_k, 1.0 / tech.alpha - 1.0, self.material_cost, tech.sigma, guess
         )
         bundle, output, revenue, materials = _plan(
-            y, self.demand, self.phi, self.material_cost, tech
+            y, self.demand_root, self.phi, self.material_cost, tech
         )
-        labour = np.exp((y - tech.beta * np.log(self.capital)) / tech.alpha)
-        capital = np.broadcast_to(self.capital, np.shape(bundle))
+        labour = np.exp((y - self.capital_in_bundle) / tech.alpha)
+        capital = self.capital
+        if np.shape(capital) != np.shape(bundle):
+            capital = np.broadcast_to(capital, np.shape(bundle))
         return Optimum(
             bundle, output, labour, capital, revenue, materials, revenue - materials - wage * labour
         )
@@ -144,7 +185,9 @@ def long_run(demand, phi, wage, user_cost, material_cost, tech: Technology) -> O
     log_mr = np.log(tech.rho) + np.log(demand) / tech.sigma + tech.rho * np.log(phi)
     log_k = np.log(unit_cost / r) * np.ones_like(log_mr)
     y = solve_bundle(log_mr, log_k, 1.0 / r - 1.0, material_cost, tech.sigma)
-    bundle, output, revenue, materials = _plan(y, demand, phi, material_cost, tech)
+    bundle, output, revenue, materials = _plan(
+        y, demand ** (1.0 / tech.sigma), phi, material_cost, tech
+    )
     bundle_spend = unit_cost * bundle ** (1.0 / r)  # w L + u K = C(Q)
     labour = tech.alpha / r * bundle_spend / wage
     capital = tech.beta / r * bundle_spend / user_cost

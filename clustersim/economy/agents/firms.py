@@ -77,10 +77,10 @@ class Expectations:
     material_cost: float  # per unit of the capital-labour bundle
     technology: Technology
     plan: Optimum  # at b_total: labour and materials chosen, capital as it is
-    domestic_plan: Optimum  # the same were the firm selling at home only
 
     def plan_with(self, demand=None, tfp_factor=1.0) -> Optimum:
-        """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times."""
+        """The best plan if demand were ``demand`` (default b_total) or TFP ``tfp_factor`` times
+        (the search starts from the plan at what the firm expects)."""
         return MSME.best_plan(
             self.b_total if demand is None else demand,
             self.phi * tfp_factor,
@@ -88,6 +88,7 @@ class Expectations:
             self.wage,
             self.material_cost,
             self.technology,
+            guess=np.log(self.plan.bundle),
         )
 
 
@@ -480,7 +481,6 @@ class Firms(FirmAccounts, FirmTable):
             material_cost=cost,
             technology=tech,
             plan=MSME.best_plan(b_total, phi, capital, markets.wage, cost, tech),
-            domestic_plan=MSME.best_plan(b_dom, phi, capital, markets.wage, cost, tech),
         )
 
     def material_cost(self, rows=None):
