@@ -17,7 +17,7 @@ from functools import cached_property
 import numpy as np
 from mesa import DataCollector
 
-from ..inputs.params import ORIGINAL_SCHEMES
+from ..inputs.params import SCHEMES
 from .agents.msme import MSME
 
 LAKH_PER_CRORE = 100.0
@@ -249,7 +249,7 @@ SERIES = (
             f"firms using {scheme} this quarter (its take-up)",
             lambda o, k=k: o.share_of_firms(o.using[:, k]),
         )
-        for k, scheme in enumerate(ORIGINAL_SCHEMES)  # later schemes count in take_up
+        for k, scheme in enumerate(SCHEMES)
     ),
     Series(
         "facilities_open",
@@ -372,7 +372,7 @@ COLUMN = {name: i for i, name in enumerate(COLUMN_NAMES)}
 SCHEME_COLUMNS = (
     "public_cost_cr",
     "take_up",
-    *(f"take_up_{scheme}" for scheme in ORIGINAL_SCHEMES),
+    *(f"take_up_{scheme}" for scheme in SCHEMES),
     "facilities_open",
 )
 ECONOMY_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ("step", "quarter", *SCHEME_COLUMNS))

@@ -490,9 +490,8 @@ INTERVENTIONS = tuple(dict.fromkeys(k.split(".")[1] for k in PARAMETERS if k.sta
 SCHEMES = INTERVENTIONS
 
 #: The ten schemes of the first model.  Their awareness is drawn as it always was (the schemes
-#: added later draw theirs from streams of their own) and each has its take-up series, so adding
-#: an instrument moves no random draw and no column of ``timeseries.csv``; the later schemes'
-#: take-up counts in ``take_up``.
+#: added later draw theirs from streams of their own), so adding an instrument moves no random
+#: draw; every scheme has its take-up series (``take_up_<scheme>``).
 ORIGINAL_SCHEMES = SCHEMES[:10]
 #: The instruments added since (issue 17), in declaration order.
 ADDED_SCHEMES = SCHEMES[10:]
