@@ -250,8 +250,8 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
             "sales",
             (2.0, 15.0),
             "% sales after 4 quarters",
-            "owner business training (trial.practice_lift, set from evidence on practices, "
-            "not on this target); worker skills training has its own evidence",
+            "owner business training (trial.practice_lift, an assumption guided by evidence on "
+            "practices, not chosen on this target); worker skills training has its own evidence",
         ),
     }
     plots["trials"] = {}
