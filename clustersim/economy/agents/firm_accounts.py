@@ -20,9 +20,7 @@ class FirmAccounts:
         wages = markets.wage * self.workers[live]
         imported, domestic, stock_gap = self.materials_bought(live)
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
-        government.buy_export_services(
-            np.where(self.exporter[live], self.plans.promotion_fixed, 0.0)
-        )
+        government.buy_export_services(self.plans.promotion_fixed, self.exporter[live])
         overhead = np.full(len(live), self.overhead)
         guarantee_fee = (
             government.guarantee_fee_rate()

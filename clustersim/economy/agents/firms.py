@@ -366,7 +366,7 @@ class Firms(FirmAccounts, FirmTable):
         self.use_scheme(live[local], "testing_lab")
         self.use_scheme(live[enter & plans.promoted], "export_promotion")
         government.spend("grants_to_firms", float(subsidy.sum()), payee="firms")
-        government.buy_export_services(plans.promotion_sunk * enter)
+        government.buy_export_services(plans.promotion_sunk, enter)
         ledger.post("investment_goods", "firms", "rest_of_world", float(capital_spend.sum()))
         ledger.post(
             "other_firm_costs",

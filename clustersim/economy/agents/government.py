@@ -235,14 +235,16 @@ class Government:
             self.reaches(firms, rows, "credit_guarantee") & firms.eligible(rows, guarantee.eligible)
         )
 
-    def collateral_waiver(self, firms, rows) -> np.ndarray:
+    def collateral_waiver(self, firms, rows, serviceable=None) -> np.ndarray:
         """Bank debt a firm the guarantee covers may hold without collateral: up to
         ``collateral_waived_lakh``, as far as its cash flow can service it (nil for firms it does
-        not cover).  The firm plans with it and the bank lends within it."""
+        not cover; ``serviceable``, the debt each can service, if the caller has it).  The firm
+        plans with it and the bank lends within it."""
         if not self.active["credit_guarantee"]:
             return np.zeros(len(rows))
         covered = self.guarantee_cover(firms, rows, np.zeros(len(rows))) > 0
-        serviceable, _ = self.model.bank.serviceable_debt(firms, rows)
+        if serviceable is None:
+            serviceable, _ = self.model.bank.serviceable_debt(firms, rows)
         return (
             np.minimum(self.schemes.credit_guarantee.collateral_waived_lakh, serviceable) * covered
         )
@@ -259,13 +261,14 @@ class Government:
             reached &= firms.eligible(rows, subsidy.eligible)
         return reached, subsidy.subsidy_share
 
-    def buy_export_services(self, saved) -> None:
+    def buy_export_services(self, saved, buying) -> None:
         """Export promotion pays for the fairs, stalls, buyer meets and market studies that take
-        ``saved`` off firms' export costs: ``public_share_of_cut`` public rupees a rupee (below 1
-        as the cell pools them), on top of the cell's running cost."""
+        ``saved`` off the export costs of the firms ``buying`` them (a mask) this quarter:
+        ``public_share_of_cut`` public rupees a rupee (below 1 as the cell pools them), on top of
+        the cell's running cost."""
         if self.active["export_promotion"]:
             share = self.schemes.export_promotion.public_share_of_cut
-            self.spend("public_purchases", share * float(np.sum(saved)))
+            self.spend("public_purchases", share * float(np.where(buying, saved, 0.0).sum()))
 
     def export_cost_cuts(self, firms, rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Export promotion: who it reaches,

@@ -92,14 +92,13 @@ class Bank(Lender):
             live
         ]
         cover = model.government.guarantee_cover(firms, live, need)
+        serviceable, cash_flow = self.serviceable_debt(firms, live)
         room = (terms.bank_leverage - 1.0) * np.maximum(firms.net_worth(live), 0.0)
         room -= firms.formal_debt[live]
         plain_room = room  # without a guarantee's collateral waiver
-        if model.government.active["credit_guarantee"]:
-            waived = model.government.collateral_waiver(firms, live) - firms.formal_debt[live]
-            room = np.where(cover > 0, np.maximum(room, waived), room)
+        waived = model.government.collateral_waiver(firms, live, serviceable)
+        room = np.where(cover > 0, np.maximum(room, waived - firms.formal_debt[live]), room)
         # Whatever the collateral, the instalment must fit the firm's cash flow.
-        serviceable, cash_flow = self.serviceable_debt(firms, live)
         room = np.minimum(room, serviceable - firms.formal_debt[live])
         plain_room = np.minimum(plain_room, serviceable - firms.formal_debt[live])
         debt = firms.formal_debt[live] + np.clip(need, 0.0, np.maximum(room, 0.0))
