@@ -22,6 +22,7 @@ from .words import (  # noqa: F401 (named here for the command line and the repo
     net_jobs_per_crore,
     note_key,
     short_note,
+    table_row,
 )
 
 
@@ -129,12 +130,7 @@ def effects_table(table: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     :data:`MONEY_COLUMNS`."""
 
     def row(package, outcome, measure):
-        hit = table[
-            (table["package"] == package)
-            & (table["outcome"] == outcome)
-            & (table["measure"] == measure)
-        ]
-        return hit.iloc[0] if len(hit) else None
+        return table_row(table, package, outcome, measure)
 
     def cell(package, outcome, measure, digits=1):
         found = row(package, outcome, measure)

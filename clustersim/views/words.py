@@ -88,6 +88,13 @@ def net_jobs_per_crore(row) -> str:
     return per
 
 
+def table_row(table: pd.DataFrame, package: str, outcome: str, measure: str):
+    """The comparison table's row for a package, outcome and measure (None if it has none)."""
+    same = (table["package"] == package) & (table["outcome"] == outcome)
+    hit = table[same & (table["measure"] == measure)]
+    return hit.iloc[0] if len(hit) else None
+
+
 def by_net_jobs(ranking: pd.DataFrame) -> list[str]:
     """The packages, most net jobs at the horizon first (gross jobs when there are no net)."""
     key = "jobs_net" if "jobs_net" in ranking and ranking["jobs_net"].notna().any() else "jobs"
@@ -109,12 +116,7 @@ def answer(
     from nothing."""
 
     def row(package, outcome, measure):
-        hit = table[
-            (table["package"] == package)
-            & (table["outcome"] == outcome)
-            & (table["measure"] == measure)
-        ]
-        return hit.iloc[0] if len(hit) else None
+        return table_row(table, package, outcome, measure)
 
     order = by_net_jobs(ranking)
     if not order:
