@@ -6,6 +6,9 @@ import contextlib
 import io
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from clustersim.economy.model import ClusterModel
 from clustersim.inputs.scenario import load_scenario
 
@@ -59,3 +62,20 @@ def clustersim(*argv) -> tuple[int, str, str]:
         except SystemExit as exc:
             status = exc.code
     return status, out.getvalue(), err.getvalue()
+
+
+def paired_differences(values, points: int = 1) -> pd.DataFrame:
+    """A package's paired differences from the baseline, as ``analysis.compare`` holds them: one
+    row per (parameter point, replicate), ``values`` at the horizon (point by point, replicates
+    within), four times as much over the policy period, a baseline of 1."""
+    replicates = len(values) // points
+    return pd.DataFrame(
+        {
+            "package": "p",
+            "point": np.repeat(range(points), replicates),
+            "replicate": np.tile(range(replicates), points),
+            "horizon": values,
+            "cumulative": [4 * v for v in values],
+            "base": 1.0,
+        }
+    )

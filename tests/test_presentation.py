@@ -19,7 +19,7 @@ from clustersim.views.summary import (
     short_note,
     write_paths,
 )
-from helpers import SCENARIOS
+from helpers import SCENARIOS, paired_differences
 
 
 # ------------------------------------------------------------------ value for money in words
@@ -40,16 +40,7 @@ def test_a_cost_ratio_without_a_number_says_why(cost, low, high, says):
 
 def test_a_package_that_returns_money_and_creates_jobs_reads_as_such_not_as_a_failure():
     """The credit guarantee's case: fees above claims (a negative public cost) and more jobs."""
-    frame = lambda values: pd.DataFrame(  # noqa: E731
-        {
-            "package": "p",
-            "point": 0,
-            "replicate": range(6),
-            "horizon": values,
-            "cumulative": [4 * v for v in values],
-            "base": 1.0,
-        }
-    )
+    frame = paired_differences
     diffs = {
         "public_cost_cr": frame([-1.4, -1.3, -1.5, -1.4, -1.2, -1.6]),
         "jobs": frame([560.0, 570, 580, 555, 575, 568]),
@@ -70,16 +61,10 @@ def test_undefined_follows_the_interval_the_table_shows_when_parameters_are_draw
     exactly when that interval spans zero, however many draws narrow the raw spread."""
     points, reps = 10, 2
     jobs = [10.0 + 0.1 * p if r == 0 else 1.0 - 0.1 * p for p in range(points) for r in range(reps)]
-    frame = lambda values: pd.DataFrame(  # noqa: E731
-        {
-            "package": "p",
-            "point": np.repeat(range(points), reps),
-            "replicate": np.tile(range(reps), points),
-            "horizon": values,
-            "cumulative": [4 * v for v in values],
-            "base": 1.0,
-        }
-    )
+
+    def frame(values):
+        return paired_differences(values, points)
+
     diffs = {
         "public_cost_cr": frame([5.0] * (points * reps)),
         "jobs": frame(jobs),

@@ -28,7 +28,7 @@ from clustersim.inputs.files import ScenarioError
 from clustersim.inputs.params import INTERVENTIONS, PARAMETERS
 from clustersim.inputs.scenario import load_scenario
 from clustersim.views.output import COLUMN_NAMES
-from helpers import ROOT, SCENARIOS, TINY
+from helpers import ROOT, SCENARIOS, TINY, paired_differences
 
 
 @pytest.fixture
@@ -606,16 +606,7 @@ def test_cost_per_job_is_undefined_when_jobs_fall(tmp_path):
     from clustersim.analysis.compare import value_for_money
 
     index = pd.MultiIndex.from_product([[0], range(6)], names=["point", "replicate"])
-    frame = lambda values: pd.DataFrame(  # noqa: E731
-        {
-            "package": "p",
-            "point": 0,
-            "replicate": range(6),
-            "horizon": values,
-            "cumulative": [4 * v for v in values],
-            "base": 1.0,
-        }
-    )
+    frame = paired_differences
     diffs = {
         "public_cost_cr": frame([10.0] * 6),
         "jobs": frame([-50.0, -55, -48, -60, -52, -51]),
