@@ -32,25 +32,9 @@ def test_without_shocks_entry_or_frictions_labour_is_the_closed_form_optimum():
     model = small_model("holistic_spv.toml", **FRICTIONLESS)
     for _ in range(12):
         model.step()
-    # Walk one more quarter phase by phase (as step() does) and stop right after the markets clear.
-    firms = model.firms
-    for phase in (
-        model.open_books,
-        model.markets.apply_shocks,
-        model.government.open_schemes,
-        firms.hear_of_schemes,
-        firms.draw_productivity_shocks,
-        lambda: model.field_trial.treat(firms),
-        lambda: model.government.deliver_support(firms),
-        firms.plan,
-        lambda: model.bank.lend(firms),
-        lambda: model.moneylender.lend(firms),
-        firms.invest,
-        lambda: model.facilities.serve(firms),
-        firms.receive_test_results,
-        lambda: model.markets.clear(firms),
-    ):
-        phase()
+    # Play one more quarter up to the markets and stop right after they clear (as step() does).
+    model.before_trade()
+    model.markets.clear(model.firms)
     f, live, t = model.firms, model.firms.operating, model.technology
     certified = f.certified_until[live] >= model.steps
     quality = 1 + model.p.technology.quality_lift_certified * certified

@@ -196,7 +196,7 @@ class Clearing:
     jacobian: np.ndarray  # Broyden's estimate of the fixed-point map's Jacobian, at the solution
 
 
-def clear(
+def cluster_response(
     *,
     quality,
     exporter,
@@ -205,37 +205,32 @@ def clear(
     workers_before,
     hiring_speed,
     wage_before,
-    price_index_before,
-    foreign_price_index_before,
     material_cost,
     demand: Demand,
     supply: LabourSupply,
     tech: Technology,
-    jacobian=None,
-    tol=1e-12,
-    max_iter=200,
-) -> Clearing:
-    """Find the wage, the domestic price index P and the foreign price index P* at which labour
-    supply meets demand and each index is consistent with the prices in it.
+):
+    """A cluster's side of the goods markets: ``respond(log_p, log_pf)`` clears its labour market
+    at the price indices P and P*, and returns what its producers put into each index, the
+    domestic ``P^(1 - sigma)`` term (outside producers' and its firms') and the foreign ``P*^(1 -
+    sigma)`` term (foreign competitors' and its exporters'), with the state that follows (wage,
+    workforces, revenues, prices).  Alone, a cluster's terms are the indices (:func:`clear`); in
+    a national market, the clusters' terms add up (:mod:`clustersim.economy.national_market`).
 
     ``quality`` is xi per firm and ``exporter`` says who sells abroad; domestic demand for a firm is
     ``xi E(P) P^(sigma-1) p^(-sigma)``, foreign demand ``xi E*_f P*^(sigma-1) (e/(1+tau))^sigma
-    p^(-sigma)``;
-    ``material_cost`` is what the materials for a unit of the capital-labour bundle cost;
-    ``jacobian``, last quarter's estimate of how the gaps respond to the indices, starts
-    Broyden's method (the plain fixed-point step without one).
-    """
+    p^(-sigma)``; ``material_cost`` is what the materials for a unit of the capital-labour bundle
+    cost."""
     sigma = tech.sigma
     fixed_jobs = (1.0 - hiring_speed) * float(workers_before.sum())
     exports = exporter.astype(bool)
-    log_pf = math.log(foreign_price_index_before)
     # The latest best plans (warm starts, and the desired workforces) and wage (where the next
     # wage search starts).
     last = {"guess": None, "plan": None, "log_wage": math.log(wage_before)}
 
     def respond(log_p, log_pf):
         """Everything that follows from the price indices: wage, workforces, revenues, prices, and
-        the indices those prices imply (the fixed-point map T)."""
+        the index terms those prices make."""
         b_dom = quality * (demand.spending(log_p) * math.exp((sigma - 1.0) * log_p))
         total = b_dom + quality * demand.foreign_level(log_pf, sigma) * exports
         problem = MSME.short_run_problem(total, phi, capital, material_cost, tech)
@@ -257,37 +252,42 @@ def clear(
         price = revenue / output
         log_po = demand.outside_log_price(log_p, sigma)
         cluster_term = float(np.sum(quality * price ** (1.0 - sigma)))
-        implied = math.log(
-            demand.outside_mass * math.exp((1.0 - sigma) * log_po) + cluster_term
-        ) / (1.0 - sigma)
+        term = demand.outside_mass * math.exp((1.0 - sigma) * log_po) + cluster_term
         foreign_term = float(
             np.sum(quality[exports] * (price[exports] / demand.trade_factor) ** (1.0 - sigma))
         )
-        implied_f = math.log(demand.foreign_outside_term(log_pf, sigma) + foreign_term) / (
-            1.0 - sigma
-        )
-        return implied, implied_f, (wage, b_dom, total, workers, revenue, materials, price, log_po)
+        term_f = demand.foreign_outside_term(log_pf, sigma) + foreign_term
+        return term, term_f, (wage, b_dom, total, workers, revenue, materials, price, log_po)
 
-    # Solve T(x) = x for x = (log P, log P*) by Broyden's method on F(x) = T(x) - x, starting from
-    # last quarter's Jacobian, or the plain fixed-point step in the first quarter (T contracts, so
-    # that step is the safe fallback).
-    x = np.array([math.log(price_index_before), log_pf])
-    implied, implied_f, state = respond(*x)
-    gap = np.array([implied, implied_f]) - x
-    jacobian = -np.eye(2) if jacobian is None else np.array(jacobian)  # of F, approximated
+    return respond
+
+
+def solve_indices(implied_by, x, jacobian=None, tol=1e-12, max_iter=200):
+    """Solve ``T(x) = x`` for the log price indices x, where ``implied_by(x)`` returns ``T(x)``
+    (the indices the prices at x imply) and the state at x: Broyden's method on F(x) = T(x) - x,
+    starting from ``jacobian`` (last quarter's estimate of F's Jacobian), or the plain
+    fixed-point step without one (T contracts, so that step is the safe fallback).  Returns the
+    solution, the state there, the iterations taken and the Jacobian's estimate."""
+    implied, state = implied_by(x)
+    gap = implied - x
+    jacobian = -np.eye(len(x)) if jacobian is None else np.array(jacobian)  # of F, approximated
     iteration = 1
     while np.max(np.abs(gap)) >= tol and iteration < max_iter:
         step = -np.linalg.solve(jacobian, gap)
         if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 10 * np.max(np.abs(gap)) + 1e-12:
-            step, jacobian = gap.copy(), -np.eye(2)  # fall back to a plain fixed-point step
+            step, jacobian = gap.copy(), -np.eye(len(x))  # fall back to a plain fixed-point step
         x_new = x + step
-        implied, implied_f, state = respond(*x_new)
-        gap_new = np.array([implied, implied_f]) - x_new
+        implied, state = implied_by(x_new)
+        gap_new = implied - x_new
         jacobian += np.outer(gap_new - gap - jacobian @ step, step) / float(step @ step)
         x, gap, iteration = x_new, gap_new, iteration + 1
     if np.max(np.abs(gap)) > 1e-8:
         raise ArithmeticError(f"the price indices did not converge in {max_iter} iterations")
-    log_p, log_pf = x
+    return x, state, iteration, jacobian
+
+
+def settled(state, log_p, log_pf, demand: Demand, sigma, iterations, jacobian) -> Clearing:
+    """The :class:`Clearing` of a cluster whose response at the solution was ``state``."""
     wage, b_dom, total, workers, revenue, materials, price, log_po = state
     domestic_revenue = revenue * (b_dom / total)
     return Clearing(
@@ -303,9 +303,33 @@ def clear(
         export_revenue=revenue - domestic_revenue,
         materials=materials,
         price=price,
-        iterations=iteration,
+        iterations=iterations,
         jacobian=jacobian,
     )
+
+
+def clear(
+    *,
+    price_index_before,
+    foreign_price_index_before,
+    jacobian=None,
+    tol=1e-12,
+    max_iter=200,
+    **cluster,
+) -> Clearing:
+    """Find the wage, the domestic price index P and the foreign price index P* at which labour
+    supply meets demand and each index is consistent with the prices in it, for a cluster alone
+    in its markets.  ``cluster`` are :func:`cluster_response`'s arguments; ``jacobian``, last
+    quarter's estimate of how the gaps respond to the indices, starts Broyden's method."""
+    respond, sigma = cluster_response(**cluster), cluster["tech"].sigma
+
+    def implied_by(x):
+        term, term_f, state = respond(*x)
+        return np.array([math.log(term) / (1.0 - sigma), math.log(term_f) / (1.0 - sigma)]), state
+
+    x0 = np.array([math.log(price_index_before), math.log(foreign_price_index_before)])
+    x, state, iterations, jacobian = solve_indices(implied_by, x0, jacobian, tol, max_iter)
+    return settled(state, x[0], x[1], cluster["demand"], sigma, iterations, jacobian)
 
 
 def tornqvist_change(price_before, price_now, sales_before, sales_now) -> float:
@@ -354,6 +378,7 @@ class Markets:
         self.base_price = math.nan  # the start's average price (real output is valued at it)
         self.output_deflator = 1.0  # chained Tornqvist index of the cluster's prices
         self.jacobian = None  # the price indices' last Broyden Jacobian (where clearing starts)
+        self.national = None  # the national market the cluster sells in, if any (else alone)
 
     def apply_shocks(self) -> None:
         """Shocks whose quarter has come change the tariff, exchange rate, foreign demand or the
@@ -462,11 +487,31 @@ class Markets:
     def clear(self, firms) -> None:
         """Wage and price indices adjust until labour supply meets labour demand and each index
         matches the prices in it; firms hire or fire towards their optimum, and their sales,
-        materials, output and real value added follow."""
+        materials, output and real value added follow.  A cluster in a national market
+        (:mod:`clustersim.economy.national_market`) clears with the others of its product
+        instead: the national market steps them together and calls :meth:`cluster_side` and
+        :meth:`settle` for each."""
+        if self.national is not None:
+            raise RuntimeError(
+                "this cluster sells in a national market: step the market, not the cluster alone"
+            )
+        result = clear(
+            price_index_before=self.price_index,
+            foreign_price_index_before=self.foreign_price_index,
+            jacobian=self.jacobian,
+            **self.cluster_side(firms),
+        )
+        self.jacobian = result.jacobian
+        self.settle(firms, result)
+
+    def cluster_side(self, firms) -> dict:
+        """What the cluster brings to the markets this quarter (:func:`cluster_response`'s
+        arguments): its operating firms' qualities, exporters, productivity, capital and
+        workforces, what their materials cost, its demand side and its labour supply."""
         model, live = self.model, firms.operating
         certified = firms.certified_until[live] >= model.steps
         firms.exporter[live] &= certified
-        result = clear(
+        return dict(
             quality=firms.quality(live),
             exporter=firms.exporter[live],
             phi=firms.tfp_scale * firms.tfp(live),
@@ -474,15 +519,15 @@ class Markets:
             workers_before=firms.workers[live],
             hiring_speed=model.p.labour.hiring_speed,
             wage_before=self.wage,
-            price_index_before=self.price_index,
-            foreign_price_index_before=self.foreign_price_index,
             material_cost=firms.material_cost(live),  # what each firm pays
             demand=self.demand(),
             supply=self.labour_supply,
             tech=model.technology,
-            jacobian=self.jacobian,
         )
-        self.jacobian = result.jacobian
+
+    def settle(self, firms, result: Clearing) -> None:
+        """The markets' prices and the firms' workforces, sales, materials and output as cleared."""
+        live = firms.operating
         self.wage, self.price_index = result.wage, result.price_index
         self.foreign_price_index, self.outside_price = (
             result.foreign_price_index,

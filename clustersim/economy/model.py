@@ -125,9 +125,18 @@ class ClusterModel(mesa.Model):
             self.add_firm_agent(row)
 
     # ======================================================= the quarter
-    # fmt: off
     def step(self) -> None:
-        """One quarter of the cluster economy: who acts, in the order the economy moves."""
+        """One quarter of the cluster economy, in three acts: what happens before the markets
+        open, the markets clearing, and what follows from the sales made.  (Clusters that sell
+        in one national market play the first act each, clear together, then play the last:
+        :mod:`clustersim.economy.national_market`.)"""
+        self.before_trade()  # schemes, shocks, plans, credit, investment, facilities
+        self.markets.clear(self.firms)  # wage, price indices clear labour and goods
+        self.after_trade()  # accounts settled, defaults, exit and entry, the books closed
+
+    # fmt: off
+    def before_trade(self) -> None:
+        """The quarter up to the markets: who acts, in the order the economy moves."""
         self.open_books()                                 # a fresh ledger; the firms operating now
         self.markets.apply_shocks()                       # export-market shocks hit (tariff, FX)
         self.government.open_schemes()                    # schemes start; facilities commissioned
@@ -141,7 +150,9 @@ class ClusterModel(mesa.Model):
         self.firms.invest()                               # financed plans carried out and paid for
         self.facilities.serve(self.firms)                 # the CFC rations its hours; the lab tests
         self.firms.receive_test_results()                 # distant labs' certificates come back
-        self.markets.clear(self.firms)                    # wage, price index clear labour and goods
+
+    def after_trade(self) -> None:
+        """The quarter after the markets have cleared: who acts, in order."""
         self.firms.settle_accounts()                      # firms paid; pay wages, materials, debts
         self.moneylender.cover_shortfalls(self.firms)     # moneylender lends to firms short of cash
         self.bank.write_off_defaults(self.firms)          # borrowers still short of cash default
