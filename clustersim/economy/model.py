@@ -210,6 +210,12 @@ class ClusterModel(mesa.Model):
         """The testing lab, once commissioned (else None)."""
         return self.facilities.lab
 
+    def advance_clock(self) -> None:
+        """Count a quarter as Mesa's ``step()`` does (its ``steps`` and ``time``), for a national
+        market that plays the quarter's acts itself (:mod:`clustersim.economy.national_market`)."""
+        self.steps += 1
+        self.time += 1.0
+
     def add_firm_agent(self, row: int) -> None:
         """The Mesa agent of a firm that starts operating, at its cell."""
         self.agents_by_row[int(row)] = MSME(
