@@ -140,7 +140,7 @@ def _compare_national(args) -> int:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(
             f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, "
-            "national_by_state.csv"
+            "national_by_product.csv, national_by_state.csv"
         )
     return 0 if len(result["clusters"]) else 2
 

@@ -57,13 +57,25 @@ def test_clusters_come_from_the_data_then_synthetic_ones(national):
     )  # C-graded, 10,000 workers a unit: not used
     assert all(c.synthetic for c in experiment.clusters[3:])
     runs = experiment.runs()
-    assert len(runs) == 10
+    assert len(runs) == 20  # each cluster with and without the package, in its market and apart
     pairs = {}
     for run in runs:
         pairs.setdefault(run.point, set()).add(run.seed)
-    assert all(
-        len(seeds) == 1 for seeds in pairs.values()
-    )  # with and without the package: same seed
+    assert all(len(seeds) == 1 for seeds in pairs.values())  # all four arms: one seed a cluster
+
+
+def test_the_clusters_of_a_product_step_together_and_each_also_alone(national):
+    experiment = load_national(national)
+    by_market = {}
+    for run in experiment.iter_runs():
+        by_market.setdefault(run.market, []).append(run)
+    alone = by_market.pop("")
+    assert {run.package for run in alone} == {"baseline_apart", "scheme_apart"}
+    products = {c.index: c.archetype for c in experiment.clusters}
+    for market, runs in by_market.items():
+        assert len({run.package for run in runs}) == 1  # one package a market task
+        assert {products[run.point] for run in runs} == {market.split("__")[0]}
+        assert len(runs) == sum(a == market.split("__")[0] for a in products.values())
 
 
 def test_the_scheme_budget_follows_cluster_size(national):
@@ -78,19 +90,77 @@ def test_the_scheme_budget_follows_cluster_size(national):
 def test_national_sweep_and_summary(national, tmp_path):
     out = tmp_path / "out"
     manifest = api.sweep(national, out, workers=2)
-    assert len(manifest) == 10 and set(manifest["status"]) == {"ok"}
+    assert len(manifest) == 20 and set(manifest["status"]) == {"ok"}
     result = national_summary(out)
-    clusters, totals, states = result["clusters"], result["national"].iloc[0], result["states"]
+    clusters, totals = result["clusters"], result["national"].iloc[0]
+    states, products = result["states"], result["products"]
     assert len(clusters) == 5 and totals["real_clusters"] == 3
-    assert totals["jobs_effect"] == pytest.approx(clusters["jobs_effect"].sum())
+    for key in ("jobs_effect", "jobs_effect_apart", "jobs_net_effect", "outside_jobs_effect"):
+        assert totals[key] == pytest.approx(clusters[key].sum())
+        assert products[key].sum() == pytest.approx(states[key].sum())
+    # the displacement between clusters is what counting them apart adds to the joint effect
+    assert totals["displaced_other_clusters"] == pytest.approx(
+        totals["jobs_effect_apart"] - totals["jobs_effect"]
+    )
+    # a product made by one cluster only: its market is the cluster alone, byte for byte
+    single = clusters.groupby("product")["point"].transform("size") == 1
+    assert single.any()
+    assert (clusters.loc[single, "jobs_lost_to_other_clusters"] == 0.0).all()
     assert (
         totals["public_cost_cr"] == pytest.approx(states["public_cost_cr"].sum())
         and totals["public_cost_cr"] > 0
     )
     assert set(states["state"]) == {"Punjab", "Gujarat", "synthetic"}
     text = (out / "national_summary.md").read_text()
-    assert "Illustrative" in text and "By state" in text
+    assert "one national market" in text and "By product" in text and "By state" in text
+    written = pd.read_csv(out / "national_clusters.csv")
+    named = set(written["name"])
+    assert {"Alpha", "Beta", "Gamma"} <= named
+    assert not any(name.startswith("Synthetic") for name in named)  # by archetype and state
+    assert written.loc[written["synthetic"], "name"].str.endswith("(illustrative)").all()
     assert pd.read_csv(out / "national_by_state.csv").shape[0] == 3
+
+
+def test_national_markets_give_the_same_results_on_dask(national, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    api.sweep(national, tmp_path / "local", workers=2)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        manifest = api.sweep(national, tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert set(manifest["status"]) == {"ok"} and len(manifest) == 20
+
+    def frames(out):
+        return api.results(out).sort_values(["run_id", "step"], ignore_index=True)
+
+    pd.testing.assert_frame_equal(frames(tmp_path / "local"), frames(tmp_path / "dask"))
+
+
+def test_a_national_sweep_cut_short_resumes_each_market_whole(national, tmp_path):
+    """A market with some runs finished is run whole again (its clusters step together) and
+    only its missing runs are written: the results are those of a sweep never cut."""
+    whole, cut = tmp_path / "whole", tmp_path / "cut"
+    api.sweep(national, whole, workers=2)
+    api.sweep(national, cut, workers=2)
+    coupled = sorted(p for p in (cut / "runs").glob("*.parquet") if "_apart" not in p.name)
+    lost = coupled[: len(coupled) // 2]
+    for path in lost:
+        path.unlink()
+        (cut / "firms" / path.name).unlink()
+    manifest = api.sweep(national, cut, workers=2, resume=True)
+    assert set(manifest["status"]) == {"ok"} and len(manifest) == 20
+    pd.testing.assert_frame_equal(
+        api.results(whole).sort_values(["run_id", "step"], ignore_index=True),
+        api.results(cut).sort_values(["run_id", "step"], ignore_index=True),
+    )
+
+
+def test_clusters_apart_is_the_design_before_national_markets(national, tmp_path):
+    text = national.read_text().replace('kind = "national"', 'kind = "national"\nmarket = "apart"')
+    national.write_text(text)
+    experiment = load_national(national)
+    assert experiment.package_names == ["baseline", "scheme"]
+    assert not any(run.market for run in experiment.iter_runs())
 
 
 def test_the_shipped_national_experiment_has_200_clusters_with_all_69_real_ones():

@@ -89,6 +89,8 @@ class Run:
     scenario: str
     overrides: dict
     parameters: dict
+    #: the national market the run's cluster sells in (its runs step together: one task); "" alone
+    market: str = ""
 
     def to_dict(self) -> dict:
         return {
@@ -100,6 +102,7 @@ class Run:
             "scenario": self.scenario,
             "overrides": self.overrides,
             "parameters": self.parameters,
+            "market": self.market,
         }
 
 

@@ -22,7 +22,14 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
 from .histories import History
-from .worker import FAULT_ENV, execute_run, execute_task, failed_record, simulate_history
+from .worker import (
+    FAULT_ENV,
+    execute_market,
+    execute_run,
+    execute_task,
+    failed_record,
+    simulate_history,
+)
 
 __all__ = ["FAULT_ENV", "DaskEngine", "LocalEngine", "SweepError", "execute_run"]
 
@@ -95,12 +102,22 @@ class _Work:
         return self.history.runs if self.chunk is None else list(self.chunk)
 
     def submit(self, submit):
+        if self.history.coupled:
+            return submit(execute_market, [run.to_dict() for run in self.chunk])
         if self.chunk is None:
             return submit(simulate_history, self.history.chunks[0][0].to_dict())
         return submit(execute_task, [run.to_dict() for run in self.chunk], self.state)
 
+    @property
+    def indivisible(self) -> bool:
+        """One run, or a national market's runs (which cannot be run apart)."""
+        return len(self.runs) == 1 or self.history.coupled
+
     def split(self) -> list[_Work]:
-        """Each of its runs alone, from scratch (to find the run that kills its worker)."""
+        """Each of its runs alone, from scratch (to find the run that kills its worker); a
+        national market stays whole."""
+        if self.history.coupled:
+            return [self]
         alone = [History(f"{self.history.key}/{run.run_id}", ((run,),)) for run in self.runs]
         return [_Work(history, history.chunks[0]) for history in alone]
 
@@ -199,8 +216,9 @@ class LocalEngine:
                     self._rebuild()
                     if isolating:  # alone in flight: it killed its worker
                         for work in broken:
-                            if len(work.runs) == 1:
-                                yield failed_record(work.runs[0].to_dict(), WORKER_DIED)
+                            if work.indivisible:
+                                for run in work.runs:
+                                    yield failed_record(run.to_dict(), WORKER_DIED)
                             else:
                                 suspects.extendleft(reversed(work.split()))
                     else:
@@ -315,9 +333,9 @@ class DaskEngine:
                 except TimeoutError:
                     watch()
                 except Exception as exc:  # KilledWorker and the like: the sweep goes on
-                    if future.key in alone and len(work.runs) == 1:
+                    if future.key in alone and work.indivisible:
                         error = f"{type(exc).__name__}: {exc}".splitlines()[0]
-                        outcome = [failed_record(work.runs[0].to_dict(), error)]
+                        outcome = [failed_record(run.to_dict(), error) for run in work.runs]
                     else:
                         suspects.extend(work.split())
                         outcome = []

@@ -11,6 +11,7 @@ every run is a history of its own, run from scratch as before.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from collections.abc import Iterable, Iterator
@@ -28,10 +29,12 @@ BLOCK_RUNS = 1024
 
 @dataclass(frozen=True)
 class History:
-    """Runs that share one history, in chunks (each a task)."""
+    """Runs that share one history, in chunks (each a task); or, ``coupled``, the runs of one
+    national market, one chunk stepped together (:func:`.worker.execute_market`)."""
 
     key: str
     chunks: tuple[tuple[Run, ...], ...]
+    coupled: bool = False
 
     @property
     def runs(self) -> list[Run]:
@@ -65,7 +68,18 @@ def plan_histories(
     replicate one after another (``Experiment.iter_runs(together=True)``), and only runs next to
     each other are grouped, so the design is never held whole.  Each history is cut into chunks
     so that there are about ``TASKS_PER_WORKER`` tasks a worker over the ``total`` runs (never more
-    chunks than runs)."""
+    chunks than runs).  The runs of a national market (next to each other, with one ``market``)
+    are one coupled task, whatever ``share`` says."""
+    for market, group in itertools.groupby(runs, key=lambda run: run.market):
+        if market:
+            yield History(market, (tuple(group),), coupled=True)
+        else:
+            yield from _plan_alone(group, workers, share, total)
+
+
+def _plan_alone(
+    runs: Iterable[Run], workers: int, share: bool, total: int | None
+) -> Iterator[History]:
     if not share:
         yield from (History(run.run_id, ((run,),)) for run in runs)
         return

@@ -12,8 +12,14 @@ cluster has one CFC and one lab in the model).  The runs use the ordinary sweep
 engine (local pool or Dask, resumable); ``clustersim compare`` then writes a
 national summary, one row per cluster and a table by state.
 
-Clusters are simulated apart, so competition between clusters that sell in the
-same markets is ignored: the national totals are illustrative.
+With ``market = "national"`` (the default) the clusters that make one product (an archetype)
+sell in one national market (:mod:`clustersim.economy.national_market`) and step together, one
+task per product, package and replicate: the national effect is the all-treated world against
+the none-treated world, and a treated cluster takes sales from the other clusters of its
+product.  Each cluster is also run apart (packages ``baseline_apart`` and ``scheme_apart``, the
+same seeds), as each would be evaluated alone; the difference between the two is the
+displacement between clusters (:mod:`clustersim.analysis.national`).  ``market = "apart"`` runs
+only the clusters apart (the design before issue 15).
 """
 
 from __future__ import annotations
@@ -34,6 +40,17 @@ from .design import BASELINE, Experiment, Package, Run, _merge_overrides, check_
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "indian_clusters.csv"
 PACKAGE = "scheme"
+#: The packages of each design: name -> (is the scheme's package on, does the cluster sell in its
+#: national market).  "_apart": the cluster alone, as a single-cluster evaluation would see it.
+ARMS = {
+    "national": {
+        BASELINE: (False, True),
+        PACKAGE: (True, True),
+        f"{BASELINE}_apart": (False, False),
+        f"{PACKAGE}_apart": (True, False),
+    },
+    "apart": {BASELINE: (False, False), PACKAGE: (True, False)},
+}
 REFERENCE_FIRMS = 360  # the package file's facilities are sized for a cluster of this many firms
 MIN_SCALE, MAX_SCALE = (
     0.05,
@@ -94,6 +111,14 @@ FIELDS: dict[str, Param] = {
         Param("burn_in", -1, "quarters", "burn-in quarters (-1 = as in each scenario)", -1, 400),
         Param("synthetic_seed", 1, "-", "seed of the synthetic clusters' draws", 0, 2**63 - 1),
         Param("discount_rate", 0.08, "per year", "discount rate for NPVs", 0.0, 1.0),
+        Param(
+            "market",
+            "national",
+            "-",
+            "national: the clusters of a product (archetype) share one national market and step "
+            "together, and are also run apart; apart: each cluster alone only",
+            choices=("national", "apart"),
+        ),
     )
 }
 
@@ -111,37 +136,62 @@ class Cluster:
     scenario: Path
     scale: float
 
+    @property
+    def product(self) -> str:
+        """The product market it sells in: its archetype's."""
+        return self.archetype
+
 
 class NationalExperiment(Experiment):
     """An :class:`Experiment` whose design is clusters x {baseline, scheme} x replicates."""
 
     clusters: list[Cluster]
+    market: str  # "national" or "apart"
 
     def iter_runs(self, replicates: int | None = None, together: bool = True):
-        """Every run, one at a time: the packages of a cluster and replicate together (the runs
-        that share a history), whatever ``together`` says."""
+        """Every run, one at a time.  Apart, a cluster's packages of a replicate come together (the
+        runs that share a history).  In national markets, the runs of a product market (its
+        clusters, one package and replicate) come together, one task; then the clusters apart."""
         settings = self._run_settings()
+
+        def run(c: Cluster, r: int, package: Package, market: str = "") -> Run:
+            state = np.random.SeedSequence([self.seed, c.index, r]).generate_state(1, np.uint64)
+            seed = int(state[0] >> 1)
+            treated, _ = ARMS[self.market][package.name]
+            scaled = _scale_package(self.scheme.overrides if treated else {}, c.scale)
+            return Run(
+                run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
+                package=package.name,
+                point=c.index,
+                replicate=r,
+                seed=seed,
+                scenario=str(c.scenario),
+                overrides=_merge_overrides(c.overrides, scaled, settings),
+                parameters={"cluster": c.name},
+                market=market,
+            )
+
+        together_in_market = [p for p in self.packages if ARMS[self.market][p.name][1]]
+        alone = [p for p in self.packages if not ARMS[self.market][p.name][1]]
+        for r in range(replicates or self.replicates):
+            for product, members in self.products().items():
+                for package in together_in_market:
+                    market = f"{product}__{package.name}__r{r:04d}"
+                    yield from (run(c, r, package, market) for c in members)
         for c in self.clusters:
             for r in range(replicates or self.replicates):
-                seed = int(
-                    np.random.SeedSequence([self.seed, c.index, r]).generate_state(
-                        1, dtype=np.uint64
-                    )[0]
-                    >> 1
-                )
-                for package in self.packages:
-                    arm = package.overrides if package.name == PACKAGE else {}
-                    scaled = _scale_package(arm, c.scale)
-                    yield Run(
-                        run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
-                        package=package.name,
-                        point=c.index,
-                        replicate=r,
-                        seed=seed,
-                        scenario=str(c.scenario),
-                        overrides=_merge_overrides(c.overrides, scaled, settings),
-                        parameters={"cluster": c.name},
-                    )
+                yield from (run(c, r, package) for package in alone)
+
+    @property
+    def scheme(self) -> Package:
+        return next(p for p in self.packages if p.name == PACKAGE)
+
+    def products(self) -> dict[str, list[Cluster]]:
+        """The clusters of each product market, in cluster order (products by their first)."""
+        out: dict[str, list[Cluster]] = {}
+        for c in self.clusters:
+            out.setdefault(c.product, []).append(c)
+        return out
 
     def with_overrides(self, overrides) -> NationalExperiment:
         """Refused: each cluster's settings, and the package's scaling, come from the file."""
@@ -157,6 +207,7 @@ class NationalExperiment(Experiment):
         return {
             **super().design(),
             "clusters": [[c.name, c.n_firms, c.archetype, c.synthetic] for c in self.clusters],
+            "market": self.market,
         }
 
 
@@ -209,7 +260,8 @@ def load_national(
             "archetype_scenarios.default is missing",
             "a scenario for archetypes without their own",
         )
-    check_run_count(path, 2, total, reps, "--replicates" if replicates else "replicates")
+    arms = ARMS[get["market"]]
+    check_run_count(path, len(arms), total, reps, "--replicates" if replicates else "replicates")
     resolved = {}
     for archetype, file in scenarios.items():
         resolved[archetype] = referenced_scenario(path, f"archetype_scenarios.{archetype}", file)
@@ -240,8 +292,10 @@ def load_national(
         title=get["title"] or path.stem,
         description=get["description"],
         packages=[
-            Package(BASELINE, resolved["default"]),
-            Package(PACKAGE, package_path, package_overrides),
+            Package(arm, package_path, package_overrides)
+            if treated
+            else Package(arm, resolved["default"])
+            for arm, (treated, _) in arms.items()
         ],
         replicates=reps,
         seed=get["seed"],
@@ -257,6 +311,7 @@ def load_national(
         max_replicates=reps,
     )
     experiment.clusters = clusters
+    experiment.market = get["market"]
     experiment.points = [{"cluster": c.name} for c in clusters]
     return experiment
 

@@ -34,6 +34,9 @@ from .engines import DaskEngine, LocalEngine, SweepError
 from .histories import plan_histories
 from .store import Store, WriteError, _json_default, lock_folder, read_sweep_info, write_json
 
+#: What a run's manifest line leaves out (how it is computed, not what it is).
+NOT_IN_MANIFEST = ("scenario", "overrides", "market")
+
 
 # ---------------------------------------------------------------- the sweep
 def switched_on_settings(experiment: Experiment) -> dict[str, dict[str, dict]]:
@@ -84,6 +87,7 @@ def prepare(experiment: Experiment, store: Store, resume: bool) -> None:
             kind="national",
             clusters=[[c.name, c.n_firms, c.archetype, c.synthetic] for c in experiment.clusters],
             states=[c.state for c in experiment.clusters],
+            market=experiment.market,
         )
     info = json.loads(json.dumps(info, default=_json_default))  # as it reads back
     previous = None
@@ -117,9 +121,7 @@ def prepare(experiment: Experiment, store: Store, resume: bool) -> None:
         if run.run_id in unrecorded:
             store.append(
                 {
-                    **{
-                        k: v for k, v in run.to_dict().items() if k not in ("scenario", "overrides")
-                    },
+                    **{k: v for k, v in run.to_dict().items() if k not in NOT_IN_MANIFEST},
                     "status": "ok",
                     "error": "",
                     "duration_s": None,
@@ -158,11 +160,11 @@ def run_sweep(
         while True:
             finished = store.finished()
             total = experiment.run_count()
-            todo = (r for r in experiment.iter_runs(together=True) if r.run_id not in finished)
+            todo = unfinished(experiment.iter_runs(together=True), finished)
             plan = plan_histories(
                 todo, engine.workers, share=not fresh_histories, total=total - len(finished)
             )
-            _run_batch(engine, store, plan, total, len(finished), progress, experiment.title)
+            _run_batch(engine, store, plan, total, finished, progress, experiment.title)
             needed = replicates_needed_for_precision(experiment, store)
             if needed <= experiment.replicates:
                 break
@@ -180,8 +182,21 @@ def run_sweep(
     return store.read_manifest()
 
 
+def unfinished(runs, finished: set[str]):
+    """The runs without a result yet.  A national market with any run unfinished is run whole
+    again (its clusters step together); its finished runs' results are the same and are kept as
+    they are (:func:`_run_batch`)."""
+    for market, group in itertools.groupby(runs, key=lambda run: run.market):
+        if not market:
+            yield from (run for run in group if run.run_id not in finished)
+            continue
+        group = list(group)
+        if any(run.run_id not in finished for run in group):
+            yield from group
+
+
 def _run_batch(
-    engine, store: Store, plan, total: int, finished: int, progress: bool, title: str
+    engine, store: Store, plan, total: int, finished: set[str], progress: bool, title: str
 ) -> None:
     plan = iter(plan)
     first = next(plan, None)
@@ -192,7 +207,7 @@ def _run_batch(
     failed = 0
     bar = tqdm(
         total=total,
-        initial=min(finished, total - 1),
+        initial=min(len(finished), total - 1),
         unit="run",
         desc=_short(title),
         disable=not progress,
@@ -200,6 +215,8 @@ def _run_batch(
     )
     with bar:
         for result in engine.map(itertools.chain([first], plan)):
+            if result["run_id"] in finished:  # a national market's run, computed again with it
+                continue
             line = store.save(result)
             failed += line["status"] != "ok"
             bar.set_postfix(failed=failed, engine=engine.name.split(" (")[0], refresh=False)

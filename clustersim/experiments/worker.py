@@ -1,6 +1,7 @@
 """What a worker computes, on every engine alike (so results are identical): one run from
 scratch (:func:`execute_run`), or one history simulated once (:func:`simulate_history`) and the
-runs that continue from it (:func:`execute_task`; see :mod:`clustersim.economy.history`).
+runs that continue from it (:func:`execute_task`; see :mod:`clustersim.economy.history`), or the
+runs of a national market stepped together (:func:`execute_market`).
 
 A run that raises is returned as a failed record, never raised, so the others go on.  A run
 continued from a shared history gives byte for byte what the same run from scratch gives.
@@ -73,13 +74,8 @@ def execute_run(run: dict) -> dict:
 def _run(run: dict, history) -> dict:
     """One run: from scratch (``history`` None), or continued from a history (a snapshot's bytes,
     or the history's model itself, which is then used up)."""
-    import pandas as pd
-
     from ..economy.model import ClusterModel
-    from ..economy.reporters import COLUMN_NAMES
     from ..inputs.scenario import load_scenario
-    from .store import parquet_bytes
-    from .trials import records_frame
 
     started = time.perf_counter()
     record = {k: run[k] for k in RUN_FIELDS}
@@ -96,29 +92,78 @@ def _run(run: dict, history) -> dict:
             model.continue_as(scenario)
         first = firm_snapshot(model, 0)
         model.run(model.n_steps - model.steps)
-        last = firm_snapshot(model, model.quarter)
-        trial = records_frame(model)
-        series = pd.DataFrame(
-            model.series.rows[max(model.burn_in - 1, 0) :], columns=list(COLUMN_NAMES)
-        )
-        firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
-        for frame in (series, firms):
-            for key in ("run_id", "package", "point", "replicate"):
-                frame.insert(0, key, run[key])
-        if not trial.empty:
-            for key in ("run_id", "package", "point", "replicate"):
-                trial.insert(0, key, run[key])
-        record.update(  # encoded here, in parallel, rather than by the process that writes them
-            status="ok",
-            error="",
-            timeseries=parquet_bytes(series),
-            firms=parquet_bytes(firms),
-            trial=parquet_bytes(trial) if not trial.empty else b"",
-        )
+        record.update(_results(run, model, first))
     except Exception as exc:  # a failed run is data, not a crash of the sweep
         record.update(status="failed", error=_last_line(exc))
     record["duration_s"] = round(time.perf_counter() - started, 3)
     return record
+
+
+def _results(run: dict, model, first: dict) -> dict:
+    """A finished run's record: its series from the end of the burn-in, its firms at the end of
+    the burn-in (``first``) and at the horizon, and its trial, encoded here, in parallel, rather
+    than by the process that writes them."""
+    import pandas as pd
+
+    from ..economy.reporters import COLUMN_NAMES
+    from .store import parquet_bytes
+    from .trials import records_frame
+
+    last = firm_snapshot(model, model.quarter)
+    trial = records_frame(model)
+    series = pd.DataFrame(
+        model.series.rows[max(model.burn_in - 1, 0) :], columns=list(COLUMN_NAMES)
+    )
+    firms = pd.concat([pd.DataFrame(first), pd.DataFrame(last)], ignore_index=True)
+    for frame in (series, firms):
+        for key in ("run_id", "package", "point", "replicate"):
+            frame.insert(0, key, run[key])
+    if not trial.empty:
+        for key in ("run_id", "package", "point", "replicate"):
+            trial.insert(0, key, run[key])
+    return dict(
+        status="ok",
+        error="",
+        timeseries=parquet_bytes(series),
+        firms=parquet_bytes(firms),
+        trial=parquet_bytes(trial) if not trial.empty else b"",
+    )
+
+
+# ------------------------------------------------------------------ a national market
+def execute_market(runs: list[dict]) -> list[dict]:
+    """The runs of one national market (its clusters, one package and replicate), stepped
+    together (:class:`clustersim.economy.national_market.NationalMarket`): a record per run.
+    If any cluster cannot be built or simulated, every run of the market fails with the reason
+    (none of them could be simulated without it)."""
+    from ..economy.model import ClusterModel
+    from ..economy.national_market import NationalMarket
+    from ..inputs.scenario import load_scenario
+
+    started = time.perf_counter()
+    try:
+        for run in runs:
+            _inject_fault(run["run_id"])
+        models = [
+            ClusterModel(load_scenario(run["scenario"], run["overrides"]), seed=run["seed"])
+            for run in runs
+        ]
+        market = NationalMarket(models, runs[0]["market"])
+        market.run(models[0].burn_in)
+        first = [firm_snapshot(model, 0) for model in models]
+        market.run()
+        seconds = round((time.perf_counter() - started) / len(runs), 3)
+        return [
+            {
+                **{k: run[k] for k in RUN_FIELDS},
+                **_results(run, model, start),
+                "duration_s": seconds,
+            }
+            for run, model, start in zip(runs, models, first, strict=True)
+        ]
+    except Exception as exc:  # a failed market is data, not a crash of the sweep
+        seconds = round((time.perf_counter() - started) / len(runs), 3)
+        return [failed_record(run, _last_line(exc), seconds) for run in runs]
 
 
 # ------------------------------------------------------------------ a shared history
