@@ -131,16 +131,19 @@ def cmd_compare(args) -> int:
 
 def _compare_national(args) -> int:
     from .analysis.national import national_summary
+    from .experiments.store import read_sweep_info
+    from .views.national_plots import national_figure
 
     try:
         result = national_summary(args.dir)
     except ValueError as exc:
         raise BadOutput(f"{args.dir}: {exc}") from None
+    national_figure(result, args.dir / "national.png", read_sweep_info(args.dir)["title"])
     if not args.quiet:
         print((args.dir / "national_summary.md").read_text(encoding="utf-8"))
         print(
             f"Wrote {args.dir}/national_summary.md, national_summary.csv, national_clusters.csv, "
-            "national_by_product.csv, national_by_state.csv"
+            "national_by_product.csv, national_by_state.csv, national.png"
         )
     return 0 if len(result["clusters"]) else 2
 

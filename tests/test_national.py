@@ -3,6 +3,9 @@ each with and without the scheme's package, summed up by state."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 
@@ -119,6 +122,10 @@ def test_national_sweep_and_summary(national, tmp_path):
     assert not any(name.startswith("Synthetic") for name in named)  # by archetype and state
     assert written.loc[written["synthetic"], "name"].str.endswith("(illustrative)").all()
     assert pd.read_csv(out / "national_by_state.csv").shape[0] == 3
+    done = subprocess.run(
+        [sys.executable, "-m", "clustersim", "compare", out, "--quiet"], capture_output=True
+    )
+    assert done.returncode == 0 and (out / "national.png").stat().st_size > 10_000
 
 
 def test_national_markets_give_the_same_results_on_dask(national, tmp_path):
