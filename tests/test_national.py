@@ -11,6 +11,7 @@ import pytest
 
 from clustersim import api
 from clustersim.analysis.national import national_summary
+from clustersim.experiments.engines import FAULT_ENV
 from clustersim.experiments.national import load_national
 from helpers import ROOT, SCENARIOS
 
@@ -97,18 +98,15 @@ def test_national_sweep_and_summary(national, tmp_path):
     result = national_summary(out)
     clusters, totals = result["clusters"], result["national"].iloc[0]
     states, products = result["states"], result["products"]
+    assert sorted(products["product"]) == sorted(set(clusters["product"]))
     assert len(clusters) == 5 and totals["real_clusters"] == 3
     for key in ("jobs_effect", "jobs_effect_apart", "jobs_net_effect", "outside_jobs_effect"):
         assert totals[key] == pytest.approx(clusters[key].sum())
-        assert products[key].sum() == pytest.approx(states[key].sum())
-    # the displacement between clusters is what counting them apart adds to the joint effect
-    assert totals["displaced_other_clusters"] == pytest.approx(
-        totals["jobs_effect_apart"] - totals["jobs_effect"]
-    )
     # a product made by one cluster only: its market is the cluster alone, byte for byte
     single = clusters.groupby("product")["point"].transform("size") == 1
     assert single.any()
-    assert (clusters.loc[single, "jobs_lost_to_other_clusters"] == 0.0).all()
+    assert (clusters.loc[single, "apart_minus_national"] == 0.0).all()
+    assert (clusters.loc[~single, "apart_minus_national"] != 0.0).all()
     assert (
         totals["public_cost_cr"] == pytest.approx(states["public_cost_cr"].sum())
         and totals["public_cost_cr"] > 0
@@ -160,6 +158,19 @@ def test_a_national_sweep_cut_short_resumes_each_market_whole(national, tmp_path
         api.results(whole).sort_values(["run_id", "step"], ignore_index=True),
         api.results(cut).sort_values(["run_id", "step"], ignore_index=True),
     )
+
+
+def test_a_cluster_that_fails_fails_its_whole_market_and_the_sweep_goes_on(
+    national, tmp_path, monkeypatch
+):
+    experiment = load_national(national)
+    victim = next(run for run in experiment.iter_runs() if run.market.endswith("__scheme__r0000"))
+    market = [run.run_id for run in experiment.iter_runs() if run.market == victim.market]
+    monkeypatch.setenv(FAULT_ENV, f"raise:{victim.run_id}")
+    manifest = api.sweep(national, tmp_path / "out", workers=2).set_index("run_id")
+    failed = set(manifest.index[manifest["status"] == "failed"])
+    assert failed == set(market) and len(manifest) == 20
+    assert manifest.loc[list(failed), "error"].str.contains("injected failure").all()
 
 
 def test_clusters_apart_is_the_design_before_national_markets(national, tmp_path):

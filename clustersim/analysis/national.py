@@ -5,11 +5,15 @@ In national markets (``market = "national"``) a cluster's **effect** is the all-
 against the none-treated world (``scheme`` minus ``baseline``, same seeds): it already holds what
 the other treated clusters of its product took from it.  Its **effect apart** (``scheme_apart``
 minus ``baseline_apart``) is what a single-cluster evaluation would report.  Their difference,
-summed over a product's clusters, is the **displacement between clusters**
-(``displaced_other_clusters``): the part of the clusters' gains, counted one cluster at a time,
-that they take from each other.  Beside it: what outside producers (the rest of the industry) lose
-(``outside_jobs``), the jobs net of the full-time work the cluster's workers had outside it
-(``jobs_net``), and exports net of the imported inputs in them.
+summed over clusters, is the **adding-up error** (``adding_up_error``): what adding up clusters
+evaluated one at a time gets wrong about the scheme's national effect.  It is not the sales clusters
+take from each other: clusters treated alike take from each other what the others take from them,
+and the error is then near zero (identical clusters treated alike: exactly zero); it grows with
+how unevenly the scheme treats the clusters of a product.  Beside it: what outside producers (the
+rest of the industry) lose (``outside_jobs``), the jobs net of the full-time work the cluster's
+workers had outside it (``jobs_net``), the same after outside producers' losses
+(``jobs_net_after_outside``, a bound: outside producers' workers are counted gross), and exports
+net of the imported inputs in them.
 
 Only the real clusters of the data are named; synthetic ones are reported by archetype and state
 and marked illustrative.
@@ -109,24 +113,27 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         )
     )
     table.insert(0, "product", table.pop("archetype"))
-    table["jobs_lost_to_other_clusters"] = table["jobs_effect_apart"] - table["jobs_effect"]
+    table["apart_minus_national"] = table["jobs_effect_apart"] - table["jobs_effect"]
+    table["jobs_net_after_outside"] = table["jobs_net_effect"] + table["outside_jobs_effect"]
     table["jobs_per_crore"] = table["jobs_effect"] / table["public_cost_cr"]
     table["label"] = [
         f"{row.product.replace('_', ' ')}, {row.state} (illustrative)" if row.synthetic else name
         for name, row in zip(table["name"], table.itertuples(), strict=True)
     ]
 
-    def interval(effects, outcome):
+    def totals(effects, outcome) -> pd.Series:
+        """The national effect in each replicate."""
         frame = effects[outcome]
-        totals = frame[frame["point"].isin(complete)].groupby("replicate")["horizon"].sum()
-        if reps > 1:
-            return t_interval(totals)
-        return float(totals.sum()), math.nan, math.nan
+        return frame[frame["point"].isin(complete)].groupby("replicate")["horizon"].sum()
 
-    gross = interval(coupled, "jobs")
-    gross_apart = interval(apart, "jobs")
-    net = interval(coupled, "jobs_net")
-    displaced = table["jobs_lost_to_other_clusters"].sum()
+    def interval(values: pd.Series):
+        return t_interval(values) if reps > 1 else (float(values.sum()), math.nan, math.nan)
+
+    gross = interval(totals(coupled, "jobs"))
+    gross_apart = interval(totals(apart, "jobs"))
+    error = interval(totals(apart, "jobs") - totals(coupled, "jobs"))
+    net = interval(totals(coupled, "jobs_net"))
+    after_outside = interval(totals(coupled, "jobs_net") + totals(coupled, "outside_jobs"))
     outside = table["outside_jobs_effect"].sum()
     productivity = float(
         (table["productivity_effect_pct"] * table["jobs_baseline"]).sum()
@@ -147,11 +154,16 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
                 "jobs_effect": gross[0],
                 "jobs_effect_ci_low": gross[1],
                 "jobs_effect_ci_high": gross[2],
-                "displaced_other_clusters": displaced,
+                "adding_up_error": error[0],
+                "adding_up_error_ci_low": error[1],
+                "adding_up_error_ci_high": error[2],
                 "outside_jobs_effect": outside,
                 "jobs_net_effect": net[0],
                 "jobs_net_effect_ci_low": net[1],
                 "jobs_net_effect_ci_high": net[2],
+                "jobs_net_after_outside": after_outside[0],
+                "jobs_net_after_outside_ci_low": after_outside[1],
+                "jobs_net_after_outside_ci_high": after_outside[2],
                 "productivity_effect_pct_employment_weighted": productivity,
                 "extra_exports_cr_cumulative": table["extra_exports_cr"].sum(),
                 "extra_net_exports_cr_cumulative": table["extra_net_exports_cr"].sum(),
@@ -168,9 +180,10 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
         jobs_baseline=("jobs_baseline", "sum"),
         jobs_effect_apart=("jobs_effect_apart", "sum"),
         jobs_effect=("jobs_effect", "sum"),
-        displaced_other_clusters=("jobs_lost_to_other_clusters", "sum"),
+        adding_up_error=("apart_minus_national", "sum"),
         outside_jobs_effect=("outside_jobs_effect", "sum"),
         jobs_net_effect=("jobs_net_effect", "sum"),
+        jobs_net_after_outside=("jobs_net_after_outside", "sum"),
         extra_exports_cr=("extra_exports_cr", "sum"),
         extra_net_exports_cr=("extra_net_exports_cr", "sum"),
         public_cost_cr=("public_cost_cr", "sum"),
@@ -205,7 +218,7 @@ def _write(out: Path, info: dict, result: dict, in_markets: bool) -> None:
     ):
         frame = result[key]
         if key == "clusters":  # synthetic clusters by archetype and state, never by a name
-            frame = frame.assign(name=frame.pop("label"))
+            frame = frame.assign(name=frame["label"]).drop(columns="label")
         csv = frame.to_csv(index=False, float_format="%.6g")
         write_atomically(out / name, csv.encode("utf-8"))
     n = result["national"].iloc[0]
@@ -214,8 +227,9 @@ def _write(out: Path, info: dict, result: dict, in_markets: bool) -> None:
         low, high = n[f"{key}_ci_low"], n[f"{key}_ci_high"]
         return "" if math.isnan(low) else f" (95 % CI {low:+,.0f} to {high:+,.0f})"
 
-    show = ["product", "clusters", "jobs_effect_apart", "jobs_effect", "displaced_other_clusters"]
-    show += ["outside_jobs_effect", "jobs_net_effect", "public_cost_cr", "jobs_net_per_crore"]
+    show = ["product", "clusters", "jobs_effect_apart", "jobs_effect", "adding_up_error"]
+    show += ["outside_jobs_effect", "jobs_net_effect", "jobs_net_after_outside"]
+    show += ["public_cost_cr", "jobs_net_per_crore"]
     if in_markets:
         market = [
             "**The clusters of a product sell in one national market** and were simulated "
@@ -225,8 +239,12 @@ def _write(out: Path, info: dict, result: dict, in_markets: bool) -> None:
             f"- Jobs at the horizon, clusters counted apart: {n['jobs_effect_apart']:+,.0f}"
             f"{ci('jobs_effect_apart')}.",
             f"- In national markets (all treated against none treated): {n['jobs_effect']:+,.0f}"
-            f"{ci('jobs_effect')}; the clusters take {n['displaced_other_clusters']:,.0f} jobs "
-            "from each other (displacement between clusters).",
+            f"{ci('jobs_effect')}. Adding up the clusters counted apart is off by "
+            f"{n['adding_up_error']:+,.0f}{ci('adding_up_error')}: what the treated clusters take "
+            "from each other, less what each loses to the others, left over where the scheme "
+            "treats the clusters of a product unevenly.",
+            f"- Outside producers (the rest of the industry, beside the clusters) change by "
+            f"{n['outside_jobs_effect']:+,.0f} workers.",
         ]
     else:
         market = [
@@ -235,15 +253,18 @@ def _write(out: Path, info: dict, result: dict, in_markets: bool) -> None:
             "simulates them together).",
             "",
             f"- Jobs at the horizon: {n['jobs_effect']:+,.0f}{ci('jobs_effect')}.",
+            f"- Each cluster's outside producers change by {n['outside_jobs_effect']:+,.0f} "
+            "workers, summed (they overlap: each cluster's stand for an industry that holds the "
+            "other clusters).",
         ]
     text = [
         f"# {info['title']}",
         "",
         *market,
-        f"- Outside producers (the rest of the industry) lose {-n['outside_jobs_effect']:,.0f} "
-        "workers.",
         f"- Net of the full-time work the clusters' workers had outside them: "
-        f"{n['jobs_net_effect']:+,.0f} jobs{ci('jobs_net_effect')}.",
+        f"{n['jobs_net_effect']:+,.0f} jobs{ci('jobs_net_effect')}; after outside producers' "
+        f"losses too: {n['jobs_net_after_outside']:+,.0f}{ci('jobs_net_after_outside')} (a "
+        "bound: outside producers' workers are counted gross).",
         f"- {int(n['clusters'])} clusters ({int(n['real_clusters'])} real, from "
         "clustersim/data/indian_clusters.csv; the others synthetic and illustrative), "
         f"{int(n['replicates'])} replicate(s), same seeds with and without the scheme; "
@@ -254,7 +275,8 @@ def _write(out: Path, info: dict, result: dict, in_markets: bool) -> None:
         f"Rs {n['extra_net_exports_cr_cumulative']:,.0f} crore net of imported inputs; extra "
         f"value added Rs {n['extra_value_added_cr_cumulative']:,.0f} crore.",
         f"- Public cost: Rs {n['public_cost_cr']:,.0f} crore (budget allocated in proportion "
-        f"to firms), Rs {n['cost_per_net_job_lakh']:,.1f} lakh per net job.",
+        f"to firms), Rs {n['cost_per_net_job_lakh']:,.1f} lakh per net job (net of workers' "
+        "outside work, before outside producers' losses).",
         "",
         "## By product",
         "",

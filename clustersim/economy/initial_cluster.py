@@ -168,6 +168,7 @@ def calibrate_start(model, table) -> float:
             exporter = (firms.certified_until[live] >= 0) & (gain > model.rates.export_fixed_cost)
     plan = start.plan
     markets.wage, markets.spending, markets.price_index = start.wage, start.spending, 1.0
+    markets.domestic_sales = p.cluster.domestic_market_share * start.spending
     firms.tfp_scale = start.tfp_scale
     firms.materials_per_bundle = start.material_cost / markets.material_price()
     calibrate_domestic_market(markets, p.cluster.domestic_market_share)

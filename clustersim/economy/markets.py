@@ -366,6 +366,7 @@ class Markets:
         self.foreign_price_index = 1.0  # P*, the product's price index in the export market
         self.outside_price = 1.0  # p_o, outside producers' price
         self.spending = math.nan  # E, domestic spending on the product now
+        self.domestic_sales = math.nan  # the cluster's firms' domestic sales when they cleared
         self.spending_at_start = math.nan  # E0
         self.outside_mass = math.nan  # Omega
         self.outside_supply_at_start = math.nan  # Y_o0
@@ -479,9 +480,9 @@ class Markets:
         return self.outside_jobs_at_start * relative**exponent / self.outside_productivity()
 
     def cluster_share(self) -> float:
-        """The cluster's share of domestic spending on its product."""
-        outside = self.outside_sales()
-        return 1.0 - outside / self.spending if self.spending > 0 else 0.0
+        """The cluster's share of domestic spending on its product (of its segment's, in a
+        national market): its firms' domestic sales when the markets cleared."""
+        return self.domestic_sales / self.spending if self.spending > 0 else 0.0
 
     # ------------------------------------------------------------------ clearing
     def clear(self, firms) -> None:
@@ -489,12 +490,7 @@ class Markets:
         matches the prices in it; firms hire or fire towards their optimum, and their sales,
         materials, output and real value added follow.  A cluster in a national market
         (:mod:`clustersim.economy.national_market`) clears with the others of its product
-        instead: the national market steps them together and calls :meth:`cluster_side` and
-        :meth:`settle` for each."""
-        if self.national is not None:
-            raise RuntimeError(
-                "this cluster sells in a national market: step the market, not the cluster alone"
-            )
+        instead: the national market calls :meth:`cluster_side` and :meth:`settle` for each."""
         result = clear(
             price_index_before=self.price_index,
             foreign_price_index_before=self.foreign_price_index,
@@ -534,6 +530,7 @@ class Markets:
             result.outside_price,
         )
         self.spending = result.spending
+        self.domestic_sales = float(result.domestic_revenue.sum())
         self.output_deflator *= tornqvist_change(
             firms.price[live], result.price, firms.sales[live], result.revenue
         )

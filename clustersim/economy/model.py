@@ -127,10 +127,15 @@ class ClusterModel(mesa.Model):
     # ======================================================= the quarter
     def step(self) -> None:
         """One quarter of the cluster economy, in three acts: what happens before the markets
-        open, the markets clearing, and what follows from the sales made.  (Clusters that sell
-        in one national market play the first act each, clear together, then play the last:
-        :mod:`clustersim.economy.national_market`.)"""
+        open, the markets clearing, and what follows from the sales made."""
+        national = self.markets.national
+        if national is not None and not national.stepping:
+            raise RuntimeError(
+                "this cluster sells in a national market: step the market, not the cluster alone"
+            )
         self.before_trade()  # schemes, shocks, plans, credit, investment, facilities
+        if national is not None:  # the national market clears with the product's other
+            return  # clusters, then has each play its last act (economy/national_market.py)
         self.markets.clear(self.firms)  # wage, price indices clear labour and goods
         self.after_trade()  # accounts settled, defaults, exit and entry, the books closed
 
@@ -210,12 +215,6 @@ class ClusterModel(mesa.Model):
         """The testing lab, once commissioned (else None)."""
         return self.facilities.lab
 
-    def advance_clock(self) -> None:
-        """Count a quarter as Mesa's ``step()`` does (its ``steps`` and ``time``), for a national
-        market that plays the quarter's acts itself (:mod:`clustersim.economy.national_market`)."""
-        self.steps += 1
-        self.time += 1.0
-
     def add_firm_agent(self, row: int) -> None:
         """The Mesa agent of a firm that starts operating, at its cell."""
         self.agents_by_row[int(row)] = MSME(
@@ -235,6 +234,8 @@ class ClusterModel(mesa.Model):
         """The model's whole state as bytes (firm table, actors, Mesa agents and grid, ledger,
         series, random generators): at the end of the burn-in, a history that packages continue
         from (:meth:`restore`, then :meth:`continue_as`; see :mod:`clustersim.economy.history`)."""
+        if self.markets.national is not None:
+            raise ValueError("a cluster of a national market has no history of its own to save")
         return history.dumps(self)
 
     @staticmethod

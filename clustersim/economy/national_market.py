@@ -42,13 +42,14 @@ import numpy as np
 from .markets import cluster_response, settled, solve_indices
 
 #: What every cluster of a national market must share (scenario sections, compared whole).
-SHARED_SETTINGS = ("market", "technology.demand_elasticity", "run.burn_in")
+SHARED_SETTINGS = ("market", "technology.demand_elasticity", "run.burn_in", "run.horizon")
 
 
 class NationalMarket:
     """The clusters of one product, stepped together: each plays its quarter up to the markets
-    (:meth:`ClusterModel.before_trade`), the goods markets clear jointly (:meth:`clear`), and each
-    plays the rest (:meth:`ClusterModel.after_trade`).  ``models`` are built and calibrated alone
+    (its ``step()``, which stops at the markets when it sells in a national market), the goods
+    markets clear jointly (:meth:`clear`), and each plays the rest
+    (:meth:`ClusterModel.after_trade`).  ``models`` are built and calibrated alone
     (:class:`ClusterModel`), at the same step, and not yet stepped apart after joining."""
 
     def __init__(self, models, product: str = ""):
@@ -84,15 +85,21 @@ class NationalMarket:
             m.foreign_log_index_at_start - markets[0].foreign_log_index_at_start for m in markets
         ]
         self.jacobian = None  # the joint Broyden Jacobian (where next quarter's clearing starts)
+        self.stepping = False  # True while the market has its clusters play their first act
         for model in self.models:
             model.markets.national = self
 
     # ------------------------------------------------------------------ the quarter
     def step(self) -> None:
-        """One quarter of every cluster of the product, their markets cleared together."""
-        for model in self.models:
-            model.advance_clock()
-            model.before_trade()
+        """One quarter of every cluster of the product, their markets cleared together: each
+        cluster's ``step()`` (Mesa's, which counts the quarter) plays its first act and stops at
+        the markets; they clear; each plays its last act."""
+        self.stepping = True
+        try:
+            for model in self.models:
+                model.step()
+        finally:
+            self.stepping = False
         self.clear()
         for model in self.models:
             model.after_trade()
