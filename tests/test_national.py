@@ -126,6 +126,7 @@ def test_national_sweep_and_summary(national, tmp_path):
     assert done.returncode == 0 and (out / "national.png").stat().st_size > 10_000
 
 
+@pytest.mark.slow
 def test_national_markets_give_the_same_results_on_dask(national, tmp_path):
     distributed = pytest.importorskip("distributed")
     api.sweep(national, tmp_path / "local", workers=2)
@@ -141,6 +142,7 @@ def test_national_markets_give_the_same_results_on_dask(national, tmp_path):
     pd.testing.assert_frame_equal(frames(tmp_path / "local"), frames(tmp_path / "dask"))
 
 
+@pytest.mark.slow
 def test_a_national_sweep_cut_short_resumes_each_market_whole(national, tmp_path):
     """A market with some runs finished is run whole again (its clusters step together) and
     only its missing runs are written: the results are those of a sweep never cut."""
