@@ -128,6 +128,9 @@ def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=No
     return Param(key, default, unit, meaning, low, high, choices, source or Param.source, prior=prior)
 
 
+#: The interventions an SPV may run: an SPV setting's prior sets their effect (a facility's fee, and whether it closes).
+_FACILITIES = ("cfc", "testing_lab", "raw_material_bank")
+
 #: The range a calibrated parameter's prior takes (each prior says its moment and how far it moves).
 _MOMENTS_ALLOW = ("calibration: the values that keep the moment pinning it (the largest entry of its "
                   "column in docs/calibration.md, Identification) within one band half-width of its "
@@ -290,13 +293,16 @@ _DECLARED: list[Param] = [
     _p("governance.ramp_up_quarters", 4, "quarters", "quarters a new facility takes to offer its full capacity (a straight-line ramp from opening)", 0, 40,
        source="assumption: a year to recruit operators, train users and fill the order book; range 0-8"),
     _p("governance.spv_reserve_quarters", 4.0, "quarters", "reserve an SPV keeps, in quarters of its facility's fixed running cost (its members' working capital at approval); surplus above it goes to the members", 0.0, 40.0,
-       source="assumption: a year of fixed costs; range 1-8"),
+       source="assumption: a year of fixed costs; range 1-8",
+       prior=Prior(1.0, 8.0, "assumption: members put up a quarter to two years of fixed costs (no MSE-CDP SPV's reserve is published)", interventions=_FACILITIES)),
     _p("governance.spv_fee_adjustment", 0.5, "share a quarter", "share of the gap between its fee and last quarter's average cost per unit served an SPV closes each quarter (it prices to break even)", 0.0, 1.0,
        source="assumption: an SPV reprices within a few quarters; range 0.1-1"),
     _p("governance.spv_normal_volume", 0.5, "share", "share of the capacity it offers over which an SPV spreads its fixed cost when pricing (when fewer units are used; it uses the units served when more are)", 0.01, 1.0,
-       source="assumption: priced for half its capacity, as tariff regulators recover fixed costs at a normative utilisation (CERC does so for power plants), so that a few slow quarters do not price users out; an oversized facility then under-recovers and may close; range 0.3-0.8"),
+       source="assumption: priced for half its capacity, as tariff regulators recover fixed costs at a normative utilisation (CERC does so for power plants), so that a few slow quarters do not price users out; an oversized facility then under-recovers and may close; range 0.3-0.8",
+       prior=Prior(0.3, 0.8, "assumption: regulators recover fixed costs at a normative availability (CERC: 85 % for thermal plants); a new cluster facility is priced for less, as many MSE-CDP CFCs are reported under-used", interventions=_FACILITIES)),
     _p("governance.spv_closure_quarters", 4, "quarters", "quarters of losses with its reserve gone after which an SPV's members stop covering them and the facility closes (quarters in which it recovers do not count)", 1, 400,
-       source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published"),
+       source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published",
+       prior=Prior(2, 12, "assumption: members cover half a year to three years of losses; no closure rate of MSE-CDP facilities is published", interventions=_FACILITIES)),
     _p("governance.spv_uptime", 0.9, "share", "share of nominal capacity an SPV keeps available", 0.0, 1.0),
     _p("governance.government_uptime", 0.7, "share", "share of nominal capacity a government facility keeps available", 0.0, 1.0),
     _p("governance.spv_fee_factor", 1.0, "-", "fee multiplier of an SPV facility when it opens (it then prices to break even, governance.spv_fee_adjustment)", 0.0, 5.0),
