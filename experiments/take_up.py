@@ -1,7 +1,7 @@
 """Take-up by scheme against the benchmarks (issue 16): the holistic SPV package in year 10 and
 consulting's take-up of its offers, over 8 seeds.
 
-    PYTHONPATH=$PWD python experiments/take_up.py [--seeds 8]
+    PYTHONPATH=$PWD python experiments/take_up.py [--seeds 8] [--set owners.doubt_share=0 ...]
 
 Prints, for each scheme of the holistic SPV package, the share of operating firms using it in
 the four quarters of year 10 (mean over quarters and seeds, with the spread across seeds), the
@@ -21,7 +21,7 @@ import numpy as np
 
 from clustersim.economy.model import ClusterModel
 from clustersim.economy.reporters import COLUMN_NAMES
-from clustersim.inputs.params import SCHEMES
+from clustersim.inputs.params import PARAMETERS, SCHEMES
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -31,11 +31,11 @@ def year_ten(model, column):
     return float(np.mean(values[-4:]))
 
 
-def holistic(seeds):
+def holistic(seeds, settings):
     shares = {s: [] for s in ("any", *SCHEMES)}
     queues = {c: [] for c in COLUMN_NAMES if c.startswith(("waiting_", "served_"))}
     for seed in seeds:
-        model = ClusterModel(SCENARIOS / "holistic_spv.toml", seed=seed)
+        model = ClusterModel(SCENARIOS / "holistic_spv.toml", seed=seed, **settings)
         model.run()
         shares["any"].append(year_ten(model, "take_up"))
         for scheme in SCHEMES:
@@ -53,16 +53,16 @@ def holistic(seeds):
             )
 
 
-def consulting(seeds):
+def consulting(seeds, settings):
     offered, taken, served = [], [], []
     for seed in seeds:
-        model = ClusterModel(SCENARIOS / "consulting.toml", seed=seed)
+        model = ClusterModel(SCENARIOS / "consulting.toml", seed=seed, **settings)
         model.run()
         queue = getattr(model.government, "queues", {}).get("consulting")
         served.append(int(model.firms.consulted.sum()))
         if queue is not None:
             offered.append(queue.offered)
-            taken.append(queue.joined)
+            taken.append(queue.joined_total)
     if offered:
         print(
             f"consulting ({len(seeds)} seeds): {sum(taken)} of {sum(offered)} offers taken "
@@ -78,9 +78,16 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--only", choices=("holistic", "consulting"))
+    parser.add_argument(
+        "--set", nargs="*", default=[], help="section.key=value settings, e.g. owners.doubt_share=0"
+    )
     args = parser.parse_args()
     seeds = list(range(1, args.seeds + 1))
+    settings = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    settings = {k: int(v) if PARAMETERS[k].kind is int else v for k, v in settings.items()}
+    if settings:
+        print("settings:", settings)
     if args.only != "consulting":
-        holistic(seeds)
+        holistic(seeds, settings)
     if args.only != "holistic":
-        consulting(seeds)
+        consulting(seeds, settings)
