@@ -209,12 +209,12 @@ def test_consulting_is_taken_only_where_it_is_worth_the_firms_own_cost():
 
 # ---------------------------------------------------------------- places, queues and owners' doubts
 def test_a_queue_serves_first_come_first_served_and_loses_no_one():
-    queue = Queue(capacity=2.0)
-    served, _ = queue.serve([1, 2, 3, 4], np.ones(4), step=0, order_draw=[0.4, 0.3, 0.2, 0.1])
+    queue = Queue()
+    served, _ = queue.serve([1, 2, 3, 4], np.ones(4), 2.0, step=0, order_draw=[0.4, 0.3, 0.2, 0.1])
     assert served.tolist() == [False, False, True, True]  # ties in the draw's order
     assert queue.rows.tolist() == [2, 1] and queue.balance() == 0
     # row 1 no longer wants it (dropped); row 5 joins behind row 2, which waited longer
-    served, _ = queue.serve([2, 5], np.ones(2), step=1, order_draw=[0.9, 0.0])
+    served, _ = queue.serve([2, 5], np.ones(2), 2.0, step=1, order_draw=[0.9, 0.0])
     assert served.tolist() == [True, True]
     assert (queue.carried, queue.joined, queue.served, queue.dropped, queue.waiting) == (
         2,
@@ -232,7 +232,7 @@ def test_places_are_handed_out_in_order_up_to_capacity():
     assert Queue.allot(units, 4.0).tolist() == [3.0, 1.0, 0.0]  # the second gets what is left
     assert Queue.allot(units, 0.0).tolist() == [0.0, 0.0, 0.0]
     assert Queue.allot(units, np.inf).tolist() == units.tolist()
-    served, allotted = Queue(0.0).serve([7, 8], units[:2], 0, [0.1, 0.2])
+    served, allotted = Queue().serve([7, 8], units[:2], 0.0, 0, [0.1, 0.2])
     assert not served.any() and not allotted.any()  # no places: nobody is served
 
 
@@ -319,3 +319,20 @@ def test_doubting_owners_are_convinced_by_neighbours_who_trained():
     doubting_at_start = firms.doubts[firms.live(), 0].mean()
     model.run(model.n_steps - model.burn_in - 1)
     assert firms.doubts[firms.live(), 0].mean() < doubting_at_start
+
+
+def test_a_package_that_continues_a_shared_history_has_its_own_places():
+    from clustersim.inputs.scenario import load_scenario
+    from helpers import small_model, small_overrides
+
+    no_seats = small_overrides(interventions__skills_training={"seats_per_quarter": 0.0})
+    package = load_scenario(SCENARIOS / "skills_training.toml", no_seats)
+    shared = small_model("baseline.toml", seed=1)
+    shared.run(shared.burn_in)
+    shared.continue_as(package)
+    shared.run(shared.n_steps - shared.steps)
+    fresh = ClusterModel(package, seed=1)
+    fresh.run()
+    assert max(shared.series.column("take_up_skills_training")) == 0.0
+    assert max(shared.series.column("waiting_skills_training")) > 0
+    assert shared.series.rows == fresh.series.rows

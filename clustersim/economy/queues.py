@@ -19,8 +19,7 @@ import numpy as np
 class Queue:
     """A scheme's queue: the firm rows waiting, the step each joined, this quarter's counts."""
 
-    def __init__(self, capacity: float):
-        self.capacity = float(capacity)  # units served a quarter (trainees, firms, places, deals)
+    def __init__(self):
         self.rows = np.zeros(0, dtype=np.int64)  # waiting, by row
         self.since = np.zeros(0, dtype=np.int64)  # the step each joined
         # this quarter: waiting before it, joined, served, dropped, still waiting
@@ -34,10 +33,13 @@ class Queue:
     def waiting(self) -> int:
         return len(self.rows)
 
-    def serve(self, wanting, units, step: int, order_draw) -> tuple[np.ndarray, np.ndarray]:
-        """Serve this quarter.  ``wanting`` are the rows that want the scheme now (sorted),
-        ``units`` what each wants and ``order_draw`` a number for each (smaller first among firms
-        that joined in the same step).  Returns, for each wanting row, whether it is served (places
+    def serve(
+        self, wanting, units, capacity: float, step: int, order_draw
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Serve this quarter's ``capacity`` units (trainees, firms, places, deals).  ``wanting``
+        are the rows that want the scheme now (sorted), ``units`` what each wants and
+        ``order_draw`` a number for each (smaller first among firms that joined in the same
+        step).  Returns, for each wanting row, whether it is served (places
         were left when its turn came) and the units allotted to it."""
         wanting = np.asarray(wanting, dtype=np.int64)
         units = np.asarray(units, dtype=float)
@@ -54,8 +56,8 @@ class Queue:
         order = np.lexsort((np.asarray(order_draw)[at], since))
         rows, since, at = rows[order], since[order], at[order]
         in_order = units[at]
-        served = np.cumsum(in_order) - in_order < self.capacity  # places left at its turn
-        allotted = Queue.allot(in_order, self.capacity)
+        served = np.cumsum(in_order) - in_order < capacity  # places left at its turn
+        allotted = Queue.allot(in_order, capacity)
         self.served = int(np.count_nonzero(served))
         self.served_total += self.served
         self.dropped_total += self.dropped

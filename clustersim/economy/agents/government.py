@@ -43,10 +43,7 @@ class Government:
         self.cash = 0.0  # the quarter's net position; the centre settles it
         self.public_cost_cr = 0.0  # cumulative net outlay since the end of the burn-in
         #: the firms waiting for each scheme delivered by people, and its places a quarter
-        self.queues = {
-            name: Queue(getattr(getattr(self.schemes, name), places))
-            for name, places in QUEUED_SCHEMES.items()
-        }
+        self.queues = {name: Queue() for name in QUEUED_SCHEMES}
 
     # ------------------------------------------------------------------ the calendar
     def open_schemes(self) -> None:
@@ -116,7 +113,8 @@ class Government:
         if order is None:
             draw = model.streams.get("queue_order", model.steps, SCHEME_COLUMN[scheme])
             order = draw.random(firms.slots_used)[wanting]
-        return self.queues[scheme].serve(wanting, units, model.steps, order)
+        places = getattr(getattr(self.schemes, scheme), QUEUED_SCHEMES[scheme])
+        return self.queues[scheme].serve(wanting, units, places, model.steps, order)
 
     def outreach(self, firms, rows) -> np.ndarray:
         """A facilitation cell's chance, this quarter, that each firm learns of a scheme (it falls
