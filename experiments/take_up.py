@@ -31,13 +31,21 @@ def year_ten(model, column):
     return float(np.mean(values[-4:]))
 
 
+def year_one(model, column):
+    values = model.series.column(column)
+    return float(np.mean(values[model.burn_in : model.burn_in + 4]))
+
+
 def holistic(seeds, settings):
     shares = {s: [] for s in ("any", *SCHEMES)}
+    first_year, doubting = [], []
     queues = {c: [] for c in COLUMN_NAMES if c.startswith(("waiting_", "served_"))}
     for seed in seeds:
         model = ClusterModel(SCENARIOS / "holistic_spv.toml", seed=seed, **settings)
         model.run()
         shares["any"].append(year_ten(model, "take_up"))
+        first_year.append(year_one(model, "take_up_skills_training"))
+        doubting.append(float(model.firms.doubts[model.firms.live(), 0].mean()))
         for scheme in SCHEMES:
             shares[scheme].append(year_ten(model, f"take_up_{scheme}"))
         for column in queues:
@@ -46,6 +54,11 @@ def holistic(seeds, settings):
     for scheme, values in shares.items():
         if max(values) > 0:
             print(f"  {scheme:24s} {np.mean(values):.3f} (sd {np.std(values, ddof=1):.3f})")
+    spread = np.std(first_year, ddof=1)
+    print(
+        f"  skills training in year 1: {np.mean(first_year):.3f} (sd {spread:.3f});"
+        f" owners doubting it in year 10: {np.mean(doubting):.3f}"
+    )
     for column, values in queues.items():
         if max(values) > 0:
             print(
@@ -54,19 +67,22 @@ def holistic(seeds, settings):
 
 
 def consulting(seeds, settings):
-    offered, taken, served = [], [], []
+    offered, taken, served, longest = [], [], [], []
     for seed in seeds:
         model = ClusterModel(SCENARIOS / "consulting.toml", seed=seed, **settings)
         model.run()
         queue = getattr(model.government, "queues", {}).get("consulting")
         served.append(int(model.firms.consulted.sum()))
+        if "waiting_consulting" in COLUMN_NAMES:
+            longest.append(max(model.series.column("waiting_consulting")))
         if queue is not None:
             offered.append(queue.offered)
             taken.append(queue.joined_total)
     if offered:
         print(
             f"consulting ({len(seeds)} seeds): {sum(taken)} of {sum(offered)} offers taken "
-            f"({sum(taken) / max(sum(offered), 1):.2f}); {sum(served)} firms served"
+            f"({sum(taken) / max(sum(offered), 1):.2f}); {sum(served)} firms served; longest "
+            f"queue {np.mean(longest):.0f} firms (mean over seeds)"
         )
     else:
         print(
