@@ -99,8 +99,11 @@ if __name__ == "__main__":
     )
     args = parser.parse_args()
     seeds = list(range(1, args.seeds + 1))
-    settings = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
-    settings = {k: int(v) if PARAMETERS[k].kind is int else v for k, v in settings.items()}
+    settings = dict(item.split("=", 1) for item in args.set)
+    settings = {
+        k: v == "true" if v in ("true", "false") else PARAMETERS[k].kind(float(v))
+        for k, v in settings.items()
+    }
     if settings:
         print("settings:", settings)
     if args.only != "consulting":
