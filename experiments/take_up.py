@@ -36,12 +36,13 @@ def year_one(model, column):
     return float(np.mean(values[model.burn_in : model.burn_in + 4]))
 
 
-def holistic(seeds, settings):
+def holistic(seeds, settings, scenario="holistic_spv"):
     shares = {s: [] for s in ("any", *SCHEMES)}
     first_year, doubting = [], []
-    queues = {c: [] for c in COLUMN_NAMES if c.startswith(("waiting_", "served_"))}
+    queues = {c: [] for c in COLUMN_NAMES if c.startswith("waiting_")}
+    longest = {c: [] for c in queues}
     for seed in seeds:
-        model = ClusterModel(SCENARIOS / "holistic_spv.toml", seed=seed, **settings)
+        model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **settings)
         model.run()
         shares["any"].append(year_ten(model, "take_up"))
         first_year.append(year_one(model, "take_up_skills_training"))
@@ -50,7 +51,8 @@ def holistic(seeds, settings):
             shares[scheme].append(year_ten(model, f"take_up_{scheme}"))
         for column in queues:
             queues[column].append(year_ten(model, column))
-    print(f"holistic SPV package, year 10, {len(seeds)} seeds: share of firms using each scheme")
+            longest[column].append(max(model.series.column(column)))
+    print(f"{scenario}, year 10, {len(seeds)} seeds: share of firms using each scheme")
     for scheme, values in shares.items():
         if max(values) > 0:
             print(f"  {scheme:24s} {np.mean(values):.3f} (sd {np.std(values, ddof=1):.3f})")
@@ -60,9 +62,10 @@ def holistic(seeds, settings):
         f" owners doubting it in year 10: {np.mean(doubting):.3f}"
     )
     for column, values in queues.items():
-        if max(values) > 0:
+        if max(longest[column]) > 0:
             print(
-                f"  {column:32s} {np.mean(values):8.1f} a quarter (sd {np.std(values, ddof=1):.1f})"
+                f"  {column:26s} {np.mean(values):6.1f} firms in year 10 (sd "
+                f"{np.std(values, ddof=1):.1f}); longest {np.mean(longest[column]):.0f}"
             )
 
 
@@ -94,6 +97,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--only", choices=("holistic", "consulting"))
+    parser.add_argument("--scenario", default="holistic_spv", help="the package (scenarios/)")
     parser.add_argument(
         "--set", nargs="*", default=[], help="section.key=value settings, e.g. owners.doubt_share=0"
     )
@@ -107,6 +111,6 @@ if __name__ == "__main__":
     if settings:
         print("settings:", settings)
     if args.only != "consulting":
-        holistic(seeds, settings)
+        holistic(seeds, settings, args.scenario)
     if args.only != "holistic":
         consulting(seeds, settings)
