@@ -239,6 +239,7 @@ def test_places_are_handed_out_in_order_up_to_capacity():
 UNLIMITED = {
     "owners.doubt_share": 0.0,
     "owners.hurdle_rate": 0.0,
+    "interventions.skills_training.poaching_rate": 0.0,
     "interventions.skills_training.seats_per_quarter": 1e9,
     "interventions.consulting.firms_per_quarter": 100_000,
     "interventions.export_promotion.slots_per_quarter": 100_000,
@@ -336,3 +337,30 @@ def test_a_package_that_continues_a_shared_history_has_its_own_places():
     assert max(shared.series.column("take_up_skills_training")) == 0.0
     assert max(shared.series.column("waiting_skills_training")) > 0
     assert shared.series.rows == fresh.series.rows
+
+
+def test_trained_workers_hired_away_take_their_skill_to_other_firms():
+    model = ClusterModel(SCENARIOS / "skills_training.toml", seed=3, **QUICK)
+    model.run(model.burn_in + 1)
+    firms, live = model.firms, model.firms.operating
+    initial = model.p.technology.initial_skill
+    trainers = np.arange(len(live)) % 2 == 0  # half the firms trained workers, half did not
+    firms.skill[live] = initial + 0.2 * trainers
+    skill, workers = firms.skill[live].copy(), firms.workers[live]
+    firms.lose_trained_workers(0.5)
+    after = firms.skill[live]
+    assert (after * workers).sum() == pytest.approx((skill * workers).sum(), rel=1e-12)
+    assert (after[~trainers] > initial).all()  # the others gain the skill that moves
+    assert (after[trainers] < skill[trainers]).all()  # the trainers lose it
+    firms.skill[live] = initial  # nobody trained: nothing to hire away, nothing moves
+    firms.lose_trained_workers(0.5)
+    assert (firms.skill[live] == initial).all()
+
+
+def test_owners_who_expect_trained_workers_to_be_hired_away_value_training_less():
+    model = ClusterModel(SCENARIOS / "skills_training.toml", seed=3, **QUICK)
+    model.run(model.burn_in + 1)
+    rows = model.firms.operating[model.firms.workers[model.firms.operating] > 0]
+    kept = model.firms.value_of_training(rows, 0.025, 0.5)
+    poached = model.firms.value_of_training(rows, 0.025, 0.5, poached=0.05)
+    assert (poached <= kept).all() and (poached < kept).any()

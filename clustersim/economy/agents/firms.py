@@ -417,16 +417,16 @@ class Firms(FirmAccounts, FirmTable):
             self.informal_debt[rows],
         )
 
-    def value_of_training(self, rows, share, skill_gain, rate=None):
+    def value_of_training(self, rows, share, skill_gain, rate=None, poached=0.0):
         """What training ``share`` of its workers this quarter is worth to each firm: the extra
         variable profit a quarter of the skill it adds (its TFP lift), capitalised at the bank rate
         (or the quarterly ``rate`` its owner asks) plus the exit hazard plus the rate at which
-        skill fades."""
+        skill fades and the quarterly chance ``poached`` that trained workers are hired away."""
         technology = self.model.p.technology
         skill = self.skill[rows]
         after = skill + share * skill_gain * (1.0 - skill)
         lift = (1.0 + technology.skill_lift * after) / (1.0 + technology.skill_lift * skill)
-        return self.value_of_lift(rows, lift, self.model.rates.skill_depreciation, rate)
+        return self.value_of_lift(rows, lift, self.model.rates.skill_depreciation + poached, rate)
 
     def value_of_consulting(self, rows, tfp_lift, rate=None):
         """What consulting that lifts TFP by ``tfp_lift`` is worth to each firm (a firm still
@@ -445,6 +445,18 @@ class Firms(FirmAccounts, FirmTable):
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=tfp_factor))
         rate = rates.formal_rate if rate is None else rate
         return gain / (rate + rates.exit_hazard + fade)
+
+    def lose_trained_workers(self, poached) -> None:
+        """Trained workers hired away by rivals: each firm loses the quarterly share ``poached`` of
+        the skill its training added (above the initial skill), and the workers who leave take it
+        to the cluster's firms, spread over their workforce, so skill times workers summed over
+        the cluster does not change."""
+        live, initial = self.operating, self.model.p.technology.initial_skill
+        lost = poached * np.maximum(self.skill[live] - initial, 0.0)
+        workers = self.workers[live]
+        if not lost.any() or workers.sum() <= 0.0:
+            return
+        self.skill[live] += float((lost * workers).sum()) / float(workers.sum()) - lost
 
     def learn_from_neighbours(self, scheme: str, takers) -> None:
         """Owners who doubt ``scheme`` would pay are convinced by neighbours who have taken it:

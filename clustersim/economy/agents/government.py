@@ -152,9 +152,12 @@ class Government:
         """Aware, eligible firms whose owners are not in doubt ask to send a share of their workers
         when the skill is worth, at the owner's rate, the wages of the days away and the owner's
         paperwork (costs of time the firm weighs; the output lost in those days, a fraction of a
-        per cent, is not taken off).  They wait for the providers' seats; a doubting owner may
-        be convinced by neighbours who have trained their workers."""
+        per cent, is not taken off), less what rivals that hire trained workers away take.  They
+        wait for the providers' seats; a doubting owner may be convinced by neighbours who have
+        trained their workers."""
         model, training, live = self.model, self.schemes.skills_training, firms.operating
+        poached = quarterly_hazard(training.poaching_rate)
+        firms.lose_trained_workers(poached)
         firms.learn_from_neighbours("skills_training", firms.trained_workers[live] > 0)
         candidates = live[
             self.reaches(firms, live, "skills_training") & firms.eligible(live, training.eligible)
@@ -165,7 +168,9 @@ class Government:
             training.application_cost_lakh
             + share * firms.workers[candidates] * model.markets.wage * time_away
         )
-        value = firms.value_of_training(candidates, share, training.skill_gain, self.owner_rate())
+        value = firms.value_of_training(
+            candidates, share, training.skill_gain, self.owner_rate(), poached
+        )
         value = self.believed(firms, candidates, "skills_training", value)
         wanting = candidates[MSME.takes_part(value, cost)]
         served, seats = self.queue_up(
