@@ -12,6 +12,7 @@ import pytest
 from clustersim.economy.agents.spv import SPV
 from clustersim.economy.facilities import NEVER, completion_delay
 from clustersim.economy.model import ClusterModel
+from clustersim.economy.queues import Queue
 from clustersim.economy.reporters import COLUMN_NAMES, ECONOMY_COLUMNS
 from clustersim.inputs.params import SCHEMES
 from helpers import SCENARIOS
@@ -204,3 +205,162 @@ def test_consulting_is_taken_only_where_it_is_worth_the_firms_own_cost():
     free = run("consulting", **offer, **{"interventions.consulting.copay_share": 0.0})
     ratio = taken.government.public_cost_cr / free.government.public_cost_cr
     assert ratio == pytest.approx(1.0 - scheme.copay_share, rel=0.05)
+
+
+# ---------------------------------------------------------------- places, queues and owners' doubts
+def test_a_queue_serves_first_come_first_served_and_loses_no_one():
+    queue = Queue()
+    served, _ = queue.serve([1, 2, 3, 4], np.ones(4), 2.0, step=0, order_draw=[0.4, 0.3, 0.2, 0.1])
+    assert served.tolist() == [False, False, True, True]  # ties in the draw's order
+    assert queue.rows.tolist() == [2, 1] and queue.balance() == 0
+    # row 1 no longer wants it (dropped); row 5 joins behind row 2, which waited longer
+    served, _ = queue.serve([2, 5], np.ones(2), 2.0, step=1, order_draw=[0.9, 0.0])
+    assert served.tolist() == [True, True]
+    assert (queue.carried, queue.joined, queue.served, queue.dropped, queue.waiting) == (
+        2,
+        1,
+        2,
+        1,
+        0,
+    )
+    assert queue.balance() == 0
+    assert queue.joined_total == queue.served_total + queue.waiting + queue.dropped_total
+
+
+def test_places_are_handed_out_in_order_up_to_capacity():
+    units = np.array([3.0, 2.0, 4.0])
+    assert Queue.allot(units, 4.0).tolist() == [3.0, 1.0, 0.0]  # the second gets what is left
+    assert Queue.allot(units, 0.0).tolist() == [0.0, 0.0, 0.0]
+    assert Queue.allot(units, np.inf).tolist() == units.tolist()
+    served, allotted = Queue().serve([7, 8], units[:2], 0.0, 0, [0.1, 0.2])
+    assert not served.any() and not allotted.any()  # no places: nobody is served
+
+
+UNLIMITED = {
+    "owners.doubt_share": 0.0,
+    "owners.hurdle_rate": 0.0,
+    "interventions.skills_training.poaching_rate": 0.0,
+    "interventions.skills_training.seats_per_quarter": 1e9,
+    "interventions.consulting.firms_per_quarter": 100_000,
+    "interventions.export_promotion.slots_per_quarter": 100_000,
+    "interventions.growth_fund.deals_per_quarter": 100_000,
+}
+
+
+def test_no_places_serve_no_one_and_change_nothing():
+    base = run("baseline")
+    for scenario, places in (
+        ("skills_training", "interventions.skills_training.seats_per_quarter"),
+        ("consulting", "interventions.consulting.firms_per_quarter"),
+        ("growth_fund", "interventions.growth_fund.deals_per_quarter"),
+    ):
+        closed = run(scenario, **{places: 0})
+        assert max(closed.series.column(f"take_up_{scenario}")) == 0.0, scenario
+        assert max(closed.series.column(f"waiting_{scenario}")) > 0, scenario  # they wait
+        assert closed.series.column("public_cost_cr")[-1] == 0.0, scenario
+        for column in ECONOMY_COLUMNS:
+            assert closed.series.column(column) == base.series.column(column), (scenario, column)
+
+
+def test_with_places_for_all_and_no_doubt_everyone_who_wants_a_scheme_gets_it_at_once():
+    model = ClusterModel(SCENARIOS / "holistic_full.toml", seed=3, **QUICK, **UNLIMITED)
+    for _ in range(model.n_steps):
+        model.step()
+        for scheme, queue in model.government.queues.items():
+            assert queue.waiting == 0 and queue.dropped == 0, scheme
+    consulting = model.government.queues["consulting"]
+    assert consulting.joined_total == consulting.served_total == model.firms.consulted.sum() > 0
+
+
+def test_every_firm_in_a_queue_is_served_waits_or_drops_out():
+    few_seats = {"interventions.skills_training.seats_per_quarter": 10.0}  # for 60 firms
+    model = ClusterModel(SCENARIOS / "holistic_full.toml", seed=3, **QUICK, **few_seats)
+    waited = dict.fromkeys(model.government.queues, 0)
+    for _ in range(model.n_steps):
+        model.step()
+        for scheme, queue in model.government.queues.items():
+            assert queue.balance() == 0, scheme  # waiting + joined = served + waiting + dropped
+            assert queue.joined_total == queue.served_total + queue.waiting + queue.dropped_total
+            waited[scheme] = max(waited[scheme], queue.waiting)
+    assert waited["skills_training"] > 0 and waited["growth_fund"] > 0  # the places bind
+    consulting = model.government.queues["consulting"]
+    assert 0 < consulting.joined_total < consulting.offered  # some owners decline the offer
+    assert consulting.served_total == model.firms.consulted.sum()
+
+
+def test_owners_in_doubt_or_asking_more_take_part_less():
+    # in the first quarter of training every package has the baseline's firms: the same firms
+    # decide, so take-up can only fall as owners ask more of it
+    first = QUICK["run.burn_in"] + 1
+    open_places = {"interventions.skills_training.seats_per_quarter": 1e9}
+    take_up = [
+        run("skills_training", **open_places, **{"owners.hurdle_rate": rate}).series.column(
+            "take_up_skills_training"
+        )[first]
+        for rate in (0.0, 0.6, 3.0)
+    ]
+    assert take_up[0] >= take_up[1] >= take_up[2] and take_up[0] > take_up[2]
+    # owners who all doubt it and see no one take it are never convinced: nothing changes
+    doubting = run("skills_training", **{"owners.doubt_share": 1.0})
+    base = run("baseline")
+    assert max(doubting.series.column("take_up_skills_training")) == 0.0
+    for column in ECONOMY_COLUMNS:
+        assert doubting.series.column(column) == base.series.column(column), column
+
+
+def test_doubting_owners_are_convinced_by_neighbours_who_trained():
+    model = ClusterModel(
+        SCENARIOS / "skills_training.toml",
+        seed=3,
+        **QUICK,
+        **{"owners.doubt_share": 0.5, "interventions.skills_training.seats_per_quarter": 1e9},
+    )
+    model.run(model.burn_in + 1)
+    firms = model.firms
+    doubting_at_start = firms.doubts[firms.live(), 0].mean()
+    model.run(model.n_steps - model.burn_in - 1)
+    assert firms.doubts[firms.live(), 0].mean() < doubting_at_start
+
+
+def test_a_package_that_continues_a_shared_history_has_its_own_places():
+    from clustersim.inputs.scenario import load_scenario
+    from helpers import small_model, small_overrides
+
+    no_seats = small_overrides(interventions__skills_training={"seats_per_quarter": 0.0})
+    package = load_scenario(SCENARIOS / "skills_training.toml", no_seats)
+    shared = small_model("baseline.toml", seed=1)
+    shared.run(shared.burn_in)
+    shared.continue_as(package)
+    shared.run(shared.n_steps - shared.steps)
+    fresh = ClusterModel(package, seed=1)
+    fresh.run()
+    assert max(shared.series.column("take_up_skills_training")) == 0.0
+    assert max(shared.series.column("waiting_skills_training")) > 0
+    assert shared.series.rows == fresh.series.rows
+
+
+def test_trained_workers_hired_away_take_their_skill_to_other_firms():
+    model = ClusterModel(SCENARIOS / "skills_training.toml", seed=3, **QUICK)
+    model.run(model.burn_in + 1)
+    firms, live = model.firms, model.firms.operating
+    initial = model.p.technology.initial_skill
+    trainers = np.arange(len(live)) % 2 == 0  # half the firms trained workers, half did not
+    firms.skill[live] = initial + 0.2 * trainers
+    skill, workers = firms.skill[live].copy(), firms.workers[live]
+    firms.lose_trained_workers(0.5)
+    after = firms.skill[live]
+    assert (after * workers).sum() == pytest.approx((skill * workers).sum(), rel=1e-12)
+    assert (after[~trainers] > initial).all()  # the others gain the skill that moves
+    assert (after[trainers] < skill[trainers]).all()  # the trainers lose it
+    firms.skill[live] = initial  # nobody trained: nothing to hire away, nothing moves
+    firms.lose_trained_workers(0.5)
+    assert (firms.skill[live] == initial).all()
+
+
+def test_owners_who_expect_trained_workers_to_be_hired_away_value_training_less():
+    model = ClusterModel(SCENARIOS / "skills_training.toml", seed=3, **QUICK)
+    model.run(model.burn_in + 1)
+    rows = model.firms.operating[model.firms.workers[model.firms.operating] > 0]
+    kept = model.firms.value_of_training(rows, 0.025, 0.5)
+    poached = model.firms.value_of_training(rows, 0.025, 0.5, poached=0.05)
+    assert (poached <= kept).all() and (poached < kept).any()

@@ -20,7 +20,12 @@ import numpy as np
 
 from ..inputs.params import ORIGINAL_SCHEMES
 from .agents.msme import MSME
-from .initial_cluster import added_scheme_awareness, place_firms, upgrade_cost_factors
+from .initial_cluster import (
+    added_scheme_awareness,
+    owner_doubts,
+    place_firms,
+    upgrade_cost_factors,
+)
 from .timeunits import quarterly_intensity
 
 POOL_BLOCK = 256  # entrant-pool slots drawn per stream block
@@ -93,6 +98,7 @@ class Demography:
         firms.aware[lo:hi, original:] = added_scheme_awareness(model, block + 1, count)
         firms.skill[lo:hi] = p.technology.initial_skill
         firms.upgrade_cost_factor[lo:hi] = upgrade_cost_factors(model, block + 1, count)
+        firms.doubts[lo:hi] = owner_doubts(model, block + 1, count)
         wealth = model.streams.get("entrant_wealth", block)
         firms.wealth_share[lo:hi] = p.dynamics.entrant_wealth * np.exp(
             p.dynamics.entrant_wealth_dispersion * wealth.standard_normal(count)

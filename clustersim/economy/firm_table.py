@@ -91,6 +91,9 @@ CONDITION_COLUMNS: dict[str, bool] = {
 #: Column of each scheme in ``FirmTable.aware``.
 SCHEME_COLUMN = {name: k for k, name in enumerate(SCHEMES)}
 
+#: The schemes an owner may doubt would pay (columns of ``FirmTable.doubts``).
+DOUBTED_SCHEMES = ("skills_training", "consulting")
+
 
 class FirmTable:
     """Columns of firm state (attributes named as in :data:`FIELDS`)."""
@@ -105,6 +108,8 @@ class FirmTable:
         self.aware = np.zeros((capacity, n_schemes), dtype=bool)
         #: using[i, k]: firm i uses scheme k this quarter (its take-up)
         self.using = np.zeros((capacity, n_schemes), dtype=bool)
+        #: doubts[i, k]: firm i's owner doubts scheme k would pay (columns = DOUBTED_SCHEMES)
+        self.doubts = np.zeros((capacity, len(DOUBTED_SCHEMES)), dtype=bool)
 
     def grow(self, capacity: int) -> None:
         """Make room for more slots (new rows start as FIELDS' zeros / -1)."""
@@ -113,7 +118,7 @@ class FirmTable:
         fresh = FirmTable(
             capacity - self.capacity, self.aware.shape[1]
         )  # columns only: a plain table
-        for name in (*FIELDS, "aware", "using"):
+        for name in (*FIELDS, "aware", "using", "doubts"):
             setattr(self, name, np.concatenate([getattr(self, name), getattr(fresh, name)]))
         self.capacity = capacity
 

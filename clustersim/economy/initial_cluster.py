@@ -16,6 +16,7 @@ from scipy import optimize, special
 
 from ..inputs.params import ADDED_SCHEMES, ORIGINAL_SCHEMES
 from .agents.msme import MSME
+from .firm_table import DOUBTED_SCHEMES
 from .markets import LabourSupply
 from .technology import Optimum, Technology, labour_tfp_elasticity, long_run
 from .timeunits import per_quarter
@@ -60,6 +61,17 @@ def added_scheme_awareness(model, block: int, count: int) -> np.ndarray:
     return np.stack(draws, axis=1).reshape(count, len(ADDED_SCHEMES)) < share
 
 
+def owner_doubts(model, block: int, count: int) -> np.ndarray:
+    """Whether each of ``count`` owners doubts each scheme of ``DOUBTED_SCHEMES`` would pay, each
+    scheme from a stream of its own (block 0: the initial firms; block b + 1: entrant-pool block
+    b)."""
+    streams, share = model.streams, model.p.owners.doubt_share
+    draws = [
+        streams.get("owner_doubt", block, k).random(count) for k in range(len(DOUBTED_SCHEMES))
+    ]
+    return np.stack(draws, axis=1).reshape(count, len(DOUBTED_SCHEMES)) < share
+
+
 def draw_initial_firms(model, table) -> None:
     """The firms of the start: drawn from the scenario's distributions, or from its firm list."""
     p, firms, n = model.p, model.firms, model.n_initial
@@ -95,6 +107,7 @@ def draw_initial_firms(model, table) -> None:
     firms.certified_until[:n] = np.where(certified, validity_left, -1)
     firms.skill[:n] = p.technology.initial_skill
     firms.upgrade_cost_factor[:n] = upgrade_cost_factors(model, 0, n)
+    firms.doubts[:n] = owner_doubts(model, 0, n)
     firms.alive[:n] = True
     firms.formal_access[:n] = True  # no firm has been refused yet
 

@@ -18,6 +18,7 @@ import numpy as np
 from mesa import DataCollector
 
 from ..inputs.params import SCHEMES
+from .agents.government import QUEUED_SCHEMES
 from .agents.msme import MSME
 
 LAKH_PER_CRORE = 100.0
@@ -251,6 +252,16 @@ SERIES = (
         )
         for k, scheme in enumerate(SCHEMES)
     ),
+    *(
+        Series(
+            f"waiting_{scheme}",
+            "firms",
+            f"firms waiting for {scheme} at the quarter's end (its places a quarter are taken)",
+            lambda o, scheme=scheme: o.model.government.queues[scheme].waiting,
+            whole=True,
+        )
+        for scheme in QUEUED_SCHEMES
+    ),
     Series(
         "facilities_open",
         "facilities",
@@ -373,6 +384,7 @@ SCHEME_COLUMNS = (
     "public_cost_cr",
     "take_up",
     *(f"take_up_{scheme}" for scheme in SCHEMES),
+    *(f"waiting_{scheme}" for scheme in QUEUED_SCHEMES),
     "facilities_open",
 )
 ECONOMY_COLUMNS = tuple(c for c in COLUMN_NAMES if c not in ("step", "quarter", *SCHEME_COLUMNS))

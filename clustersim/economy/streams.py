@@ -33,6 +33,12 @@ STREAM_IDS = {
     # them), so that adding another moves none of their draws.
     "added_scheme_awareness": 15,  # initial awareness (keyed 0: initial firms; pool block + 1)
     "added_scheme_word_of_mouth": 16,  # ... and how it spreads (keyed by quarter)
+    # Taking part in schemes (issue 16): owners' doubts (keyed 0: initial firms; pool block + 1;
+    # part: the scheme), how neighbours convince them, and the order of a queue's ties (keyed by
+    # quarter; part: the scheme's column).
+    "owner_doubt": 17,
+    "owner_learning": 18,
+    "queue_order": 19,
 }
 
 

@@ -58,6 +58,9 @@ class QuarterlyRates:
     obsolescence: float
     export_fixed_cost: float  # Rs lakh a quarter
     owner_consumption: float  # share of net worth an owner consumes a quarter
+    owner_hurdle: (
+        float  # the return an owner asks of a scheme's time and money, when above the bank's
+    )
 
     @classmethod
     def of(cls, params) -> QuarterlyRates:
@@ -76,4 +79,5 @@ class QuarterlyRates:
             obsolescence=quarterly_hazard(technology.obsolescence),
             export_fixed_cost=per_quarter(params.market.export_fixed_cost_lakh),
             owner_consumption=quarterly_hazard(finance.owner_consumption),
+            owner_hurdle=quarterly_rate(params.owners.hurdle_rate),
         )

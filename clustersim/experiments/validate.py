@@ -284,6 +284,22 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
         plots["trials"][target_id] = (est, lo, hi, band, unit)
         progress(f"{target_id}: {replicates} trials in {time.perf_counter() - started:.1f} s")
 
+    # --- take-up: consulting offered at its default terms; the share of offers accepted (owners
+    # decide on their doubt and hurdle rate, assumptions not chosen on this target)
+    accepted = []
+    for seed in seeds:
+        model = _run({"interventions.consulting": {"enabled": True}, "run": {"horizon": 2}}, seed)
+        offers = model.government.queues["consulting"]
+        accepted.append(offers.joined_total / offers.offered if offers.offered else math.nan)
+    add(
+        "consulting_take_up",
+        *_ci(accepted),
+        (0.40, 0.70),
+        "share of offers accepted",
+        "an owner declines if he doubts it would pay (owners.doubt_share) or its lift is not "
+        "worth the co-payment and his time at his hurdle rate; neither is chosen on this target",
+    )
+
     # --- technology diffusion: a new vintage appears; fit a Bass curve to its adoption.  The
     # vintage is cheap (Rs 5,000 a worker), so that finance does not bind and the test isolates the
     # information channel; at the baseline's upgrade cost most firms that hear of it cannot finance

@@ -128,6 +128,9 @@ def _p(key, default, unit, meaning, low=None, high=None, choices=None, source=No
     return Param(key, default, unit, meaning, low, high, choices, source or Param.source, prior=prior)
 
 
+#: The interventions an SPV may run: an SPV setting's prior sets their effect (a facility's fee, and whether it closes).
+_FACILITIES = ("cfc", "testing_lab", "raw_material_bank")
+
 #: The range a calibrated parameter's prior takes (each prior says its moment and how far it moves).
 _MOMENTS_ALLOW = ("calibration: the values that keep the moment pinning it (the largest entry of its "
                   "column in docs/calibration.md, Identification) within one band half-width of its "
@@ -276,6 +279,13 @@ _DECLARED: list[Param] = [
     # ------------------------------------------------------------ awareness
     _p("awareness.initial", 0.25, "share", "share of firms aware of each scheme at the start", 0.0, 1.0),
     _p("awareness.word_of_mouth", 0.3, "per year", "chance of learning of a scheme when every nearby firm knows it", 0.0, 5.0),
+    # -------------------------------------------- owners: whether to take part in a scheme
+    _p("owners.doubt_share", 0.3, "share", "share of owners who, knowing of skills training or consulting, doubt it would pay for a firm like theirs and so do not take part (drawn per firm, for each scheme apart); a doubter is convinced by neighbours who have taken it, with the chance of word of mouth times their share", 0.0, 1.0,
+       source="assumption: Bloom et al. 2013 (QJE 128(1)) find informational barriers (owners unaware of the practices or unconvinced they would pay) the main reason profitable practices were not adopted, and that they diffuse slowly between firms; no estimate of the share of doubters; range 0.1-0.6. Take-up benchmarks (80 of 150 offered consulting in Bruhn, Karlan & Schoar 2018) are checks, not used to set it",
+       prior=Prior(0.1, 0.6, "assumption: from a tenth to well over half of owners unconvinced (Bloom et al. 2013: informational barriers the main reason for non-adoption)", distribution="uniform", interventions=("skills_training", "consulting"))),
+    _p("owners.hurdle_rate", 0.6, "per year", "the return an owner asks of the time and money a scheme takes, in place of the bank rate when higher (a payback rule): a lasting gain from training, consulting or clean production is capitalised at it plus the exit hazard and the rate at which the gain fades", 0.0, 5.0,
+       source="Anderson & Newell 2004 (Resource and Energy Economics 26(1)): plants' adoption of audited energy-efficiency projects implies hurdle rates of 50-100 % (paybacks of about 15 months), as small and medium firms say they use; Qiu, Wang & Wang 2015 (Applied Economics 47(21)): 40-45 % for small and medium plants; range 0.4-1.0 (0: the bank rate, as before)",
+       prior=Prior(0.4, 1.0, "the range of its sources (Anderson & Newell 2004; Qiu, Wang & Wang 2015)", interventions=("skills_training", "consulting", "clean_production"))),
     # ----------------------------------------------------------- households
     _p("households.consumption_income", 0.9, "share", "share of household income consumed in the quarter", 0.0, 1.0),
     _p("households.consumption_wealth", 0.05, "share/quarter", "share of household deposits consumed each quarter", 0.0, 1.0),
@@ -290,13 +300,16 @@ _DECLARED: list[Param] = [
     _p("governance.ramp_up_quarters", 4, "quarters", "quarters a new facility takes to offer its full capacity (a straight-line ramp from opening)", 0, 40,
        source="assumption: a year to recruit operators, train users and fill the order book; range 0-8"),
     _p("governance.spv_reserve_quarters", 4.0, "quarters", "reserve an SPV keeps, in quarters of its facility's fixed running cost (its members' working capital at approval); surplus above it goes to the members", 0.0, 40.0,
-       source="assumption: a year of fixed costs; range 1-8"),
+       source="assumption: a year of fixed costs; range 1-8",
+       prior=Prior(1.0, 8.0, "assumption: members put up a quarter to two years of fixed costs (no MSE-CDP SPV's reserve is published)", interventions=_FACILITIES)),
     _p("governance.spv_fee_adjustment", 0.5, "share a quarter", "share of the gap between its fee and last quarter's average cost per unit served an SPV closes each quarter (it prices to break even)", 0.0, 1.0,
        source="assumption: an SPV reprices within a few quarters; range 0.1-1"),
     _p("governance.spv_normal_volume", 0.5, "share", "share of the capacity it offers over which an SPV spreads its fixed cost when pricing (when fewer units are used; it uses the units served when more are)", 0.01, 1.0,
-       source="assumption: priced for half its capacity, as tariff regulators recover fixed costs at a normative utilisation (CERC does so for power plants), so that a few slow quarters do not price users out; an oversized facility then under-recovers and may close; range 0.3-0.8"),
+       source="assumption: priced for half its capacity, as tariff regulators recover fixed costs at a normative utilisation (CERC does so for power plants), so that a few slow quarters do not price users out; an oversized facility then under-recovers and may close; range 0.3-0.8",
+       prior=Prior(0.3, 0.8, "assumption: regulators recover fixed costs at a normative availability (CERC: 85 % for thermal plants); a new cluster facility is priced for less, as many MSE-CDP CFCs are reported under-used", interventions=_FACILITIES)),
     _p("governance.spv_closure_quarters", 4, "quarters", "quarters of losses with its reserve gone after which an SPV's members stop covering them and the facility closes (quarters in which it recovers do not count)", 1, 400,
-       source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published"),
+       source="assumption: members cover a year of losses; range 2-12. Many MSE-CDP CFCs are reported under-used; no closure rate is published",
+       prior=Prior(2, 12, "assumption: members cover half a year to three years of losses; no closure rate of MSE-CDP facilities is published", interventions=_FACILITIES)),
     _p("governance.spv_uptime", 0.9, "share", "share of nominal capacity an SPV keeps available", 0.0, 1.0),
     _p("governance.government_uptime", 0.7, "share", "share of nominal capacity a government facility keeps available", 0.0, 1.0),
     _p("governance.spv_fee_factor", 1.0, "-", "fee multiplier of an SPV facility when it opens (it then prices to break even, governance.spv_fee_adjustment)", 0.0, 5.0),
@@ -352,6 +365,8 @@ _DECLARED: list[Param] = [
     _p("interventions.growth_fund.start_quarter", 0, "quarter", "policy quarter the equity is invested", 0, 400),
     _p("interventions.growth_fund.n_firms", 10, "firms", "firms that receive equity (eligible, aware firms first by the targeting rule)", 0, 100_000),
     _p("interventions.growth_fund.targeting", "highest_tfp", "-", "which eligible, aware firms the fund picks: the highest current TFP, or, among the credit-constrained, the highest current TFP (where a rupee of equity lifts the most capital)", choices=("highest_tfp", "constrained")),
+    _p("interventions.growth_fund.deals_per_quarter", 2, "firms/quarter", "deals the fund's team closes a quarter; the firms picked wait in the order of the targeting rule (those that close or outgrow eligibility drop out)", 0, 100_000,
+       source="assumption (a lever): a venture fund closes some 10-20 deals over a 3-5 year investment period, 1-2 a quarter; range 1-10"),
     _p("interventions.growth_fund.equity_lakh", 50.0, "Rs lakh/firm", "equity injected into each selected firm", 0.0, 100_000.0),
     _p("interventions.growth_fund.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
     _p("interventions.tech_upgrade_subsidy.start_quarter", 0, "quarter", "policy quarter the subsidy opens", 0, 400),
@@ -360,6 +375,8 @@ _DECLARED: list[Param] = [
     _p("interventions.tech_upgrade_subsidy.eligible", ["micro", "small"], "-", "size classes eligible", choices=SIZE_CLASSES),
     _p("interventions.consulting.start_quarter", 0, "quarter", "policy quarter consulting is delivered", 0, 400),
     _p("interventions.consulting.share_of_firms", 0.2, "share", "share of eligible, aware firms offered consulting (the programme's places); each offered firm takes it if it is worth its own cost", 0.0, 1.0),
+    _p("interventions.consulting.firms_per_quarter", 10, "firms/quarter", "firms whose consulting the programme's consultants begin a quarter; firms that accepted an offer wait in the order they accepted (those that close or no longer want it drop out)", 0, 100_000,
+       source="assumption (a lever): five consultants each taking two firms a quarter (Bloom et al. 2013's consultants spent about five months on a plant); range 2-50"),
     _p("interventions.consulting.tfp_lift", 0.10, "share", "TFP gain of a consulted firm", 0.0, 1.0,
        source="Bloom et al. 2013 (QJE): about 11-17% in the first year (a calibration target, not validation)",
        prior=Prior(0.03, 0.17, "Bloom et al. 2013 (QJE): 11-17 % in large Indian textile plants; assumption: smaller firms gain less, down to 3 %")),
@@ -379,6 +396,11 @@ _DECLARED: list[Param] = [
        source="assumption: short courses for employed workers of 1-4 weeks (PMKVY short-term training is 150-300 hours for new entrants); range 5-30"),
     _p("interventions.skills_training.application_cost_lakh", 0.1, "Rs lakh/quarter", "the owner's cost of taking part in a quarter: paperwork, visits to the training provider and the DIC", 0.0, 10.0,
        source="assumption: about five days of an owner's time at Rs 2,000 a day; range 0.02-0.5"),
+    _p("interventions.skills_training.poaching_rate", 0.15, "per year", "chance a year that a worker trained under the scheme is hired away by another firm of the cluster (beyond general turnover, technology.skill_depreciation): the trainer loses the skill its training added, the firm that hires him gains it, and owners weigh the loss when they decide to train", 0.0, 1.0,
+       source="assumption: skills a short course teaches are general, so rivals can hire trained workers away and the firm that paid for the time loses them (Becker 1964, Human Capital); no estimate of the rate for Indian clusters; range 0.05-0.3",
+       prior=Prior(0.05, 0.3, "assumption: a twentieth to nearly a third of trained workers hired away a year")),
+    _p("interventions.skills_training.seats_per_quarter", 120.0, "trainees/quarter", "trainees the cluster's training providers take a quarter; firms that want to send workers wait for seats in the order they asked (a firm served asks again at the back)", 0.0, 1e9,
+       source="assumption (a lever): a training centre running four batches of 30 a quarter; the default cluster's firms would send about 330 trainees a quarter if all took part; range 30-1,000"),
     _p("interventions.skills_training.cost_lakh", 0.15, "Rs lakh/trainee", "public cost per trainee (about Rs 15,000)", 0.0, 10.0),
     _p("interventions.skills_training.eligible", ["micro", "small", "medium"], "-", "size classes eligible", choices=SIZE_CLASSES),
     _p("interventions.export_promotion.start_quarter", 0, "quarter", "policy quarter the export-promotion cell starts", 0, 400),
@@ -386,6 +408,8 @@ _DECLARED: list[Param] = [
        prior=Prior(0.2, 0.7, "assumption: fairs and buyer meets replace part of a firm's own search for buyers")),
     _p("interventions.export_promotion.fixed_cost_cut", 0.3, "share", "cut in the yearly export cost for aware firms", 0.0, 1.0,
        prior=Prior(0.05, 0.5, "assumption: the cell's yearly cost is small beside the cut it gives (issue 16)")),
+    _p("interventions.export_promotion.slots_per_quarter", 20, "firms/quarter", "places at fairs, stalls and buyer meets the cell funds a quarter: exporters and certified firms that know of it wait for one, in the order they asked, and only a firm with a place has its export costs cut that quarter (an uncertified firm plans on a place when it certifies)", 0, 100_000,
+       source="assumption (a lever): some 20 places a quarter at fairs and buyer meets for a cluster's firms; range 5-100"),
     _p("interventions.export_promotion.cost_cr", 0.5, "Rs crore/year", "running cost of the cell (staff, office), before the services it buys for firms", 0.0, 100.0),
     _p("interventions.export_promotion.public_share_of_cut", 0.8, "share", "public rupees per rupee of export cost the cell takes off a firm (it pays for the stalls, fairs, buyer meets and market studies the firm no longer buys; below 1 as it pools them across firms)", 0.0, 2.0,
        source="Market Development Assistance / International Cooperation scheme of the Ministry of MSME: the government reimburses 75-100 % of approved fair and buyer-meet costs; assumption: pooling saves up to a third (range 0.5-1.0)",

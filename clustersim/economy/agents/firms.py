@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...inputs.params import ADDED_SCHEMES, ORIGINAL_SCHEMES, SCHEMES, SIZE_CLASSES
-from ..firm_table import FIELDS, FirmTable
+from ..firm_table import DOUBTED_SCHEMES, FIELDS, FirmTable
 from ..technology import Optimum, Technology
 from . import raw_material_bank
 from .firm_accounts import FirmAccounts
@@ -417,31 +417,59 @@ class Firms(FirmAccounts, FirmTable):
             self.informal_debt[rows],
         )
 
-    def value_of_training(self, rows, share, skill_gain):
+    def value_of_training(self, rows, share, skill_gain, rate=None, poached=0.0):
         """What training ``share`` of its workers this quarter is worth to each firm: the extra
         variable profit a quarter of the skill it adds (its TFP lift), capitalised at the bank rate
-        plus the exit hazard plus the rate at which skill fades."""
+        (or the quarterly ``rate`` its owner asks) plus the exit hazard plus the rate at which
+        skill fades and the quarterly chance ``poached`` that trained workers are hired away."""
         technology = self.model.p.technology
         skill = self.skill[rows]
         after = skill + share * skill_gain * (1.0 - skill)
         lift = (1.0 + technology.skill_lift * after) / (1.0 + technology.skill_lift * skill)
-        return self.value_of_lift(rows, lift, self.model.rates.skill_depreciation)
+        return self.value_of_lift(rows, lift, self.model.rates.skill_depreciation + poached, rate)
 
-    def value_of_consulting(self, rows, tfp_lift):
+    def value_of_consulting(self, rows, tfp_lift, rate=None):
         """What consulting that lifts TFP by ``tfp_lift`` is worth to each firm (a firm still
-        holding an earlier lift gains only the difference); it fades at the consulting decay."""
+        holding an earlier lift gains only the difference); it fades at the consulting decay
+        (capitalised as :meth:`value_of_lift` does)."""
         held = self.consulting_lift[rows]
         lift = (1.0 + np.maximum(held, tfp_lift)) / (1.0 + held)
-        return self.value_of_lift(rows, lift, self.model.rates.consulting_decay)
+        return self.value_of_lift(rows, lift, self.model.rates.consulting_decay, rate)
 
-    def value_of_lift(self, rows, tfp_factor, fade):
+    def value_of_lift(self, rows, tfp_factor, fade, rate=None):
         """The extra variable profit a quarter of multiplying each firm's TFP by ``tfp_factor``,
-        capitalised at the bank rate plus the exit hazard plus the rate ``fade`` at which the
-        lift fades."""
+        capitalised at the bank rate (or the quarterly ``rate`` given) plus the exit hazard plus
+        the rate ``fade`` at which the lift fades."""
         rates = self.model.rates
         expected = self.expectations(rows)
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=tfp_factor))
-        return gain / (rates.formal_rate + rates.exit_hazard + fade)
+        rate = rates.formal_rate if rate is None else rate
+        return gain / (rate + rates.exit_hazard + fade)
+
+    def lose_trained_workers(self, poached) -> None:
+        """Trained workers hired away by rivals: each firm loses the quarterly share ``poached`` of
+        the skill its training added (above the initial skill), and the workers who leave take it
+        to the cluster's firms, spread over their workforce, so skill times workers summed over
+        the cluster does not change."""
+        live, initial = self.operating, self.model.p.technology.initial_skill
+        lost = poached * np.maximum(self.skill[live] - initial, 0.0)
+        workers = self.workers[live]
+        if not lost.any() or workers.sum() <= 0.0:
+            return
+        self.skill[live] += float((lost * workers).sum()) / float(workers.sum()) - lost
+
+    def learn_from_neighbours(self, scheme: str, takers) -> None:
+        """Owners who doubt ``scheme`` would pay are convinced by neighbours who have taken it:
+        each with the chance of word of mouth times the (distance-weighted) share of its
+        neighbours among the ``takers`` (a mask over the operating firms)."""
+        model, live = self.model, self.operating
+        k = DOUBTED_SCHEMES.index(scheme)
+        doubting = self.doubts[live, k]
+        if not doubting.any():
+            return
+        share = model.neighbours.share(self.cells(live), takers)
+        draw = model.streams.get("owner_learning", model.steps, k).random(self.slots_used)[live]
+        self.doubts[live, k] = doubting & ~(draw < model.rates.word_of_mouth * share)
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

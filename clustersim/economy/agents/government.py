@@ -14,11 +14,21 @@ from __future__ import annotations
 import numpy as np
 
 from ...inputs.params import SCHEMES
-from ..firm_table import SCHEME_COLUMN
+from ..firm_table import DOUBTED_SCHEMES, SCHEME_COLUMN
+from ..queues import Queue
 from ..timeunits import WORKING_DAYS_PER_QUARTER, per_quarter, quarterly_hazard, quarterly_rate
 from .msme import MSME
 
 LAKH_PER_CRORE = 100.0
+
+#: The schemes people deliver, each with the setting that says how much a quarter (its queue's
+#: places: trainees, firms, fair places, deals).
+QUEUED_SCHEMES = {
+    "skills_training": "seats_per_quarter",
+    "consulting": "firms_per_quarter",
+    "export_promotion": "slots_per_quarter",
+    "growth_fund": "deals_per_quarter",
+}
 
 
 class Government:
@@ -32,6 +42,8 @@ class Government:
         self.active = dict.fromkeys(SCHEMES, False)  # running this quarter
         self.cash = 0.0  # the quarter's net position; the centre settles it
         self.public_cost_cr = 0.0  # cumulative net outlay since the end of the burn-in
+        #: the firms waiting for each scheme delivered by people, and its places a quarter
+        self.queues = {name: Queue() for name in QUEUED_SCHEMES}
 
     # ------------------------------------------------------------------ the calendar
     def open_schemes(self) -> None:
@@ -82,6 +94,28 @@ class Government:
             return np.zeros(len(rows), dtype=bool)
         return firms.aware[rows, SCHEME_COLUMN[scheme]]
 
+    def owner_rate(self) -> float:
+        """The quarterly rate at which owners value what a scheme's time and money bring: their
+        hurdle rate where it is above the bank's (a payback rule), the bank's otherwise."""
+        rates = self.model.rates
+        return max(rates.formal_rate, rates.owner_hurdle)
+
+    def believed(self, firms, rows, scheme: str, value) -> np.ndarray:
+        """What each owner expects taking part in ``scheme`` to be worth: nothing if he doubts it
+        would pay for a firm like his (``FirmTable.doubts``)."""
+        return MSME.believed_value(value, firms.doubts[rows, DOUBTED_SCHEMES.index(scheme)])
+
+    def queue_up(self, firms, scheme: str, wanting, units, order=None):
+        """Which firms that want ``scheme`` are served this quarter (the others wait) and the
+        places each gets, first come, first served (ties in the order ``order``, by default a draw
+        per firm slot)."""
+        model = self.model
+        if order is None:
+            draw = model.streams.get("queue_order", model.steps, SCHEME_COLUMN[scheme])
+            order = draw.random(firms.slots_used)[wanting]
+        places = getattr(getattr(self.schemes, scheme), QUEUED_SCHEMES[scheme])
+        return self.queues[scheme].serve(wanting, units, places, model.steps, order)
+
     def outreach(self, firms, rows) -> np.ndarray:
         """A facilitation cell's chance, this quarter, that each firm learns of a scheme (it falls
         with distance from the cell); nil without one.  The cell's running cost is paid here."""
@@ -95,81 +129,129 @@ class Government:
 
     # ------------------------------------------------------------------ support delivered to firms
     def deliver_support(self, firms) -> None:
-        """Skills training every quarter;
-        consulting and growth-fund equity once, when they start; the clean-production programme
-        every quarter; the raw-material bank enrols its members (what materials cost them enters
-        their plans)."""
-        model, schemes, live, quarter = (
-            self.model,
-            self.schemes,
-            firms.operating,
-            self.model.quarter,
-        )
+        """Skills training every quarter; consulting and growth-fund equity offered once, when
+        they start, and delivered as their queues move; the clean-production programme every
+        quarter; the raw-material bank enrols its members (what materials cost them enters their
+        plans)."""
+        model, schemes, quarter = self.model, self.schemes, self.model.quarter
         if self.active["skills_training"]:
-            # Aware, eligible firms send a share of their workers when the skill is worth the
-            # wages of the days away and the owner's paperwork (costs of time the firm weighs;
-            # the output lost in those days, a fraction of a per cent, is not taken off).
-            training = schemes.skills_training
-            candidates = live[
-                self.reaches(firms, live, "skills_training")
-                & firms.eligible(live, training.eligible)
-            ]
-            share = quarterly_hazard(training.trainee_share)
-            time_away = training.days_per_trainee / WORKING_DAYS_PER_QUARTER
-            cost = (
-                training.application_cost_lakh
-                + share * firms.workers[candidates] * model.markets.wage * time_away
-            )
-            value = firms.value_of_training(candidates, share, training.skill_gain)
-            users = candidates[MSME.takes_part(value, cost)]
-            trainees = share * firms.workers[users]
-            firms.skill[users] += share * training.skill_gain * (1.0 - firms.skill[users])
-            firms.trained_workers[users] += trainees
-            firms.use_scheme(users, "skills_training")
-            self.spend("public_purchases", float(trainees.sum()) * training.cost_lakh)
-        if self.active["consulting"] and quarter == schemes.consulting.start_quarter + 1:
-            # A share of the aware, eligible firms is offered consulting (the programme's places);
-            # each takes it if the lift is worth its co-payment and the owner's time.
-            consulting = schemes.consulting
+            self.deliver_training(firms)
+        if self.active["consulting"] and (
+            quarter == schemes.consulting.start_quarter + 1 or self.queues["consulting"].waiting
+        ):
+            self.deliver_consulting(firms)
+        if self.active["growth_fund"] and (
+            quarter == schemes.growth_fund.start_quarter + 1 or self.queues["growth_fund"].waiting
+        ):
+            self.deliver_equity(firms)
+        if self.active["clean_production"]:
+            self.deliver_clean_production(firms)
+        model.facilities.supply_materials(firms)
+
+    def deliver_training(self, firms) -> None:
+        """Aware, eligible firms whose owners are not in doubt ask to send a share of their workers
+        when the skill is worth, at the owner's rate, the wages of the days away and the owner's
+        paperwork (costs of time the firm weighs; the output lost in those days, a fraction of a
+        per cent, is not taken off), less what rivals that hire trained workers away take.  They
+        wait for the providers' seats; a doubting owner may be convinced by neighbours who have
+        trained their workers."""
+        model, training, live = self.model, self.schemes.skills_training, firms.operating
+        poached = quarterly_hazard(training.poaching_rate)
+        firms.lose_trained_workers(poached)
+        firms.learn_from_neighbours("skills_training", firms.trained_workers[live] > 0)
+        candidates = live[
+            self.reaches(firms, live, "skills_training") & firms.eligible(live, training.eligible)
+        ]
+        share = quarterly_hazard(training.trainee_share)
+        time_away = training.days_per_trainee / WORKING_DAYS_PER_QUARTER
+        cost = (
+            training.application_cost_lakh
+            + share * firms.workers[candidates] * model.markets.wage * time_away
+        )
+        value = firms.value_of_training(
+            candidates, share, training.skill_gain, self.owner_rate(), poached
+        )
+        value = self.believed(firms, candidates, "skills_training", value)
+        wanting = candidates[MSME.takes_part(value, cost)]
+        served, seats = self.queue_up(
+            firms, "skills_training", wanting, share * firms.workers[wanting]
+        )
+        users, trainees = wanting[served], seats[served]
+        # 1 but for the last seats of a quarter (nil for a firm with no workers yet)
+        wanted = share * firms.workers[users]
+        filled = np.divide(trainees, wanted, out=np.ones(len(users)), where=wanted > 0)
+        firms.skill[users] += share * filled * training.skill_gain * (1.0 - firms.skill[users])
+        firms.trained_workers[users] += trainees
+        firms.use_scheme(users, "skills_training")
+        self.spend("public_purchases", float(trainees.sum()) * training.cost_lakh)
+
+    def deliver_consulting(self, firms) -> None:
+        """Once, at start+1, a share of the aware, eligible firms is offered consulting (the
+        programme's places); an owner not in doubt accepts if the lift is worth, at his rate, the
+        co-payment and his time, and waits for a consultant.  Each quarter the consultants begin
+        the firms first in the queue; a waiting firm that closed or no longer wants it drops out.
+        A firm consulted pays its co-payment and the government the rest of the market price."""
+        model, consulting, live = self.model, self.schemes.consulting, firms.operating
+        queue = self.queues["consulting"]
+        if model.quarter == consulting.start_quarter + 1:
             draw = model.streams.get("consulting", model.steps).random(firms.slots_used)[live]
-            offered = live[
+            candidates = live[
                 self.reaches(firms, live, "consulting")
                 & firms.eligible(live, consulting.eligible)
                 & (draw < consulting.share_of_firms)
             ]
-            price = consulting.cost_lakh_per_worker * firms.workers[offered]
-            own_cost = consulting.copay_share * price + consulting.application_cost_lakh
-            value = firms.value_of_consulting(offered, consulting.tfp_lift)
-            takes = MSME.takes_part(value, own_cost)
-            chosen = offered[takes]
-            firms.consulting_lift[chosen] = np.maximum(
-                firms.consulting_lift[chosen], consulting.tfp_lift
-            )
-            firms.consulted[chosen] = True
-            firms.use_scheme(chosen, "consulting")
-            copay = consulting.copay_share * price[takes]
-            firms.cash[chosen] -= copay
-            model.ledger.post("other_firm_costs", "firms", "rest_of_world", float(copay.sum()))
-            self.spend("public_purchases", float((price[takes] - copay).sum()))
-        if self.active["growth_fund"] and quarter == schemes.growth_fund.start_quarter + 1:
-            fund = schemes.growth_fund
-            tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)[live]
+            queue.offered += len(candidates)
+        else:  # those still waiting decide again
+            waiting = np.sort(queue.rows)
+            candidates = waiting[
+                firms.alive[waiting] & firms.eligible(waiting, consulting.eligible)
+            ]
+        price = consulting.cost_lakh_per_worker * firms.workers[candidates]
+        own_cost = consulting.copay_share * price + consulting.application_cost_lakh
+        value = firms.value_of_consulting(candidates, consulting.tfp_lift, self.owner_rate())
+        value = self.believed(firms, candidates, "consulting", value)
+        wanting = candidates[MSME.takes_part(value, own_cost)]
+        begun, _ = self.queue_up(firms, "consulting", wanting, np.ones(len(wanting)))
+        chosen = wanting[begun]
+        firms.consulting_lift[chosen] = np.maximum(
+            firms.consulting_lift[chosen], consulting.tfp_lift
+        )
+        firms.consulted[chosen] = True
+        firms.use_scheme(chosen, "consulting")
+        price = consulting.cost_lakh_per_worker * firms.workers[chosen]
+        copay = consulting.copay_share * price
+        firms.cash[chosen] -= copay
+        model.ledger.post("other_firm_costs", "firms", "rest_of_world", float(copay.sum()))
+        self.spend("public_purchases", float((price - copay).sum()))
+
+    def deliver_equity(self, firms) -> None:
+        """Once, at start+1, the growth fund picks the ``n_firms`` aware, eligible firms first by
+        its targeting rule (the highest TFP; or the credit-constrained, highest TFP first); its
+        team closes ``deals_per_quarter`` deals a quarter, the highest current TFP first, and a
+        picked firm that closes or outgrows eligibility drops out.  A deal earmarks the equity
+        for capital and upgrades."""
+        model, fund, live = self.model, self.schemes.growth_fund, firms.operating
+        queue = self.queues["growth_fund"]
+        tiebreak = model.streams.get("growth_fund", model.steps).random(firms.slots_used)
+        if model.quarter == fund.start_quarter + 1:
             eligible = self.reaches(firms, live, "growth_fund")
             eligible &= firms.eligible(live, fund.eligible)
             if fund.targeting == "constrained":
                 eligible &= firms.credit_constrained[live]
             candidates = live[eligible]
-            merit = (
-                np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[np.searchsorted(live, candidates)]
-            )
-            chosen = candidates[np.argsort(-merit, kind="stable")[: fund.n_firms]]
-            firms.earmarked[chosen] += fund.equity_lakh
-            firms.growth_funded[chosen] = True
-            firms.use_scheme(chosen, "growth_fund")
-            self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
-        if self.active["clean_production"]:
-            self.deliver_clean_production(firms)
-        model.facilities.supply_materials(firms)
+            merit = np.log(firms.tfp(candidates)) + 1e-9 * tiebreak[candidates]
+            wanting = np.sort(candidates[np.argsort(-merit, kind="stable")[: fund.n_firms]])
+            queue.offered += len(wanting)
+        else:
+            waiting = np.sort(queue.rows)
+            wanting = waiting[firms.alive[waiting] & firms.eligible(waiting, fund.eligible)]
+        merit = np.log(firms.tfp(wanting)) + 1e-9 * tiebreak[wanting]
+        deals, _ = self.queue_up(firms, "growth_fund", wanting, np.ones(len(wanting)), -merit)
+        chosen = wanting[deals]
+        firms.earmarked[chosen] += fund.equity_lakh
+        firms.growth_funded[chosen] = True
+        firms.use_scheme(chosen, "growth_fund")
+        self.spend("grants_to_firms", len(chosen) * fund.equity_lakh, payee="firms")
 
     def deliver_clean_production(self, firms) -> None:
         """Aware, eligible firms that have not invested yet do so when the energy it saves, a
@@ -188,7 +270,7 @@ class Government:
         units = firms.materials[candidates] / model.markets.material_price()
         saving = firms.energy_saved_per_unit() * units  # Rs lakh a quarter
         rates = model.rates
-        value = saving / (rates.formal_rate + rates.exit_hazard + rates.depreciation)
+        value = saving / (self.owner_rate() + rates.exit_hazard + rates.depreciation)
         own_funds = np.maximum(firms.cash[candidates] - firms.cash_buffer(candidates), 0.0)
         adopt = MSME.takes_part(value, own_cost + clean.application_cost_lakh) & (
             own_funds >= own_cost
@@ -274,11 +356,26 @@ class Government:
         """Export promotion: who it reaches,
         and the cut in each firm's fixed and sunk export costs."""
         promoted = self.reaches(firms, rows, "export_promotion")
+        if promoted.any():
+            promoted = self.export_places(firms, rows, promoted)
         promotion = self.schemes.export_promotion
         fixed_cut = promotion.fixed_cost_cut * promoted
         if self.model.facilities.logistics_open():  # every exporter ships by the new link
             fixed_cut = 1.0 - (1.0 - fixed_cut) * (1.0 - self.schemes.logistics.fixed_cost_cut)
         return promoted, fixed_cut, promotion.sunk_cost_cut * promoted
+
+    def export_places(self, firms, rows, promoted) -> np.ndarray:
+        """The cell's places at fairs and buyer meets this quarter: exporters and certified firms
+        that know of it ask for one and wait their turn; only those with a place have their
+        export costs cut.  A firm that cannot export yet (no certificate) plans on a place once it
+        can (the cut enters its decision to certify)."""
+        can_export = firms.exporter[rows] | (firms.certified_until[rows] >= self.model.steps)
+        asking = promoted & can_export
+        placed = np.zeros(len(rows), dtype=bool)
+        placed[asking], _ = self.queue_up(
+            firms, "export_promotion", rows[asking], np.ones(np.count_nonzero(asking))
+        )
+        return promoted & (~can_export | placed)
 
     def freight_factor(self) -> float:
         """What a connectivity project, once open, does to the cluster's prices abroad: the

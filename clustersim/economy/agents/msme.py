@@ -255,6 +255,12 @@ class MSME(FixedAgent):
         return certified_soon_expired & ~pending & worth
 
     @staticmethod
+    def believed_value(value, doubts):
+        """What an owner expects taking part in a scheme to be worth: its value, or nothing if he
+        doubts it would pay for a firm like his."""
+        return np.where(doubts, 0.0, value)
+
+    @staticmethod
     def takes_part(value, cost):
         """Take part in a scheme when what it is expected to be worth exceeds the firm's own cost of
         taking part (paperwork and visits, its workers' time)."""
