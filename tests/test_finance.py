@@ -16,7 +16,8 @@ QUICK = {"run.burn_in": 40, "run.horizon": 12, "cluster.n_firms": 80, "run.grid_
 
 
 def test_net_worth_is_assets_less_debts():
-    assert MSME.net_worth(100.0, 20.0, 5.0, 30.0, 10.0) == pytest.approx(85.0)
+    # capital, cash, earmarked, receivables; term loan, cash credit, moneylender
+    assert MSME.net_worth(100.0, 20.0, 5.0, 12.0, 30.0, 8.0, 10.0) == pytest.approx(89.0)
 
 
 def test_capital_target_follows_the_pecking_order():
@@ -227,32 +228,90 @@ def test_upgrade_costs_differ_across_firms_and_are_drawn_per_slot():
 
 
 def test_defaults_while_operating_keep_the_books_and_count_the_debt_owed():
-    """Fragile borrowers (no moneylender, no working cash, large shocks): borrowers default while
-    operating; every quarter's transaction-flow matrix still sums to zero, the refunded
-    instalment's principal is owed again, and what defaulted is the debt owed before the quarter's
-    instalment (the NPA ratio's numerator)."""
+    """Fragile borrowers (large shocks, buyers who pay late or never): a bank account out of
+    order at the end of two quarters running is non-performing;
+    what defaults is the bank debt then owed (the NPA ratio's numerator), and every quarter's
+    transaction-flow matrix still sums to zero."""
     from test_accounts import assert_consistent
 
     fragile = {
-        "finance.informal_leverage": 1.0,
-        "finance.cash_buffer": 0.0,
         "technology.tfp_shock_sd": 0.25,
+        "finance.credit_sales_share": 0.5,
+        "finance.late_payment_rate": 0.5,
+        "finance.buyer_default_rate": 0.3,
     }
     model = ClusterModel(SCENARIOS / "credit_guarantee.toml", seed=9, **QUICK, **fragile)
-    bank, owed, defaulted = model.bank, [], []
-    original = bank.write_off_defaults
+    bank, owed, defaulted, early = model.bank, [], [], []
+    original = bank.write_off
 
-    def write_off(firms):
-        live = firms.operating
-        rows = live[(firms.cash[live] < 0.0) & (firms.formal_debt[live] > 0.0)]
-        owed.append(float((firms.formal_debt[rows] + firms.formal_principal_paid[rows]).sum()))
+    def write_off(firms, rows):
+        owed.append(float(firms.bank_debt(rows).sum()))
+        # out of order since an earlier quarter, not this one
+        early.append(bool(np.all(firms.out_of_order_since[rows] < model.steps)))
         before = bank.defaulted
-        original(firms)
+        original(firms, rows)
         defaulted.append(bank.defaulted - before)
 
-    bank.write_off_defaults = write_off
+    bank.write_off = write_off
     model.run()
     assert sum(1 for d in defaulted if d > 0) >= 3, "the setting should make borrowers default"
     assert np.allclose(owed, defaulted)
+    assert all(early)
     assert_consistent(model)
     assert max(model.series.column("npa_ratio")) > 0.0
+
+
+def test_buyers_pay_on_time_late_or_never():
+    """One draw per firm: below the chance of never, the main buyer's share is lost; below that
+    plus the chance of late, it is owed a quarter longer; otherwise all is collected."""
+    owed = np.array([100.0, 100.0, 100.0, 0.0])
+    draw = np.array([0.01, 0.1, 0.9, 0.01])
+    collected, late, lost = MSME.buyers_pay(owed, draw, late=0.2, never=0.05, main_buyer_share=0.4)
+    assert collected.tolist() == [60.0, 60.0, 100.0, 0.0]
+    assert late.tolist() == [0.0, 40.0, 0.0, 0.0]
+    assert lost.tolist() == [40.0, 0.0, 0.0, 0.0]
+    assert np.allclose(collected + late + lost, owed)
+
+
+def test_the_cash_credit_account_absorbs_the_gap_to_working_cash_within_drawing_power():
+    balance = np.array([0.0, 10.0, 10.0, 10.0])
+    cash = np.array([2.0, 30.0, 2.0, 2.0])
+    buffer = np.full(4, 5.0)
+    power = np.array([20.0, 20.0, 20.0, 4.0])
+    wanted = MSME.cash_credit_wanted(balance, cash, buffer, power)
+    # draws 3 to reach its buffer; repays all from cash above it; draws 3 more; must repay 6
+    assert wanted.tolist() == [3.0, 0.0, 13.0, 4.0]
+
+
+def test_without_delayed_payment_there_are_no_receivables_and_no_cash_credit_drawn():
+    """Limit: buyers who pay within the quarter leave nothing to finance, so bank debt is term
+    loans (and any dues left unpaid on an account out of order), as in the model without the
+    working-capital cycle."""
+    model = ClusterModel(
+        SCENARIOS / "baseline.toml",
+        seed=4,
+        **QUICK,
+        **{"finance.credit_sales_share": 0.0, "finance.buyer_default_rate": 0.5},
+    )
+    model.run()
+    live = model.firms.live()
+    assert np.all(model.firms.receivables[: model.firms.slots_used] == 0.0)
+    assert sum(model.series.column("bad_debts")) == 0.0
+    in_order = model.firms.out_of_order_since[live] == 0
+    assert np.all(model.firms.cash_credit[live][in_order] == 0.0)
+
+
+def test_buyers_who_never_pay_make_bad_debts_and_npas_and_none_without_that_risk():
+    """The same histories with and without buyers who never pay: bad debts are nil without the
+    risk and positive with it, and more bank credit goes bad with it."""
+
+    def run(rate):
+        settings = {"finance.credit_sales_share": 0.5, "finance.buyer_default_rate": rate}
+        model = ClusterModel(SCENARIOS / "baseline.toml", seed=5, **QUICK, **settings)
+        model.run()
+        return model.series
+
+    safe, risky = run(0.0), run(0.4)
+    assert sum(safe.column("bad_debts")) == 0.0
+    assert sum(risky.column("bad_debts")) > 0.0
+    assert np.mean(risky.column("npa_ratio")) > np.mean(safe.column("npa_ratio"))

@@ -190,6 +190,8 @@ def calibrate_start(model, table) -> float:
     firms.export_sales[live] = plan.revenue - plan.revenue / (1.0 + exporter * foreign_ratio)
     firms.materials[live] = plan.materials
     firms.cash[live] = firms.cash_buffer(np.arange(n))
+    # Buyers owe the part of the last quarter's sales they pay a quarter later.
+    firms.receivables[live] = p.finance.credit_sales_share * plan.revenue
     firms.profit[live] = plan.profit - firms.overhead
     calibrate_export_market(
         markets, quality, exporter, plan.price, p.cluster.export_market_share, tech.sigma

@@ -33,6 +33,7 @@ STREAM_IDS = {
     # them), so that adding another moves none of their draws.
     "added_scheme_awareness": 15,  # initial awareness (keyed 0: initial firms; pool block + 1)
     "added_scheme_word_of_mouth": 16,  # ... and how it spreads (keyed by quarter)
+    "buyer_payment": 17,  # whether a firm's main buyer pays on time, late or never
 }
 
 

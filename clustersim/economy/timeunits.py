@@ -58,6 +58,8 @@ class QuarterlyRates:
     obsolescence: float
     export_fixed_cost: float  # Rs lakh a quarter
     owner_consumption: float  # share of net worth an owner consumes a quarter
+    late_payment: float  # chance a quarter that a firm's main buyer pays a quarter late
+    buyer_default: float  # chance a quarter that it never pays
 
     @classmethod
     def of(cls, params) -> QuarterlyRates:
@@ -76,4 +78,6 @@ class QuarterlyRates:
             obsolescence=quarterly_hazard(technology.obsolescence),
             export_fixed_cost=per_quarter(params.market.export_fixed_cost_lakh),
             owner_consumption=quarterly_hazard(finance.owner_consumption),
+            late_payment=quarterly_hazard(finance.late_payment_rate),
+            buyer_default=quarterly_hazard(finance.buyer_default_rate),
         )

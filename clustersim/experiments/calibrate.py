@@ -91,7 +91,7 @@ def simulate_moments(theta: dict[str, float], seeds) -> np.ndarray:
         size = MSME.size_class_index(f.capital[live], 4 * f.sales[live])
         values.append(
             [
-                np.mean(f.formal_debt[live] > 0),
+                np.mean(f.bank_debt(live) > 0),
                 hill_exponent(f.workers[live]),
                 np.mean(size == 0),
                 annual_decline(model),

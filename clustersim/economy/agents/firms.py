@@ -413,9 +413,15 @@ class Firms(FirmAccounts, FirmTable):
             self.capital[rows],
             self.cash[rows],
             self.earmarked[rows],
+            self.receivables[rows],
             self.formal_debt[rows],
+            self.cash_credit[rows],
             self.informal_debt[rows],
         )
+
+    def bank_debt(self, rows):
+        """What each firm owes the bank: its term loan and its cash-credit balance."""
+        return self.formal_debt[rows] + self.cash_credit[rows]
 
     def value_of_training(self, rows, share, skill_gain):
         """What training ``share`` of its workers this quarter is worth to each firm: the extra
