@@ -210,7 +210,7 @@ class Firms(FirmAccounts, FirmTable):
         net_worth = self.net_worth(live)
         room = MSME.capital_room(
             net_worth,
-            self.cash_buffer(live),
+            self.working_capital(live),
             p.finance.bank_leverage,
             p.finance.informal_leverage,
             self.formal_access[live] & (self.bank_barred_until[live] < steps),
@@ -448,6 +448,12 @@ class Firms(FirmAccounts, FirmTable):
         expected = self.expectations(rows)
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=tfp_factor))
         return gain / (rates.formal_rate + rates.exit_hazard + fade)
+
+    def working_capital(self, rows):
+        """What each firm's owner must finance besides its capital: its working cash and the
+        receivables its cash credit does not (receivables beyond the drawing power)."""
+        unfinanced = self.receivables[rows] - self.model.bank.drawing_power(self, rows)
+        return self.cash_buffer(rows) + np.maximum(unfinanced, 0.0)
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

@@ -150,7 +150,8 @@ class MSME(FixedAgent):
 
     @staticmethod
     def capital_room(net_worth, buffer, bank_leverage, informal_leverage, bank_open, waived=0.0):
-        """Capital a firm can hold with its own funds (net worth not kept as working cash), with
+        """Capital a firm can hold with its own funds (net worth not kept as working capital,
+        ``buffer``: working cash and receivables its cash credit does not finance), with
         bank credit too (k <= lambda_b a, when the bank is open to it, or the bank debt a credit
         guarantee lets it hold without collateral, ``waived``, if more) and with the
         moneylender's too (who lends up to (lambda_m - 1) a of its own)."""
