@@ -49,6 +49,7 @@ def test_the_matrix_has_one_row_per_flow_and_a_money_row():
     credit_sales=st.floats(0.0, 1.0),
     late=st.floats(0.0, 1.0),
     never=st.floats(0.0, 1.0),
+    stock=st.floats(0.0, 2.0),
 )
 def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
     n_firms,
@@ -62,6 +63,7 @@ def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
     credit_sales,
     late,
     never,
+    stock,
 ):
     interventions = {f"interventions__{name}": {} for name in package}
     for facility in ("cfc", "testing_lab"):
@@ -81,6 +83,7 @@ def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
             "credit_sales_share": credit_sales,
             "late_payment_rate": late,
             "buyer_default_rate": never,
+            "stock_quarters": stock,
         },
         **interventions,
     )

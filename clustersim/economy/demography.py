@@ -41,6 +41,7 @@ CLEARED_ON_EXIT = (
     "cash_credit",
     "cash_credit_limit",
     "receivables",
+    "materials_stock",
     "informal_debt",
     "formal_payment",
     "informal_payment",
@@ -192,6 +193,7 @@ class Demography:
             # owner keeps what is left.  Debt defaults only when that is not enough.
             scrap = p.finance.recovery_rate * firms.capital[rows]
             recovered = p.finance.recovery_rate * firms.receivables[rows]
+            scrap += p.finance.recovery_rate * firms.materials_stock[rows]  # stock sold off too
             ledger.post("scrap_sales", "rest_of_world", "firms", float(scrap.sum()))
             ledger.post("receivables_collected", "rest_of_world", "firms", float(recovered.sum()))
             cash = firms.cash[rows] + firms.earmarked[rows] + scrap + recovered
@@ -265,6 +267,7 @@ class Demography:
                 rates.depreciation,
             )
             + p.finance.credit_sales_share * plan.revenue[enters]
+            + p.finance.stock_quarters * plan.materials[enters]
         )
         firms.workers[rows] = 0.0
         # Its bank appraises the project: cash flow before interest and depreciation.

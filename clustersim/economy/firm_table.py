@@ -40,6 +40,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "guarantee_cover": (float, "share of the formal loan covered by the credit guarantee"),
     "subvention": (float, "quarterly interest points paid by the government on the formal loan"),
     "receivables": (float, "what the firm's buyers owe it for past sales, Rs lakh"),
+    "materials_stock": (float, "materials bought and not yet used, at cost, Rs lakh"),
     "cash_credit": (float, "the firm's cash-credit (overdraft) balance at the bank, Rs lakh"),
     "cash_credit_limit": (
         float,

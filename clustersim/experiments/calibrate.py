@@ -272,8 +272,8 @@ def report(result: dict) -> str:
         "## Where the fit falls short",
         "",
         "- `msme_bank_default` is set by buyers who never pay (`finance.buyer_default_rate`, "
-        "identified by it): matching 3-12 % needs a high rate of them, about 5 % of sales "
-        "never paid (bad debts) at the finance block's values.",
+        "with owners' consumption): matching 3-12 % needs a high rate of them, about 2.7 % of "
+        "sales never paid (bad debts) at the finance block's values.",
         "- `credit_constraint_returns`: with the working-capital cycle the gap by net worth "
         "does not shrink when credit never binds (small runs), so it is a poor measure of the "
         "constraint; the next joint calibration should target it net of the unconstrained "

@@ -24,6 +24,13 @@ class FirmAccounts:
         model.counts.bad_debts = float(bad_debts.sum())
         wages = markets.wage * self.workers[live]
         imported, domestic, stock_gap = self.materials_bought(live)
+        # Materials are bought ahead of use: the firm keeps a stock of them.
+        purchases, self.materials_stock[live] = MSME.materials_purchases(
+            self.materials[live], self.materials_stock[live], model.p.finance.stock_quarters
+        )
+        used = float(self.materials[live].sum())
+        bought = float(purchases.sum()) / used if used > 0 else 1.0
+        imported, domestic = imported * bought, domestic * bought
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
         government.buy_export_services(self.plans.promotion_fixed, self.exporter[live])
         overhead = np.full(len(live), self.overhead)
@@ -48,7 +55,7 @@ class FirmAccounts:
             paid_now * self.sales[live]
             + collected
             - wages
-            - self.materials[live]
+            - purchases
             - overhead
             - export_cost
             - guarantee_fee

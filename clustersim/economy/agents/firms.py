@@ -413,11 +413,16 @@ class Firms(FirmAccounts, FirmTable):
             self.capital[rows],
             self.cash[rows],
             self.earmarked[rows],
-            self.receivables[rows],
+            self.current_assets(rows),
             self.formal_debt[rows],
             self.cash_credit[rows],
             self.informal_debt[rows],
         )
+
+    def current_assets(self, rows):
+        """What each firm's working capital is tied up in: its receivables and its stock of
+        materials (the bank's security for cash credit)."""
+        return self.receivables[rows] + self.materials_stock[rows]
 
     def bank_debt(self, rows):
         """What each firm owes the bank: its term loan and its cash-credit balance."""
@@ -451,8 +456,9 @@ class Firms(FirmAccounts, FirmTable):
 
     def working_capital(self, rows):
         """What each firm's owner must finance besides its capital: its working cash and the
-        receivables its cash credit does not (receivables beyond the drawing power)."""
-        unfinanced = self.receivables[rows] - self.model.bank.drawing_power(self, rows)
+        current assets its cash credit does not (receivables and stock beyond the drawing
+        power)."""
+        unfinanced = self.current_assets(rows) - self.model.bank.drawing_power(self, rows)
         return self.cash_buffer(rows) + np.maximum(unfinanced, 0.0)
 
     def cash_buffer(self, rows):

@@ -186,9 +186,11 @@ class Bank(Lender):
 
     def drawing_power(self, firms, rows):
         """The cash credit each firm may draw: its limit, and at most (1 - margin) of its
-        receivables, the current assets the bank holds as security (its drawing power)."""
+        current assets (receivables and stock), the bank's security (its drawing power)."""
         margin = self.terms.cash_credit_margin
-        return np.minimum(firms.cash_credit_limit[rows], (1.0 - margin) * firms.receivables[rows])
+        return np.minimum(
+            firms.cash_credit_limit[rows], (1.0 - margin) * firms.current_assets(rows)
+        )
 
     def settle_cash_credit(self, firms) -> None:
         """After the quarter's takings and payments, each firm's cash-credit account absorbs the

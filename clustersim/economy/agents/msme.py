@@ -161,10 +161,15 @@ class MSME(FixedAgent):
         return own, bank, bank + (informal_leverage - 1.0) * wealth
 
     @staticmethod
-    def net_worth(capital, cash, earmarked, receivables, formal_debt, cash_credit, informal_debt):
-        """The owner's stake in the firm: a = K + cash + earmarked funds + receivables - debts
-        (the bank's term loan and cash credit, the moneylender's)."""
-        return capital + cash + earmarked + receivables - formal_debt - cash_credit - informal_debt
+    def net_worth(
+        capital, cash, earmarked, current_assets, formal_debt, cash_credit, informal_debt
+    ):
+        """The owner's stake in the firm: a = K + cash + earmarked funds + current assets
+        (receivables and the stock of materials) - debts (the bank's term loan and cash credit,
+        the moneylender's)."""
+        return (
+            capital + cash + earmarked + current_assets - formal_debt - cash_credit - informal_debt
+        )
 
     # Money -----------------------------------------------------------------
     @staticmethod
@@ -177,6 +182,14 @@ class MSME(FixedAgent):
         lost = np.where(draw < never, main, 0.0)
         delayed = np.where((draw >= never) & (draw < never + late), main, 0.0)
         return receivables - lost - delayed, delayed, lost
+
+    @staticmethod
+    def materials_purchases(used, stock, stock_quarters):
+        """What a firm buys this quarter: the materials it uses and what brings its stock to
+        ``stock_quarters`` of its use (never a negative purchase: a stock above that is used up
+        first).  Returns (purchases, stock after the quarter)."""
+        purchases = np.maximum(used + stock_quarters * used - stock, 0.0)
+        return purchases, stock + purchases - used
 
     @staticmethod
     def cash_credit_wanted(balance, cash, buffer, drawing_power):
