@@ -147,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument(
         "--report", type=Path, default=Path("docs/calibration.md"), help="where to write the report"
     )
+    calibrate.add_argument(
+        "--block",
+        action="append",
+        metavar="KEY",
+        help="search only this free parameter (repeat for a block; the others keep their defaults)",
+    )
 
     viz = sub.add_parser(
         "viz", help="watch and steer the cluster in Mesa's browser dashboard (needs the viz extra)"

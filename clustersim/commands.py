@@ -206,10 +206,19 @@ def cmd_calibrate(args) -> int:
             pass
     except OSError as exc:
         raise BadOutput(f"{args.report}: cannot write the report ({exc.strerror})") from None
+    from .experiments.calibrate import FREE
+    from .inputs.files import ScenarioError
+
+    unknown = [key for key in args.block or () if key not in FREE]
+    if unknown:
+        raise ScenarioError(
+            f"calibrate --block: {unknown[0]!r} is not a free parameter; allowed: {', '.join(FREE)}"
+        )
     result = calibrate(
         evaluations=args.evaluations,
         replicates=args.replicates,
         progress=lambda t: print(t, flush=True),
+        block=args.block,
     )
     text = report(result)
     try:

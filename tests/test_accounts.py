@@ -46,9 +46,24 @@ def test_the_matrix_has_one_row_per_flow_and_a_money_row():
     tariff=st.floats(0.0, 1.0),
     hiring_speed=st.floats(0.05, 1.0),
     shock_sd=st.floats(0.0, 0.3),
+    credit_sales=st.floats(0.0, 1.0),
+    late=st.floats(0.0, 1.0),
+    never=st.floats(0.0, 1.0),
+    stock=st.floats(0.0, 2.0),
 )
 def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
-    n_firms, seed, package, governance, lag, tariff, hiring_speed, shock_sd
+    n_firms,
+    seed,
+    package,
+    governance,
+    lag,
+    tariff,
+    hiring_speed,
+    shock_sd,
+    credit_sales,
+    late,
+    never,
+    stock,
 ):
     interventions = {f"interventions__{name}": {} for name in package}
     for facility in ("cfc", "testing_lab"):
@@ -64,6 +79,12 @@ def test_flows_sum_to_zero_in_every_quarter_of_drawn_scenarios(
         labour={"hiring_speed": hiring_speed},
         technology={"tfp_shock_sd": shock_sd},
         market={"shocks": [{"quarter": 2, "tariff": tariff}]},
+        finance={
+            "credit_sales_share": credit_sales,
+            "late_payment_rate": late,
+            "buyer_default_rate": never,
+            "stock_quarters": stock,
+        },
         **interventions,
     )
     assert_consistent(model)

@@ -110,6 +110,7 @@ def test_a_malformed_scenario_exits_2_with_one_line_and_no_traceback(
         ["run", str(SCENARIOS / "baseline.toml"), "--out", "x", "--seed", "minus"],
         ["run", str(SCENARIOS / "baseline.toml"), "--out", "x", "--firms", "0"],
         ["fly"],
+        ["calibrate", "--block", "finance.nothing", "--report", "calibration.md"],
     ],
 )
 def test_bad_command_lines_exit_2_without_a_traceback(tmp_path, args):

@@ -179,8 +179,17 @@ def test_firms_test_locally_only_if_no_dearer_and_a_closed_lab_releases_its_queu
         },
     )
     assert max(dear.series.column("take_up_testing_lab")) == 0.0
-    # an SPV's lab reprices towards its costs, and firms come
-    spv = run("testing_lab", **built, **{"market.local_test_fee_lakh": 5.0})
+    # an SPV's lab reprices towards its costs, and firms come (in a cluster large enough that some
+    # firms seek a certificate within the horizon while they finance their working capital)
+    larger = {**QUICK, "cluster.n_firms": 150}
+    spv = ClusterModel(
+        SCENARIOS / "testing_lab.toml",
+        seed=3,
+        **larger,
+        **built,
+        market={"local_test_fee_lakh": 5.0},
+    )
+    spv.run()
     assert spv.facilities.lab.fee < 1.5 and max(spv.series.column("take_up_testing_lab")) > 0
     closing = run(
         "testing_lab",

@@ -16,7 +16,8 @@ QUICK = {"run.burn_in": 40, "run.horizon": 12, "cluster.n_firms": 80, "run.grid_
 
 
 def test_net_worth_is_assets_less_debts():
-    assert MSME.net_worth(100.0, 20.0, 5.0, 30.0, 10.0) == pytest.approx(85.0)
+    # capital, cash, earmarked, receivables and stock; term loan, cash credit, moneylender
+    assert MSME.net_worth(100.0, 20.0, 5.0, 12.0, 30.0, 8.0, 10.0) == pytest.approx(89.0)
 
 
 def test_capital_target_follows_the_pecking_order():
@@ -115,7 +116,8 @@ def test_the_bank_loses_nothing_on_a_borrower_with_no_cash_flow_risk(baseline):
 def test_balance_sheets_add_up_and_the_new_series_are_in_range(baseline):
     f, live = baseline.firms, baseline.firms.live()
     worth = f.capital[live] + f.cash[live] + f.earmarked[live]
-    worth -= f.formal_debt[live] + f.informal_debt[live]
+    worth += f.receivables[live] + f.materials_stock[live]
+    worth -= f.formal_debt[live] + f.cash_credit[live] + f.informal_debt[live]
     assert np.allclose(f.net_worth(live), worth)
     for column in ("npa_ratio", "constrained_share", "guarantee_additionality"):
         values = np.array(baseline.series.column(column))
@@ -150,7 +152,9 @@ def test_poor_firms_earn_more_on_capital_than_rich_ones(baseline):
     gap = return_gap_by_net_worth(baseline)
     assert gap > 0.0
     assert 0.0 < np.mean(baseline.series.column("constrained_share")[-12:]) < 1.0
-    # part of the gap is not finance (shocks, adjustment): with credit that never binds it shrinks
+    # with credit that never binds, fewer firms are constrained.  (Before the working-capital
+    # cycle the gap shrank too; with it, it does not: in these small runs it widens (seeds 3-5),
+    # so the gap by net worth is not a clean measure of the constraint: docs/validation.md.)
     loose = {
         "finance.bank_leverage": 10.0,
         "finance.max_expected_loss": 1.0,
@@ -158,7 +162,6 @@ def test_poor_firms_earn_more_on_capital_than_rich_ones(baseline):
     }
     unconstrained = ClusterModel(SCENARIOS / "baseline.toml", seed=3, **QUICK, **loose)
     unconstrained.run()
-    assert return_gap_by_net_worth(unconstrained) < gap
     assert np.mean(unconstrained.series.column("constrained_share")[-12:]) < np.mean(
         baseline.series.column("constrained_share")[-12:]
     )
@@ -227,32 +230,104 @@ def test_upgrade_costs_differ_across_firms_and_are_drawn_per_slot():
 
 
 def test_defaults_while_operating_keep_the_books_and_count_the_debt_owed():
-    """Fragile borrowers (no moneylender, no working cash, large shocks): borrowers default while
-    operating; every quarter's transaction-flow matrix still sums to zero, the refunded
-    instalment's principal is owed again, and what defaulted is the debt owed before the quarter's
-    instalment (the NPA ratio's numerator)."""
+    """Fragile borrowers (large shocks, buyers who pay late or never): a bank account out of
+    order at the end of two quarters running is non-performing;
+    what defaults is the bank debt then owed (the NPA ratio's numerator), and every quarter's
+    transaction-flow matrix still sums to zero."""
     from test_accounts import assert_consistent
 
     fragile = {
-        "finance.informal_leverage": 1.0,
-        "finance.cash_buffer": 0.0,
         "technology.tfp_shock_sd": 0.25,
+        "finance.credit_sales_share": 0.5,
+        "finance.late_payment_rate": 0.5,
+        "finance.buyer_default_rate": 0.3,
     }
     model = ClusterModel(SCENARIOS / "credit_guarantee.toml", seed=9, **QUICK, **fragile)
-    bank, owed, defaulted = model.bank, [], []
-    original = bank.write_off_defaults
+    bank, owed, defaulted, early = model.bank, [], [], []
+    original = bank.write_off
 
-    def write_off(firms):
-        live = firms.operating
-        rows = live[(firms.cash[live] < 0.0) & (firms.formal_debt[live] > 0.0)]
-        owed.append(float((firms.formal_debt[rows] + firms.formal_principal_paid[rows]).sum()))
+    def write_off(firms, rows):
+        owed.append(float(firms.bank_debt(rows).sum()))
+        # out of order since an earlier quarter, not this one
+        early.append(bool(np.all(firms.out_of_order_since[rows] < model.steps)))
         before = bank.defaulted
-        original(firms)
+        original(firms, rows)
         defaulted.append(bank.defaulted - before)
 
-    bank.write_off_defaults = write_off
+    bank.write_off = write_off
     model.run()
     assert sum(1 for d in defaulted if d > 0) >= 3, "the setting should make borrowers default"
     assert np.allclose(owed, defaulted)
+    assert all(early)
     assert_consistent(model)
     assert max(model.series.column("npa_ratio")) > 0.0
+
+
+def test_buyers_pay_on_time_late_or_never():
+    """One draw per firm: below the chance of never, the main buyer's share is lost; below that
+    plus the chance of late, it is owed a quarter longer; otherwise all is collected."""
+    owed = np.array([100.0, 100.0, 100.0, 0.0])
+    draw = np.array([0.01, 0.1, 0.9, 0.01])
+    collected, late, lost = MSME.buyers_pay(owed, draw, late=0.2, never=0.05, main_buyer_share=0.4)
+    assert collected.tolist() == [60.0, 60.0, 100.0, 0.0]
+    assert late.tolist() == [0.0, 40.0, 0.0, 0.0]
+    assert lost.tolist() == [40.0, 0.0, 0.0, 0.0]
+    assert np.allclose(collected + late + lost, owed)
+
+
+def test_the_cash_credit_account_absorbs_the_gap_to_working_cash_within_drawing_power():
+    balance = np.array([0.0, 10.0, 10.0, 10.0])
+    cash = np.array([2.0, 30.0, 2.0, 2.0])
+    buffer = np.full(4, 5.0)
+    power = np.array([20.0, 20.0, 20.0, 4.0])
+    wanted = MSME.cash_credit_wanted(balance, cash, buffer, power)
+    # draws 3 to reach its buffer; repays all from cash above it; draws 3 more; must repay 6
+    assert wanted.tolist() == [3.0, 0.0, 13.0, 4.0]
+
+
+def test_materials_are_bought_ahead_of_use_up_to_the_stock_held():
+    used = np.array([10.0, 10.0, 10.0])
+    stock = np.array([0.0, 5.0, 20.0])
+    bought, after = MSME.materials_purchases(used, stock, 0.5)
+    # an empty stock is filled; a full one is topped up by what is used; a large one is run down
+    assert bought.tolist() == [15.0, 10.0, 0.0]
+    assert after.tolist() == [5.0, 5.0, 10.0]
+
+
+def test_without_delayed_payment_or_stock_there_is_no_working_capital_and_no_cash_credit():
+    """Limit: buyers who pay within the quarter and no stock of materials leave nothing to
+    finance, so bank debt is term loans (and any dues left unpaid on an account out of order), as
+    in the model without the working-capital cycle."""
+    model = ClusterModel(
+        SCENARIOS / "baseline.toml",
+        seed=4,
+        **QUICK,
+        **{
+            "finance.credit_sales_share": 0.0,
+            "finance.stock_quarters": 0.0,
+            "finance.buyer_default_rate": 0.5,
+        },
+    )
+    model.run()
+    live = model.firms.live()
+    assert np.all(model.firms.receivables[: model.firms.slots_used] == 0.0)
+    assert np.all(model.firms.materials_stock[: model.firms.slots_used] == 0.0)
+    assert sum(model.series.column("bad_debts")) == 0.0
+    in_order = model.firms.out_of_order_since[live] == 0
+    assert np.all(model.firms.cash_credit[live][in_order] == 0.0)
+
+
+def test_buyers_who_never_pay_make_bad_debts_and_none_without_that_risk():
+    """The same histories with and without buyers who never pay: bad debts are nil without the
+    risk and positive with it.  (NPAs have other sources too, late payment and thin margins, so
+    the NPA ratio of one small run is not compared.)"""
+
+    def run(rate):
+        settings = {"finance.credit_sales_share": 0.5, "finance.buyer_default_rate": rate}
+        model = ClusterModel(SCENARIOS / "baseline.toml", seed=5, **QUICK, **settings)
+        model.run()
+        return model.series
+
+    safe, risky = run(0.0), run(0.4)
+    assert sum(safe.column("bad_debts")) == 0.0
+    assert sum(risky.column("bad_debts")) > 0.0

@@ -12,6 +12,7 @@ import pytest
 
 from clustersim import api
 from clustersim.analysis.pairwise import effects, parts_of, spread, synergy
+from clustersim.experiments.calibrate import FREE
 from clustersim.experiments.design import sample_points
 from clustersim.experiments.experiment_file import load_experiment
 from clustersim.experiments.histories import plan_histories
@@ -113,7 +114,7 @@ def test_calibration_uncertainty_draws_the_calibrated_parameters_too(write_toml)
     assert set(load_experiment(write_toml(alone, "alone.toml")).priors) == calibrated
     both = PRIORS.replace(flag, flag + "calibration_uncertainty = true\n")
     both = load_experiment(write_toml(both, "both.toml"))
-    assert len(calibrated) == 6 and set(both.priors) == calibrated | effects
+    assert calibrated == set(FREE) and set(both.priors) == calibrated | effects
     # pre-policy, so every draw has a history of its own, still shared by the packages of a draw
     histories = list(plan_histories(both.iter_runs(together=True), workers=1))
     assert len(histories) == len(both.points) * both.replicates

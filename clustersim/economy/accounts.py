@@ -14,6 +14,7 @@ SECTORS = ("firms", "households", "government", "formal_lender", "informal_lende
 ROWS = (
     "domestic_sales",
     "export_sales",
+    "receivables_collected",
     "materials_domestic",
     "materials_imported",
     "wages",

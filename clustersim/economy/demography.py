@@ -43,6 +43,10 @@ CLEARED_ON_EXIT = (
     "capital",
     "workers",
     "formal_debt",
+    "cash_credit",
+    "cash_credit_limit",
+    "receivables",
+    "materials_stock",
     "informal_debt",
     "formal_payment",
     "informal_payment",
@@ -190,16 +194,21 @@ class Demography:
         insolvent = live[(firms.cash[live] < 0.0) | (firms.capital[live] <= 0.0)]
         rows = np.union1d(live[closing], insolvent)
         if len(rows):
-            # The capital is sold for scrap; the bank is paid first, then the moneylender,
-            # and the owner keeps what is left.  Debt defaults only when that is not enough.
+            # The capital is sold for scrap and the buyers of a closing firm pay what it is owed
+            # at the same recovery rate; the bank is paid first, then the moneylender, and the
+            # owner keeps what is left.  Debt defaults only when that is not enough.
             scrap = p.finance.recovery_rate * firms.capital[rows]
+            recovered = p.finance.recovery_rate * firms.receivables[rows]
+            scrap += p.finance.recovery_rate * firms.materials_stock[rows]  # stock sold off too
             ledger.post("scrap_sales", "rest_of_world", "firms", float(scrap.sum()))
-            cash = firms.cash[rows] + firms.earmarked[rows] + scrap
-            pay_formal = np.clip(cash, 0.0, firms.formal_debt[rows])
+            ledger.post("receivables_collected", "rest_of_world", "firms", float(recovered.sum()))
+            cash = firms.cash[rows] + firms.earmarked[rows] + scrap + recovered
+            bank_debt = firms.bank_debt(rows)
+            pay_formal = np.clip(cash, 0.0, bank_debt)
             cash -= pay_formal
             pay_informal = np.clip(cash, 0.0, firms.informal_debt[rows])
             cash -= pay_informal
-            formal_loss = firms.formal_debt[rows] - pay_formal
+            formal_loss = bank_debt - pay_formal
             payout = firms.guarantee_cover[rows] * formal_loss
             model.bank.collect(float(pay_formal.sum() + payout.sum()))
             model.moneylender.collect(float(pay_informal.sum()))
@@ -216,7 +225,7 @@ class Demography:
             )
             model.households.earn(float(residual.sum()))
             counts.defaults += int(np.count_nonzero(formal_loss > 1e-9))
-            model.bank.defaulted += float(firms.formal_debt[rows][formal_loss > 1e-9].sum())
+            model.bank.defaulted += float(bank_debt[formal_loss > 1e-9].sum())
             counts.exits = len(rows)
             for name in CLEARED_ON_EXIT:
                 getattr(firms, name)[rows] = 0.0
@@ -252,16 +261,28 @@ class Demography:
         # by borrowing against its net worth and by saving.
         share = np.minimum(firms.wealth_share[rows], 1.0)
         firms.capital[rows] = share * plan.capital[enters]
-        # Working cash for the workforce and materials it plans; it hires from next quarter.
-        firms.cash[rows] = share * MSME.cash_buffer(
-            model.markets.wage,
-            plan.labour[enters],
-            plan.materials[enters],
-            plan.capital[enters],
-            p.finance.cash_buffer,
-            rates.depreciation,
+        # Working cash for the workforce and materials it plans, and to wait for its buyers to
+        # pay for the first quarter's sales; it hires from next quarter.
+        firms.cash[rows] = share * (
+            MSME.cash_buffer(
+                model.markets.wage,
+                plan.labour[enters],
+                plan.materials[enters],
+                plan.capital[enters],
+                p.finance.cash_buffer,
+                rates.depreciation,
+            )
+            + p.finance.credit_sales_share * plan.revenue[enters]
+            + p.finance.stock_quarters * plan.materials[enters]
         )
         firms.workers[rows] = 0.0
+        # Its bank appraises the project: cash flow before interest and depreciation.
+        plan_cash_flow = (
+            plan.profit[enters]
+            + (rates.formal_rate + rates.depreciation) * plan.capital[enters]
+            - firms.overhead
+        )
+        model.bank.appraise_entrants(firms, rows, plan.revenue[enters], plan_cash_flow)
         equity = firms.capital[rows] + firms.cash[rows] + p.dynamics.entry_cost_lakh
         model.ledger.post("owner_equity", "rest_of_world", "firms", float(equity.sum()))
         model.ledger.post(

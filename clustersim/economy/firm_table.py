@@ -39,18 +39,28 @@ FIELDS: dict[str, tuple[type, str]] = {
     "formal_rate": (float, "quarterly rate the firm pays on its formal loan"),
     "guarantee_cover": (float, "share of the formal loan covered by the credit guarantee"),
     "subvention": (float, "quarterly interest points paid by the government on the formal loan"),
+    "receivables": (float, "what the firm's buyers owe it for past sales, Rs lakh"),
+    "materials_stock": (float, "materials bought and not yet used, at cost, Rs lakh"),
+    "cash_credit": (float, "the firm's cash-credit (overdraft) balance at the bank, Rs lakh"),
+    "cash_credit_limit": (
+        float,
+        "cash-credit limit the bank sanctioned at its last review, Rs lakh",
+    ),
+    "out_of_order_since": (
+        np.int32,
+        "step its bank account fell out of order (dues unpaid; 0 = in order)",
+    ),
     "informal_debt": (float, "outstanding moneylender principal, Rs lakh"),
     "informal_payment": (float, "quarterly instalment to the moneylender, Rs lakh"),
     "informal_rate": (float, "quarterly rate the firm pays on its moneylender debt"),
     "formal_access": (bool, "not refused at its last bank application: counts on bank credit"),
     "bank_barred_until": (np.int32, "last step the firm is barred from bank credit (a default)"),
     "credit_constrained": (bool, "wants more capital at the bank's cost than its net worth allows"),
-    "formal_paid": (
+    "bank_paid": (
         float,
-        "bank instalment the firm paid this quarter (after subvention), Rs lakh",
+        "what the firm paid the bank this quarter (instalment after subvention, cash-credit "
+        "interest and repayments), Rs lakh",
     ),
-    "formal_principal_paid": (float, "principal of the bank loan repaid this quarter, Rs lakh"),
-    "subvention_paid": (float, "interest subvention the government paid this quarter, Rs lakh"),
     "loss_streak": (np.int16, "consecutive quarters with a loss"),
     "entry_step": (np.int32, "step the firm entered (0 = initial firm)"),
     "upgrade_cost_factor": (float, "what an upgrade costs this firm relative to the median firm"),

@@ -159,8 +159,9 @@ class ClusterModel(mesa.Model):
     def after_trade(self) -> None:
         """The quarter after the markets have cleared: who acts, in order."""
         self.firms.settle_accounts()                      # firms paid; pay wages, materials, debts
+        self.bank.settle_cash_credit(self.firms)          # cash credit drawn or repaid
         self.moneylender.cover_shortfalls(self.firms)     # moneylender lends to firms short of cash
-        self.bank.write_off_defaults(self.firms)          # borrowers still short of cash default
+        self.bank.classify_accounts(self.firms)           # dues unpaid a quarter running: NPA
         self.firms.pay_owners()                           # owners repay the moneylender, consume
         self.demography.close_firms(self.firms)           # firms exit: losses, insolvency, bad luck
         self.demography.admit_entrants(self.firms)        # entrants come in where entry pays

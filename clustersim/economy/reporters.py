@@ -32,6 +32,7 @@ class QuarterCounts:
     exits: int = 0
     defaults: int = 0  # bank borrowers that defaulted (while operating, or closing)
     formal_borrowers: int = 0  # firms with bank debt before defaults and closures
+    bad_debts: float = 0.0  # what buyers will never pay of what they owed, Rs lakh
     lab_tests: int = 0
     lab_wait: float = 0.0  # quarters waited, summed over the tests completed
 
@@ -47,6 +48,10 @@ class Observation:
 
     def total(self, column: str) -> float:
         return float(getattr(self.firms, column)[self.live].sum())
+
+    def bank_debt(self) -> float:
+        """Bank debt of the operating firms, term loans and cash credit, Rs lakh."""
+        return self.total("formal_debt") + self.total("cash_credit")
 
     def share_of_firms(self, mask) -> float:
         return float(np.count_nonzero(mask)) / max(len(self.live), 1)
@@ -178,8 +183,26 @@ SERIES = (
     Series(
         "credit_outstanding",
         "Rs crore",
-        "formal (bank) debt outstanding",
-        lambda o: o.total("formal_debt") / LAKH_PER_CRORE,
+        "formal (bank) debt outstanding: term loans and cash credit",
+        lambda o: o.bank_debt() / LAKH_PER_CRORE,
+    ),
+    Series(
+        "cash_credit_outstanding",
+        "Rs crore",
+        "bank cash credit drawn against receivables (part of credit_outstanding)",
+        lambda o: o.total("cash_credit") / LAKH_PER_CRORE,
+    ),
+    Series(
+        "receivables",
+        "Rs crore",
+        "what buyers owe the firms for past sales",
+        lambda o: o.total("receivables") / LAKH_PER_CRORE,
+    ),
+    Series(
+        "bad_debts",
+        "Rs crore",
+        "receivables the firms' buyers will never pay, this quarter",
+        lambda o: o.counts.bad_debts / LAKH_PER_CRORE,
     ),
     Series(
         "informal_credit_outstanding",
@@ -197,7 +220,7 @@ SERIES = (
         "npa_ratio",
         "share",
         "bank debt written off in the last four quarters / (that + bank debt outstanding)",
-        lambda o: o.model.bank.npa_ratio(o.total("formal_debt")),
+        lambda o: o.model.bank.npa_ratio(o.bank_debt()),
     ),
     Series(
         "guarantee_additionality",
@@ -222,8 +245,8 @@ SERIES = (
     Series(
         "formal_loan_share",
         "share",
-        "firms holding a bank loan",
-        lambda o: o.share_of_firms(o.firms.formal_debt[o.live] > 0),
+        "firms holding a bank loan (a term loan or drawn cash credit)",
+        lambda o: o.share_of_firms(o.firms.bank_debt(o.live) > 0),
     ),
     Series(
         "cfc_utilisation",

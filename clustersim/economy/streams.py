@@ -39,6 +39,7 @@ STREAM_IDS = {
     "owner_doubt": 17,
     "owner_learning": 18,
     "queue_order": 19,
+    "buyer_payment": 20,  # whether a firm's main buyer pays on time, late or never
 }
 
 

@@ -58,9 +58,10 @@ class QuarterlyRates:
     obsolescence: float
     export_fixed_cost: float  # Rs lakh a quarter
     owner_consumption: float  # share of net worth an owner consumes a quarter
-    owner_hurdle: (
-        float  # the return an owner asks of a scheme's time and money, when above the bank's
-    )
+    # the return an owner asks of a scheme's time and money, when above the bank's
+    owner_hurdle: float
+    late_payment: float  # chance a quarter that a firm's main buyer pays a quarter late
+    buyer_default: float  # chance a quarter that it never pays
 
     @classmethod
     def of(cls, params) -> QuarterlyRates:
@@ -80,4 +81,6 @@ class QuarterlyRates:
             export_fixed_cost=per_quarter(params.market.export_fixed_cost_lakh),
             owner_consumption=quarterly_hazard(finance.owner_consumption),
             owner_hurdle=quarterly_rate(params.owners.hurdle_rate),
+            late_payment=quarterly_hazard(finance.late_payment_rate),
+            buyer_default=quarterly_hazard(finance.buyer_default_rate),
         )

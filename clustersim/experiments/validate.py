@@ -191,7 +191,7 @@ def run_validation(replicates: int = 8, out: Path | None = None, progress=print)
         size = MSME.size_class_index(f.capital[live], 4 * f.sales[live])
         micro.append(float(np.mean(size == 0)))
         hill.append(hill_exponent(f.workers[live]))
-        formal.append(float(np.mean(f.formal_debt[live] > 0)))
+        formal.append(float(np.mean(f.bank_debt(live) > 0)))
         workers = f.workers[live]
         va = np.divide(
             4 * f.real_value_added[live], workers, out=np.zeros(len(live)), where=workers > 0

@@ -79,6 +79,7 @@ def write_firms(model, path: Path) -> None:
     f, live = model.firms, model.firms.live()
     size = MSME.size_class_index(f.capital[live], 4.0 * f.sales[live])
     tfp = f.tfp(live)
+    bank_debt = f.bank_debt(live)  # term loans and cash credit
     dist = f.distance_to(live, model.cfc) if model.cfc is not None else np.full(len(live), np.nan)
     rows = []
     for k, row in enumerate(live):
@@ -104,11 +105,8 @@ def write_firms(model, path: Path) -> None:
             str(int(f.exporter[row])),
             str(int(f.certified_until[row] >= model.steps)),
             str(int(f.women_owned[row])),
-            *(
-                FLOAT_FORMAT.format(v)
-                for v in (f.cash[row], f.formal_debt[row], f.informal_debt[row])
-            ),
-            str(int(f.guarantee_cover[row] > 0 and f.formal_debt[row] > 0)),
+            *(FLOAT_FORMAT.format(v) for v in (f.cash[row], bank_debt[k], f.informal_debt[row])),
+            str(int(f.guarantee_cover[row] > 0 and bank_debt[k] > 0)),
             str(int(f.cfc_user[row])),
             FLOAT_FORMAT.format(dist[k]) if np.isfinite(dist[k]) else "",
             str(model.steps - int(f.entry_step[row])),

@@ -210,7 +210,7 @@ class Firms(FirmAccounts, FirmTable):
         net_worth = self.net_worth(live)
         room = MSME.capital_room(
             net_worth,
-            self.cash_buffer(live),
+            self.working_capital(live),
             p.finance.bank_leverage,
             p.finance.informal_leverage,
             self.formal_access[live] & (self.bank_barred_until[live] < steps),
@@ -413,9 +413,20 @@ class Firms(FirmAccounts, FirmTable):
             self.capital[rows],
             self.cash[rows],
             self.earmarked[rows],
+            self.current_assets(rows),
             self.formal_debt[rows],
+            self.cash_credit[rows],
             self.informal_debt[rows],
         )
+
+    def current_assets(self, rows):
+        """What each firm's working capital is tied up in: its receivables and its stock of
+        materials (the bank's security for cash credit)."""
+        return self.receivables[rows] + self.materials_stock[rows]
+
+    def bank_debt(self, rows):
+        """What each firm owes the bank: its term loan and its cash-credit balance."""
+        return self.formal_debt[rows] + self.cash_credit[rows]
 
     def value_of_training(self, rows, share, skill_gain, rate=None, poached=0.0):
         """What training ``share`` of its workers this quarter is worth to each firm: the extra
@@ -470,6 +481,13 @@ class Firms(FirmAccounts, FirmTable):
         share = model.neighbours.share(self.cells(live), takers)
         draw = model.streams.get("owner_learning", model.steps, k).random(self.slots_used)[live]
         self.doubts[live, k] = doubting & ~(draw < model.rates.word_of_mouth * share)
+
+    def working_capital(self, rows):
+        """What each firm's owner must finance besides its capital: its working cash and the
+        current assets its cash credit does not (receivables and stock beyond the drawing
+        power)."""
+        unfinanced = self.current_assets(rows) - self.model.bank.drawing_power(self, rows)
+        return self.cash_buffer(rows) + np.maximum(unfinanced, 0.0)
 
     def cash_buffer(self, rows):
         """Cash each firm keeps before its owner is paid (at today's wage and its own scale)."""

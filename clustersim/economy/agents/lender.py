@@ -22,6 +22,7 @@ from mesa.discrete_space import FixedAgent
 from scipy.special import ndtr
 
 from ..finance import annuity, book_loans, principal_for
+from .msme import MSME
 
 
 class Lender(FixedAgent):
@@ -103,14 +104,17 @@ class Bank(Lender):
         plain_room = np.minimum(plain_room, serviceable - firms.formal_debt[live])
         debt = firms.formal_debt[live] + np.clip(need, 0.0, np.maximum(room, 0.0))
         risk = (debt, cash_flow, firms.sales[live], firms.capital[live])
-        loss = self.expected_loss(*risk, cover)
+        loss = self.expected_loss(*risk, cover, firms.cash_credit[live])
         score = -(loss + terms.score_noise * error)  # higher is better
         formal, approved = self.ration(need, score, -terms.max_expected_loss, room)
         firms.formal_access[live[applicants]] = approved[applicants]
         lent = formal > 0
         guaranteed = lent & (cover > 0)
         if guaranteed.any() and model.quarter > 0:  # would it have lent without the guarantee?
-            bare = self.expected_loss(*risk, np.zeros_like(cover)) + terms.score_noise * error
+            bare = (
+                self.expected_loss(*risk, np.zeros_like(cover), firms.cash_credit[live])
+                + terms.score_noise * error
+            )
             anyway = (bare <= terms.max_expected_loss) & (plain_room > 0.0)
             self.guaranteed_loans += int(np.count_nonzero(guaranteed))
             self.guaranteed_anyway += int(np.count_nonzero(guaranteed & anyway))
@@ -124,6 +128,91 @@ class Bank(Lender):
             firms.use_scheme(borrowers[cover[lent] > 0], "credit_guarantee")
             firms.use_scheme(borrowers[plans.subvention[lent] > 0], "interest_subvention")
         plans.formal = formal
+        self.review_cash_credit(firms, open_to, error, cash_flow)
+
+    def review_cash_credit(self, firms, open_to, error, cash_flow) -> None:
+        """Once a year (and in any quarter for a firm without a limit) the bank reviews each
+        operating firm's cash-credit limit, as Indian banks renew them yearly: it offers
+        ``cash_credit_turnover_share`` of its annual turnover (the Nayak norm) to firms open to it
+        whose expected loss on all their bank debt with the limit drawn is below its bar (the
+        same score and scoring error as a term loan) and whose net worth is positive.  A firm
+        refused keeps what it has drawn (the balance is not recalled) but may draw no more; a
+        firm with no sales yet keeps the limit appraised when it entered."""
+        terms, live = self.terms, firms.operating
+        offer = terms.cash_credit_turnover_share * 4.0 * firms.sales[live]
+        cover = self.model.government.guarantee_cover(firms, live, offer)
+        loss = self.expected_loss(
+            firms.formal_debt[live],
+            cash_flow,
+            firms.sales[live],
+            firms.capital[live],
+            cover,
+            offer,
+        )
+        approved = (
+            open_to
+            & (loss + terms.score_noise * error <= terms.max_expected_loss)
+            & (firms.net_worth(live) > 0.0)
+        )
+        balance, limit = firms.cash_credit[live], firms.cash_credit_limit[live]
+        reviewed = np.where(approved, offer, np.minimum(limit, balance))
+        due = (firms.sales[live] > 0) & ((self.model.steps % 4 == 0) | (limit <= 0.0))
+        firms.cash_credit_limit[live] = np.where(due, reviewed, limit)
+        covered = due & approved & (cover > 0)
+        firms.guarantee_cover[live[covered]] = np.maximum(
+            firms.guarantee_cover[live[covered]], cover[covered]
+        )
+
+    def appraise_entrants(self, firms, rows, projected_sales, projected_cash_flow) -> None:
+        """An entrant's project report: the bank sanctions the Nayak norm's cash-credit limit on
+        its projected turnover when its expected loss on the projected cash flow is below its bar
+        (no scoring error: the report is read, not scored), so that it can wait for its first
+        buyers to pay."""
+        terms = self.terms
+        offer = terms.cash_credit_turnover_share * 4.0 * projected_sales
+        cover = self.model.government.guarantee_cover(firms, rows, offer)
+        loss = self.expected_loss(
+            np.zeros(len(rows)),
+            projected_cash_flow,
+            projected_sales,
+            firms.capital[rows],
+            cover,
+            offer,
+        )
+        approved = loss <= terms.max_expected_loss
+        firms.cash_credit_limit[rows] = np.where(approved, offer, 0.0)
+        covered = rows[approved & (cover > 0)]
+        firms.guarantee_cover[covered] = cover[approved & (cover > 0)]
+
+    def drawing_power(self, firms, rows):
+        """The cash credit each firm may draw: its limit, and at most (1 - margin) of its
+        current assets (receivables and stock), the bank's security (its drawing power)."""
+        margin = self.terms.cash_credit_margin
+        return np.minimum(
+            firms.cash_credit_limit[rows], (1.0 - margin) * firms.current_assets(rows)
+        )
+
+    def settle_cash_credit(self, firms) -> None:
+        """After the quarter's takings and payments, each firm's cash-credit account absorbs the
+        gap to its working cash: it draws when short and repays when flush, within its drawing
+        power (a balance above it must be repaid); drawings are pro rata when the branch's funds
+        run short."""
+        live, ledger = firms.operating, self.model.ledger
+        balance = firms.cash_credit[live]
+        wanted = MSME.cash_credit_wanted(
+            balance, firms.cash[live], firms.cash_buffer(live), self.drawing_power(firms, live)
+        )
+        draw = np.maximum(wanted - balance, 0.0)
+        repay = np.maximum(balance - wanted, 0.0)
+        asked = float(draw.sum())
+        if asked > max(self.funds, 0.0):
+            draw *= max(self.funds, 0.0) / asked
+        firms.cash_credit[live] += draw - repay
+        firms.cash[live] += draw - repay
+        firms.bank_paid[live] += repay
+        self.funds += float(repay.sum() - draw.sum())
+        ledger.post("formal_loans", "formal_lender", "firms", float(draw.sum()))
+        ledger.post("formal_repayments", "firms", "formal_lender", float(repay.sum()))
 
     def serviceable_debt(self, firms, rows):
         """The bank debt each firm's cash flow can service (its instalment at most
@@ -133,6 +222,7 @@ class Bank(Lender):
             firms.profit[rows]
             + self.model.rates.depreciation * firms.capital[rows]
             + firms.formal_rate[rows] * firms.formal_debt[rows]
+            + self.rate * firms.cash_credit[rows]
         )
         serviceable = principal_for(
             self.terms.debt_service_share * np.maximum(cash_flow, 0.0),
@@ -141,13 +231,15 @@ class Bank(Lender):
         )
         return serviceable, cash_flow
 
-    def expected_loss(self, debt, cash_flow, sales, capital, cover):
+    def expected_loss(self, debt, cash_flow, sales, capital, cover, revolving=0.0):
         """The bank's expected loss a year per rupee lent: the chance of default (a quarter's
-        cash flow short of the instalment, with the cash-flow risk it perceives, over four
-        quarters) times the loss given default (its charge is on the capital the loan financed,
-        which sells at the recovery rate; a guarantee pays its cover of the rest)."""
+        cash flow short of the instalment on the term ``debt`` and the interest on the
+        ``revolving`` cash credit, with the cash-flow risk it perceives, over four quarters)
+        times the loss given default (its charge is on the capital, which sells at the recovery
+        rate; a guarantee pays its cover of the rest)."""
         terms = self.terms
-        instalment = annuity(debt, self.rate, terms.loan_term)
+        instalment = annuity(debt, self.rate, terms.loan_term) + self.rate * revolving
+        debt = debt + revolving
         spread = terms.cash_flow_risk * np.maximum(sales, 1e-9)
         quarter = ndtr((instalment - cash_flow) / spread)
         default = -np.expm1(4.0 * np.log1p(-np.minimum(quarter, 1.0 - 1e-12)))
@@ -161,44 +253,71 @@ class Bank(Lender):
             seized, debt, out=np.ones_like(np.asarray(debt, dtype=float)), where=debt > 0
         )
 
-    def write_off_defaults(self, firms) -> None:
-        """Borrowers still short of cash after the moneylender miss their instalment and
-        default: the bank is not paid this quarter, sells the capital its charge covers (up to
-        the debt, at the recovery rate), writes the rest off (the guarantee pays its cover of
-        the loss) and bars the firm for ``default_bar_quarters``.  The firm goes on if it can."""
+    def classify_accounts(self, firms) -> None:
+        """Borrowers still short of cash after the moneylender overdraw their cash-credit
+        account by the gap (or, without a limit, leave the quarter's bank dues unpaid, debited to
+        the account): it is then out of order, its balance above the drawing power.  An account
+        out of order at the end of two quarters running (dues unpaid for more than 90 days) is
+        non-performing: the bank
+        sells the capital its charge covers (up to the debt, at the recovery rate), writes the
+        rest off (the guarantee pays its cover of the loss) and bars the firm for
+        ``default_bar_quarters``.  The firm goes on if it can."""
         model, ledger, live = self.model, self.model.ledger, firms.operating
-        model.counts.formal_borrowers = int(np.count_nonzero(firms.formal_debt[live] > 0))
-        rows = live[(firms.cash[live] < 0.0) & (firms.formal_debt[live] > 0.0)]
-        if len(rows):
-            # The quarter's instalment is not paid after all: the firm keeps its cash, the
-            # government its subvention, and the principal is owed again.
-            paid, principal = firms.formal_paid[rows], firms.formal_principal_paid[rows]
-            subsidy = firms.subvention_paid[rows]
-            firms.cash[rows] += paid
-            firms.formal_debt[rows] += principal
-            self.funds -= float((paid + subsidy).sum())
-            ledger.post(
-                "interest_formal", "firms", "formal_lender", -float((paid - principal).sum())
-            )
-            ledger.post("formal_repayments", "firms", "formal_lender", -float(principal.sum()))
-            ledger.post("interest_subvention", "formal_lender", "government", float(subsidy.sum()))
-            model.government.collect(float(subsidy.sum()))
-            debt = firms.formal_debt[rows]
-            seized = np.minimum(firms.capital[rows], debt)
-            recovered = self.terms.recovery_rate * seized
-            firms.capital[rows] -= seized
-            ledger.post("scrap_sales", "rest_of_world", "firms", float(recovered.sum()))
-            ledger.post("formal_repayments", "firms", "formal_lender", float(recovered.sum()))
-            loss = debt - recovered
-            payout = firms.guarantee_cover[rows] * loss
-            self.collect(float(recovered.sum() + payout.sum()))
-            model.government.spend("guarantee_payouts", float(payout.sum()), payee="formal_lender")
-            self.defaulted += float(debt.sum())
-            for name in ("formal_debt", "formal_payment", "guarantee_cover", "subvention"):
-                getattr(firms, name)[rows] = 0.0
-            firms.formal_access[rows] = False
-            firms.bank_barred_until[rows] = model.steps + self.terms.default_bar_quarters
-            model.counts.defaults += len(rows)
+        debt = firms.bank_debt(live)
+        model.counts.formal_borrowers = int(np.count_nonzero(debt > 0))
+        short = (firms.cash[live] < 0.0) & ((debt > 0.0) | (firms.bank_paid[live] > 0.0))
+        # A firm with a cash-credit limit overdraws the account by all it is short (the bank
+        # honours its cheques); one without leaves the quarter's dues unpaid.
+        gap = np.where(
+            firms.cash_credit_limit[live] > 0.0,
+            -firms.cash[live],
+            np.minimum(-firms.cash[live], firms.bank_paid[live]),
+        )
+        unpaid = np.where(short, gap, 0.0)
+        if unpaid.any():
+            firms.cash[live] += unpaid
+            firms.cash_credit[live] += unpaid
+            self.funds -= float(unpaid.sum())
+            ledger.post("formal_loans", "formal_lender", "firms", float(unpaid.sum()))
+        excess = firms.cash_credit[live] - self.drawing_power(firms, live)
+        out_of_order = excess > 1e-9 * np.maximum(firms.bank_debt(live), 1.0)
+        since = firms.out_of_order_since[live]
+        firms.out_of_order_since[live] = np.where(
+            out_of_order, np.where(since > 0, since, model.steps), 0
+        )
+        npa = live[out_of_order & (since > 0)]
+        if len(npa):
+            self.write_off(firms, npa)
+
+    def write_off(self, firms, rows) -> None:
+        """Non-performing accounts: the bank sells the capital its charge covers (up to the debt,
+        at the recovery rate), writes off the rest (the guarantee pays its cover of the loss) and
+        bars the firm."""
+        model, ledger = self.model, self.model.ledger
+        debt = firms.bank_debt(rows)
+        seized = np.minimum(firms.capital[rows], debt)
+        recovered = self.terms.recovery_rate * seized
+        firms.capital[rows] -= seized
+        ledger.post("scrap_sales", "rest_of_world", "firms", float(recovered.sum()))
+        ledger.post("formal_repayments", "firms", "formal_lender", float(recovered.sum()))
+        loss = debt - recovered
+        payout = firms.guarantee_cover[rows] * loss
+        self.collect(float(recovered.sum() + payout.sum()))
+        model.government.spend("guarantee_payouts", float(payout.sum()), payee="formal_lender")
+        self.defaulted += float(debt.sum())
+        for name in (
+            "formal_debt",
+            "formal_payment",
+            "cash_credit",
+            "cash_credit_limit",
+            "guarantee_cover",
+            "subvention",
+        ):
+            getattr(firms, name)[rows] = 0.0
+        firms.out_of_order_since[rows] = 0
+        firms.formal_access[rows] = False
+        firms.bank_barred_until[rows] = model.steps + self.terms.default_bar_quarters
+        model.counts.defaults += len(rows)
 
     def npa_ratio(self, outstanding: float) -> float:
         """Bank debt that defaulted in the last four quarters, as a share of that and the bank

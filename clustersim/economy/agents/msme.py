@@ -150,7 +150,8 @@ class MSME(FixedAgent):
 
     @staticmethod
     def capital_room(net_worth, buffer, bank_leverage, informal_leverage, bank_open, waived=0.0):
-        """Capital a firm can hold with its own funds (net worth not kept as working cash), with
+        """Capital a firm can hold with its own funds (net worth not kept as working capital,
+        ``buffer``: working cash and receivables its cash credit does not finance), with
         bank credit too (k <= lambda_b a, when the bank is open to it, or the bank debt a credit
         guarantee lets it hold without collateral, ``waived``, if more) and with the
         moneylender's too (who lends up to (lambda_m - 1) a of its own)."""
@@ -160,11 +161,43 @@ class MSME(FixedAgent):
         return own, bank, bank + (informal_leverage - 1.0) * wealth
 
     @staticmethod
-    def net_worth(capital, cash, earmarked, formal_debt, informal_debt):
-        """The owner's stake in the firm: a = K + cash + earmarked funds - debts."""
-        return capital + cash + earmarked - formal_debt - informal_debt
+    def net_worth(
+        capital, cash, earmarked, current_assets, formal_debt, cash_credit, informal_debt
+    ):
+        """The owner's stake in the firm: a = K + cash + earmarked funds + current assets
+        (receivables and the stock of materials) - debts (the bank's term loan and cash credit,
+        the moneylender's)."""
+        return (
+            capital + cash + earmarked + current_assets - formal_debt - cash_credit - informal_debt
+        )
 
     # Money -----------------------------------------------------------------
+    @staticmethod
+    def buyers_pay(receivables, draw, late, never, main_buyer_share):
+        """What buyers pay of what they owed at the start of the quarter.  One draw per firm: below
+        ``never`` its main buyer (``main_buyer_share`` of the receivables) never pays; below
+        ``never + late`` it pays a quarter late; otherwise every buyer pays.  Returns (collected,
+        still owed, lost)."""
+        main = main_buyer_share * receivables
+        lost = np.where(draw < never, main, 0.0)
+        delayed = np.where((draw >= never) & (draw < never + late), main, 0.0)
+        return receivables - lost - delayed, delayed, lost
+
+    @staticmethod
+    def materials_purchases(used, stock, stock_quarters):
+        """What a firm buys this quarter: the materials it uses and what brings its stock to
+        ``stock_quarters`` of its use (never a negative purchase: a stock above that is used up
+        first).  Returns (purchases, stock after the quarter)."""
+        purchases = np.maximum(used + stock_quarters * used - stock, 0.0)
+        return purchases, stock + purchases - used
+
+    @staticmethod
+    def cash_credit_wanted(balance, cash, buffer, drawing_power):
+        """The cash-credit balance a firm wants after its quarter's takings and payments: the
+        account absorbs the gap to its working buffer (it draws when short, repays when flush),
+        within its drawing power."""
+        return np.clip(balance + buffer - cash, 0.0, np.maximum(drawing_power, 0.0))
+
     @staticmethod
     def cash_buffer(wage, labour, materials, capital, buffer_quarters, depreciation):
         """Cash a firm keeps before its owner is paid: ``buffer_quarters`` of wages and materials,
