@@ -94,8 +94,33 @@ def write_allocation(out: Path, design: Design, title: str) -> dict[str, pd.Data
     for name, frame in frames.items():
         write_atomically(out / name, frame.to_csv(index=False, float_format="%.6g").encode())
     plot(out / "allocation.png", design, frames["rules_of_thumb.csv"])
-    write_atomically(out / "allocation.md", words(design, frames, title).encode("utf-8"))
+    text = words(design, frames, title)
+    write_atomically(out / "allocation.md", text.encode("utf-8"))
+    write_atomically(out / "allocation.html", page(out, text, frames, title).encode("utf-8"))
     return frames
+
+
+def page(out: Path, text: str, frames: dict, title: str) -> str:
+    """allocation.html: the plain-language summary, the plot, and the tables by state and by
+    cluster (the report's helpers)."""
+    import html
+
+    from .report import _img, _markdown_to_html, _table
+
+    clusters = frames["allocation.csv"]
+    shown = clusters[["cluster", "state", "n_firms", "package", "cost_cr", "net_jobs"]]
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:sans-serif;max-width:72em;margin:auto}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:2px 6px;text-align:right}}img{{max-width:100%}}</style>
+</head><body>
+{_markdown_to_html(text)}
+{_img(out / "allocation.png")}
+<h2>By state</h2>
+{_table(frames["allocation_by_state.csv"], "Spending and expected effects by state")}
+<h2>By cluster</h2>
+{_table(shown, "Each cluster's package (synthetic clusters illustrative)")}
+</body></html>
+"""
 
 
 def plot(path: Path, design: Design, rules: pd.DataFrame) -> None:
