@@ -12,7 +12,10 @@ upgrade with the most value per extra rupee first) is the check.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,19 +66,34 @@ def solve(problem: Problem) -> np.ndarray:
     for members, floor in problem.state_floors:
         row = np.where(np.isin(pairs[:, 0], members), costs, 0.0)
         constraints.append(LinearConstraint(row[None, :], floor, np.inf))
-    result = milp(
-        -values,
-        constraints=constraints,
-        integrality=np.ones(len(pairs)),
-        bounds=Bounds(0, 1),
-        options={"mip_rel_gap": 1e-6, "time_limit": 120.0},
-    )
+    with _quiet():  # HiGHS may print debugging lines of its own
+        result = milp(
+            -values,
+            constraints=constraints,
+            integrality=np.ones(len(pairs)),
+            bounds=Bounds(0, 1),
+            options={"mip_rel_gap": 1e-6, "time_limit": 120.0},
+        )
     if result.x is None:
         raise ValueError(f"the allocation problem has no solution ({result.message})")
     chosen = pairs[result.x > 0.5]
     choice = np.zeros(n, dtype=int)
     choice[chosen[:, 0]] = chosen[:, 1]
     return choice
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Standard output closed at the file-descriptor level (the solver writes from C)."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def greedy(problem: Problem) -> np.ndarray:

@@ -132,7 +132,7 @@ def evaluate(design: Design, choice: np.ndarray) -> dict:
     one fit, and in quadrature across them)."""
     e, rows = design.effects, np.arange(len(choice))
     groups = design.clusters["archetype"].to_numpy() + "|" + choice.astype(str)
-    out = {"cost_cr": alloc.spending(design.problem.costs, choice)}
+    out = {}
     for m in MEASURES:
         totals = e.by_draw[m][:, rows, choice].sum(axis=1)
         se = pd.Series(e.se[m][rows, choice]).groupby(groups).sum()
@@ -141,6 +141,9 @@ def evaluate(design: Design, choice: np.ndarray) -> dict:
         expected = float(e.expected[m][rows, choice].sum())
         out[m] = expected
         out[f"{m}_low"], out[f"{m}_high"] = expected - half, expected + half
+    # what the budget counts: each package's expected cost, none below zero (a guarantee whose
+    # fees exceed its claims does not add to the budget); cost_cr above is the net public cost
+    out["spent_cr"] = alloc.spending(design.problem.costs, choice)
     out["clusters_treated"] = int((choice > 0).sum())
     return out
 

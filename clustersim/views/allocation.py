@@ -176,13 +176,16 @@ def words(design: Design, frames: dict, title: str) -> str:
     best = rules.loc["optimal"]
     robust = frames["robustness.csv"]
     by_package = table.groupby("package").agg(clusters=("cluster", "size"), cost=("cost_cr", "sum"))
+    net_cost = pd.Series(
+        design.effects.expected["cost_cr"].mean(axis=0), index=design.packages
+    )  # a package whose fees exceed its claims costs the budget nothing
     fit = design.fit[(design.fit["held_out"] == "all")].set_index("measure")
     lines = [
         f"# {title}",
         "",
         f"**Budget: Rs {design.budget_cr:,.0f} crore. Objective: {UNITS[design.objective]}.** "
         f"The designer gives {int(best['clusters_treated'])} of the {len(table)} clusters a "
-        f"package and spends Rs {best['cost_cr']:,.0f} crore.",
+        f"package and spends Rs {best['spent_cr']:,.0f} crore.",
         "",
         f"- Net jobs (jobs net of the work the workers had outside the clusters), "
         f"{design.horizon_quarters} quarters on: "
@@ -196,6 +199,7 @@ def words(design: Design, frames: dict, title: str) -> str:
         "",
         *(
             f"- {p}: {int(r.clusters)} clusters, Rs {r.cost:,.0f} crore"
+            + (" (its fees exceed its claims in the simulation)" if net_cost[p] < 0 else "")
             for p, r in by_package.sort_values("cost", ascending=False).iterrows()
         ),
         "",
@@ -205,7 +209,7 @@ def words(design: Design, frames: dict, title: str) -> str:
         "share of the designer's objective |",
         "|---|---:|---:|---:|---:|---:|",
         *(
-            f"| {LABELS[name]} | {int(r.clusters_treated)} | {r.cost_cr:,.0f} | "
+            f"| {LABELS[name]} | {int(r.clusters_treated)} | {r.spent_cr:,.0f} | "
             f"{r.net_jobs:+,.0f} ({r.net_jobs_low:+,.0f} to {r.net_jobs_high:+,.0f}) | "
             f"{r.npv:+,.0f} | {r.share_of_designer_objective:.0%} |"
             for name, r in rules.iterrows()
@@ -220,7 +224,15 @@ def words(design: Design, frames: dict, title: str) -> str:
         f"(worst draw: {1 - robust['regret_share'].max():.0%}); each draw's best gives the same "
         f"package to {robust['same_package_share'].mean():.0%} of the clusters on average. "
         f"{(table['chosen_in_share_of_draws'] >= 0.75).mean():.0%} of the clusters get a package "
-        "that is also the best for them in at least 75 % of the draws.",
+        "that is also the best for them in at least 75 % of the draws. "
+        f"At each draw's costs the allocation would cost Rs {robust['cost_chosen_cr'].min():,.0f} "
+        f"to {robust['cost_chosen_cr'].max():,.0f} crore"
+        + (
+            " (above the budget in some draws, where it then beats that draw's best within the "
+            "budget: a negative regret)."
+            if robust["cost_chosen_cr"].max() > design.budget_cr
+            else "."
+        ),
         "",
         "## How the effects were estimated",
         "",
