@@ -127,11 +127,13 @@ def allocate(
     scheduler: str | None = None,
     verify: bool = True,
     progress: bool = False,
+    verify_products: list[str] | None = None,
 ):
     """The scheme designer (issue 21): one package per cluster of a designer file (a national
     experiment with a [menu]) for ``budget_cr`` Rs crore, maximising ``objective`` (net_jobs, npv
     or exports) on a metamodel fitted to simulated runs; the rules of thumb, the robustness across
-    prior draws and, with ``verify``, the allocations simulated in national markets.  Runs are
+    prior draws and, with ``verify``, the allocations simulated in national markets (every
+    product market, or those in ``verify_products``).  Runs are
     kept in ``out/design`` and ``out/verification/*`` (resumed when run again).  Writes
     allocation.csv/.md/.png and the tables beside them; returns the
     :class:`~clustersim.analysis.designer.Design`."""
@@ -159,8 +161,17 @@ def allocate(
     )
     series, _ = load_results(design_folder)
     design = decide(designer, series, float(budget_cr), objective)
+    if verify_products is not None:
+        known = sorted({c.product for c in designer.national.clusters})
+        for product in verify_products:
+            if product not in known:
+                from .inputs.files import _fail
+
+                _fail(None, "--verify-products", product, "no cluster makes it", ", ".join(known))
     if verify:
-        arms = with_allocations(designer.national, verification_allocations(designer, design))
+        arms = with_allocations(
+            designer.national, verification_allocations(designer, design), verify_products
+        )
         folder = out / "verification" / arms.fingerprint()
         run_sweep(
             arms, folder, workers=workers, scheduler=scheduler, resume=True, progress=progress

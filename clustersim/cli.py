@@ -136,6 +136,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="skip simulating the allocations in national markets",
     )
+    allocate.add_argument(
+        "--verify-products",
+        type=lambda text: [p.strip() for p in text.split(",") if p.strip()],
+        help="verify only these product markets (archetypes, comma-separated; default: all)",
+    )
     allocate.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     compare = sub.add_parser(

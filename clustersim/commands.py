@@ -63,6 +63,7 @@ def cmd_allocate(args) -> int:
         scheduler=args.scheduler,
         verify=not args.no_verify,
         progress=not args.no_progress,
+        verify_products=args.verify_products,
     )
     print(
         f"{args.out / 'allocation.md'}: {int((design.choices['optimal'] > 0).sum())} clusters "

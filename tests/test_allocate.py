@@ -164,6 +164,18 @@ def test_an_allocation_gives_each_cluster_its_own_package_in_national_markets(de
         plan, base = runs[("plan", c)], runs[("baseline", c)]
         switched = {s for s, v in plan.overrides.items() if s.startswith("interventions.")}
         assert switched == set(menu[c % 3].overrides) and plan.seed == base.seed
+    some = with_allocations(
+        designer.national,
+        {"plan": [menu[i % 3].overrides for i in range(n)]},
+        products=["textiles_apparel"],
+    )
+    kept = {(r.package, r.point): r for r in some.runs()}
+    assert kept and all(
+        designer.national.clusters[c].product == "textiles_apparel" for _, c in kept
+    )
+    assert all(
+        r.seed == runs[key].seed and r.overrides == runs[key].overrides for key, r in kept.items()
+    )
 
 
 @pytest.mark.parametrize(

@@ -126,12 +126,14 @@ def criteria_order(designer) -> np.ndarray:
     return order.sort_values(["score", "units"], ascending=False, kind="stable").index.to_numpy()
 
 
-def evaluate(design: Design, choice: np.ndarray) -> dict:
+def evaluate(design: Design, choice: np.ndarray, members: np.ndarray | None = None) -> dict:
     """An allocation's cost and expected measures with 95 % intervals (spread across draws and
     the fit's error, the fit's errors summed within each archetype x package, whose clusters share
-    one fit, and in quadrature across them)."""
-    e, rows = design.effects, np.arange(len(choice))
-    groups = design.clusters["archetype"].to_numpy() + "|" + choice.astype(str)
+    one fit, and in quadrature across them); ``members``: over these clusters only."""
+    e = design.effects
+    rows = np.arange(len(choice)) if members is None else np.asarray(members)
+    choice = np.asarray(choice)[rows]
+    groups = design.clusters["archetype"].to_numpy()[rows] + "|" + choice.astype(str)
     out = {}
     for m in MEASURES:
         totals = e.by_draw[m][:, rows, choice].sum(axis=1)
@@ -143,7 +145,7 @@ def evaluate(design: Design, choice: np.ndarray) -> dict:
         out[f"{m}_low"], out[f"{m}_high"] = expected - half, expected + half
     # what the budget counts: each package's expected cost, none below zero (a guarantee whose
     # fees exceed its claims does not add to the budget); cost_cr above is the net public cost
-    out["spent_cr"] = alloc.spending(design.problem.costs, choice)
+    out["spent_cr"] = float(design.problem.costs[rows, choice].sum())
     out["clusters_treated"] = int((choice > 0).sum())
     return out
 
@@ -203,7 +205,8 @@ def verification_gap(design: Design, series: pd.DataFrame, annual_rate: float) -
     rows = []
     for name, frame in runs[runs["package"] != "baseline"].groupby("package"):
         frame = frame.set_index(["point", "replicate"])
-        expected = evaluate(design, design.choices[name])
+        members = np.unique(frame.index.get_level_values("point"))
+        expected = evaluate(design, design.choices[name], members)
         for m in MEASURES:
             diff = (frame[m] - base[m].reindex(frame.index)).groupby(level="replicate").sum()
             simulated = float(diff.mean())

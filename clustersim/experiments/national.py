@@ -229,15 +229,21 @@ class NationalExperiment(Experiment):
 
 
 def with_allocations(
-    experiment: NationalExperiment, allocations: dict[str, list[dict]]
+    experiment: NationalExperiment,
+    allocations: dict[str, list[dict]],
+    products: list[str] | None = None,
 ) -> NationalExperiment:
     """The national experiment in national markets with one arm per allocation beside the
     baseline: in arm ``name`` cluster ``c`` gets ``allocations[name][c]`` (a package's intervention
     overrides, scaled to its size as the scheme's package is), all clusters of a product stepped
-    together.  No clusters apart (the designer's verification)."""
+    together.  No clusters apart (the designer's verification).  ``products``: only the product
+    markets named (each whole; a cluster keeps its index, so its seed)."""
     import copy
 
     out = copy.copy(experiment)
+    if products is not None:
+        out.clusters = [c for c in experiment.clusters if c.product in products]
+        out.points = [{"cluster": c.name} for c in out.clusters]
     out.market = "national"
     out.allocations = {name: list(per_cluster) for name, per_cluster in allocations.items()}
     baseline = experiment.packages[0]
