@@ -130,19 +130,39 @@ def plot(path: Path, design: Design, rules: pd.DataFrame) -> None:
     measure = design.objective
     order = ["optimal", "greedy", *RULES]
     rules = rules.set_index("allocation").reindex(order)
-    fig, (left, right) = plt.subplots(1, 2, figsize=(13.5, 4.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13.5, 5.6))
     y = np.arange(len(order))[::-1]
     est = rules[measure].to_numpy(float)
     err = np.vstack([est - rules[f"{measure}_low"], rules[f"{measure}_high"] - est])
     left.errorbar(est, y, xerr=err, fmt="o", color="#1f4e79", capsize=4, label="metamodel (95 %)")
-    if design.verification is not None:
+    if design.verification is not None:  # like with like: both over the clusters verified
         v = design.verification[design.verification["measure"] == measure]
-        v = v.set_index("allocation").reindex(order)["simulated_national"].to_numpy(float)
-        left.plot(v, y, "D", color="#c0392b", label="simulated in national markets")
+        v = v.set_index("allocation").reindex(order)
+        n = int(v["clusters_simulated"].max())
+        left.plot(
+            v["metamodel"],
+            y - 0.3,
+            "o",
+            mfc="none",
+            color="#1f4e79",
+            label=f"metamodel, the {n} clusters verified",
+        )
+        left.plot(
+            v["simulated_national"],
+            y - 0.3,
+            "D",
+            color="#c0392b",
+            label=f"simulated in national markets, the {n} clusters",
+        )
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    for ax in (left, right):
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     left.set_yticks(y, [LABELS[n] for n in order])
     left.axvline(0, color="grey", lw=0.8)
     left.set_xlabel(f"{UNITS[measure]} (Rs {design.budget_cr:,.0f} crore)")
-    left.legend(loc="lower right", fontsize=8)
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=7)
     left.set_title("Same budget, same simulated effects")
     colours = plt.get_cmap("tab10")
     bottom = np.zeros(len(order))
@@ -154,6 +174,7 @@ def plot(path: Path, design: Design, rules: pd.DataFrame) -> None:
         right.barh(y, spend, left=bottom, color=colours(k), label=package)
         bottom += np.asarray(spend)
     right.axvline(design.budget_cr, color="black", ls="--", lw=0.8, label="budget")
+    right.set_xlim(0, 1.08 * max(design.budget_cr, bottom.max(), 1e-9))
     right.set_yticks(y, [])
     right.set_xlabel("Rs crore spent, by package")
     right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -255,15 +276,17 @@ def words(design: Design, frames: dict, title: str) -> str:
             "allocation"
         )
         v = v.reindex([n for n in LABELS if n in v.index])
+        simulated = int(v["clusters_simulated"].max())
         lines += [
             "The allocations were then simulated in national markets, every cluster of a product "
-            "in one market (verification.csv):",
+            f"in one market, for {simulated} of the {len(table)} clusters (whole product "
+            "markets; verification.csv), against the metamodel over the same clusters:",
             "",
             "| allocation | net jobs, metamodel | net jobs, simulated in national markets | gap |",
             "|---|---:|---:|---:|",
             *(
                 f"| {LABELS[name]} | {r.metamodel:+,.0f} | {r.simulated_national:+,.0f} | "
-                f"{r.gap_share:+.0%} |"
+                + (f"{r.gap_share:+.0%} |" if np.isfinite(r.gap_share) else "(nothing given) |")
                 for name, r in v.iterrows()
             ),
         ]
