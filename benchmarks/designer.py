@@ -13,7 +13,6 @@ finished runs are not run again (the times printed are then of what was left).
 from __future__ import annotations
 
 import argparse
-import resource
 import shutil
 import tempfile
 import time
@@ -68,8 +67,7 @@ def main() -> None:
     print(
         f"{len(designer.national.clusters)} clusters, menu {designer.package_names}; "
         f"metamodel design {n_design:,} runs, all runs {design.runs:,}; local pool of "
-        f"{args.workers}: {seconds:.0f} s wall, "
-        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime:.0f} CPU s in workers"
+        f"{args.workers}: {seconds:.0f} s wall"
     )
     print((out / "allocation.md").read_text(encoding="utf-8"))
     if args.dask:
