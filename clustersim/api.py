@@ -179,6 +179,6 @@ def allocate(
         design.verification = verification_gap(
             design, load_results(folder)[0], designer.discount_rate
         )
-    design.runs += 0 if not verify else len(list(arms.iter_runs()))
+        design.runs += arms.run_count()
     write_allocation(out, design, designer.national.title)
     return design

@@ -55,7 +55,6 @@ def run_measures(series: pd.DataFrame, annual_rate: float) -> pd.DataFrame:
     runs = s.groupby(keys).agg(
         npv=("pv", "sum"),
         exports=("net_exports", "sum"),
-        last=("quarter", "max"),
     )
     final = s[s["quarter"] == s.groupby(keys)["quarter"].transform("max")].set_index(keys)
     runs["net_jobs"] = final["jobs_net"]
