@@ -190,13 +190,10 @@ def robustness(
     frequency = np.zeros((n, k))
     rows = []
     for d in range(draws):
-        p = Problem(
-            values_by_draw[d],
-            costs_by_draw[d],
-            problem.allowed,
-            problem.budget,
-            problem.state_floors,
-        )
+        costs = np.maximum(costs_by_draw[d], 0.0)
+        most = np.where(problem.allowed, costs, 0.0).max(axis=1)  # a state's dearest choice
+        floors = [(m, min(f, float(most[m].sum()))) for m, f in problem.state_floors]
+        p = Problem(values_by_draw[d], costs, problem.allowed, problem.budget, floors)
         best = solve(p)
         frequency[np.arange(n), best] += 1
         achieved = objective(p, chosen)

@@ -111,6 +111,17 @@ def build_problem(designer, effects: EffectTables, budget: float, objective: str
             members = np.flatnonzero((states == state) & real)
             most = float(np.where(allowed[members], costs[members], 0).max(axis=1).sum())
             floors.append((members, min(limits["min_state_share"] * budget, most)))
+        if sum(f for _, f in floors) > budget + 1e-9:
+            from ..inputs.files import _fail
+
+            _fail(
+                designer.path,
+                "constraints.min_state_share",
+                limits["min_state_share"],
+                f"the {len(floors)} states' floors add up to Rs "
+                f"{sum(f for _, f in floors):,.0f} crore, more than the budget",
+                f"at most 1 / {len(floors)} (the number of states with a real cluster)",
+            )
     return alloc.Problem(effects.expected[measure], costs, allowed, budget, floors)
 
 
