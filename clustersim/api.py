@@ -116,3 +116,69 @@ def results(out: str | Path):
     from .analysis.compare import load_results
 
     return load_results(out)[0]
+
+
+def allocate(
+    experiment: str | Path,
+    budget_cr: float,
+    out: str | Path,
+    objective: str = "net_jobs",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    verify: bool = True,
+    progress: bool = False,
+    verify_products: list[str] | None = None,
+):
+    """The scheme designer (issue 21): one package per cluster of a designer file (a national
+    experiment with a [menu]) for ``budget_cr`` Rs crore, maximising ``objective`` (net_jobs, npv
+    or exports) on a metamodel fitted to simulated runs; the rules of thumb, the robustness across
+    prior draws and, with ``verify``, the allocations simulated in national markets (every
+    product market, or those in ``verify_products``).  Runs are
+    kept in ``out/design`` and ``out/verification/*`` (resumed when run again).  Writes
+    allocation.csv/.md/.png and the tables beside them; returns the
+    :class:`~clustersim.analysis.designer.Design`."""
+    from .analysis.compare import load_results
+    from .analysis.designer import decide, verification_allocations, verification_gap
+    from .experiments.allocate import check_request, load_designer, metamodel_design
+    from .experiments.engines import start_fork_server
+    from .experiments.national import with_allocations
+    from .experiments.sweep import run_sweep
+    from .views.allocation import write_allocation
+
+    check_request(budget_cr, objective)
+    designer = load_designer(experiment)
+    out = Path(out)
+    if scheduler is None:
+        start_fork_server()
+    design_folder = out / "design"
+    run_sweep(
+        metamodel_design(designer),
+        design_folder,
+        workers=workers,
+        scheduler=scheduler,
+        resume=True,
+        progress=progress,
+    )
+    series, _ = load_results(design_folder)
+    design = decide(designer, series, float(budget_cr), objective)
+    if verify_products is not None:
+        known = sorted({c.product for c in designer.national.clusters})
+        for product in verify_products:
+            if product not in known:
+                from .inputs.files import _fail
+
+                _fail(None, "--verify-products", product, "no cluster makes it", ", ".join(known))
+    if verify:
+        arms = with_allocations(
+            designer.national, verification_allocations(designer, design), verify_products
+        )
+        folder = out / "verification" / arms.fingerprint()
+        run_sweep(
+            arms, folder, workers=workers, scheduler=scheduler, resume=True, progress=progress
+        )
+        design.verification = verification_gap(
+            design, load_results(folder)[0], designer.discount_rate
+        )
+        design.runs += arms.run_count()
+    write_allocation(out, design, designer.national.title)
+    return design

@@ -1,5 +1,5 @@
 """Command line:
-``clustersim run | sweep | compare | report | validate | calibrate | viz | dask-cluster``
+``clustersim run | sweep | allocate | compare | report | validate | calibrate | viz | dask-cluster``
 (``--help`` on each).
 
 Bad input (a malformed scenario, a missing file, a bad option) prints one line
@@ -105,6 +105,43 @@ def build_parser() -> argparse.ArgumentParser:
         "one shared pre-policy history (same results, slower)",
     )
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    allocate = sub.add_parser(
+        "allocate",
+        help="the scheme designer: one package per cluster for a budget, on simulated effects",
+    )
+    allocate.add_argument("experiment", type=Path, help="designer file (national, with [menu])")
+    allocate.add_argument(
+        "--budget-cr", type=_budget, required=True, help="budget in Rs crore (>= 0)"
+    )
+    allocate.add_argument("--out", type=_folder, required=True, help="output folder")
+    allocate.add_argument(
+        "--objective",
+        choices=("net_jobs", "npv", "exports"),
+        default="net_jobs",
+        help="what the allocation maximises (default: net_jobs)",
+    )
+    allocate.add_argument(
+        "--workers",
+        type=_bounded(1, MAX_WORKERS),
+        help=f"local worker processes (default: all cores; at most {MAX_WORKERS})",
+    )
+    allocate.add_argument(
+        "--scheduler",
+        type=_address,
+        help="Dask scheduler address, e.g. tcp://host:8786 (needs clustersim[dask])",
+    )
+    allocate.add_argument(
+        "--no-verify",
+        action="store_true",
+        help="skip simulating the allocations in national markets",
+    )
+    allocate.add_argument(
+        "--verify-products",
+        type=lambda text: [p.strip() for p in text.split(",") if p.strip()],
+        help="verify only these product markets (archetypes, comma-separated; default: all)",
+    )
+    allocate.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     compare = sub.add_parser(
         "compare", help="effects of each package vs the baseline, with CIs, costs and plots"
@@ -233,6 +270,16 @@ def _host(text: str) -> str:
             f"{text!r}: name an address, e.g. 127.0.0.1 (this machine only) or 0.0.0.0"
         )
     return text
+
+
+def _budget(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of Rs crore") from None
+    if not (value >= 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
+    return value
 
 
 def _positive_int(text: str) -> int:

@@ -50,6 +50,28 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_allocate(args) -> int:
+    from . import api
+
+    _writable_folder(args.out)
+    design = api.allocate(
+        args.experiment,
+        args.budget_cr,
+        args.out,
+        objective=args.objective,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        verify=not args.no_verify,
+        progress=not args.no_progress,
+        verify_products=args.verify_products,
+    )
+    print(
+        f"{args.out / 'allocation.md'}: {int((design.choices['optimal'] > 0).sum())} clusters "
+        f"given a package, {design.runs:,} runs"
+    )
+    return 0
+
+
 def cmd_compare(args) -> int:
     from .analysis.compare import compare
     from .economy.reporters import COLUMN_NAMES

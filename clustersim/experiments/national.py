@@ -119,6 +119,10 @@ FIELDS: dict[str, Param] = {
             "together, and are also run apart; apart: each cluster alone only",
             choices=("national", "apart"),
         ),
+        # the scheme designer's tables (clustersim allocate; read by experiments/allocate.py)
+        Param("menu", {}, "-", "scheme designer: package name = scenario file"),
+        Param("constraints", {}, "-", "scheme designer: the allocation's constraints"),
+        Param("metamodel", {}, "-", "scheme designer: the simulated design of its metamodel"),
     )
 }
 
@@ -147,6 +151,15 @@ class NationalExperiment(Experiment):
 
     clusters: list[Cluster]
     market: str  # "national" or "apart"
+    #: the scheme designer's allocations (:func:`with_allocations`): arm name -> each cluster's
+    #: package overrides (before scaling; {} for nothing); empty for the national experiment
+    allocations: dict[str, list[dict]] = {}
+
+    def arm(self, package: str) -> tuple[bool, bool]:
+        """(is a package on, does the cluster sell in its national market) for a package name."""
+        if package in self.allocations:
+            return True, True
+        return ARMS[self.market][package]
 
     def iter_runs(self, replicates: int | None = None, together: bool = True):
         """Every run, one at a time.  Apart, a cluster's packages of a replicate come together (the
@@ -157,8 +170,11 @@ class NationalExperiment(Experiment):
         def run(c: Cluster, r: int, package: Package, market: str = "") -> Run:
             state = np.random.SeedSequence([self.seed, c.index, r]).generate_state(1, np.uint64)
             seed = int(state[0] >> 1)
-            treated, _ = ARMS[self.market][package.name]
-            scaled = _scale_package(self.scheme.overrides if treated else {}, c.scale)
+            treated, _ = self.arm(package.name)
+            if package.name in self.allocations:  # each cluster its own package
+                scaled = _scale_package(self.allocations[package.name][c.index], c.scale)
+            else:
+                scaled = _scale_package(self.scheme.overrides if treated else {}, c.scale)
             return Run(
                 run_id=f"c{c.index:03d}__{package.name}__r{r:04d}",
                 package=package.name,
@@ -171,8 +187,8 @@ class NationalExperiment(Experiment):
                 market=market,
             )
 
-        together_in_market = [p for p in self.packages if ARMS[self.market][p.name][1]]
-        alone = [p for p in self.packages if not ARMS[self.market][p.name][1]]
+        together_in_market = [p for p in self.packages if self.arm(p.name)[1]]
+        alone = [p for p in self.packages if not self.arm(p.name)[1]]
         for r in range(replicates or self.replicates):
             for product, members in self.products().items():
                 for package in together_in_market:
@@ -208,7 +224,31 @@ class NationalExperiment(Experiment):
             **super().design(),
             "clusters": [[c.name, c.n_firms, c.archetype, c.synthetic] for c in self.clusters],
             "market": self.market,
+            **({"allocations": self.allocations} if self.allocations else {}),
         }
+
+
+def with_allocations(
+    experiment: NationalExperiment,
+    allocations: dict[str, list[dict]],
+    products: list[str] | None = None,
+) -> NationalExperiment:
+    """The national experiment in national markets with one arm per allocation beside the
+    baseline: in arm ``name`` cluster ``c`` gets ``allocations[name][c]`` (a package's intervention
+    overrides, scaled to its size as the scheme's package is), all clusters of a product stepped
+    together.  No clusters apart (the designer's verification).  ``products``: only the product
+    markets named (each whole; a cluster keeps its index, so its seed)."""
+    import copy
+
+    out = copy.copy(experiment)
+    if products is not None:
+        out.clusters = [c for c in experiment.clusters if c.product in products]
+        out.points = [{"cluster": c.name} for c in out.clusters]
+    out.market = "national"
+    out.allocations = {name: list(per_cluster) for name, per_cluster in allocations.items()}
+    baseline = experiment.packages[0]
+    out.packages = [baseline, *(Package(name, baseline.scenario) for name in allocations)]
+    return out
 
 
 def _scale_package(overrides: dict, scale: float) -> dict:
