@@ -229,6 +229,8 @@ def test_the_designer_end_to_end(designer_file, tmp_path):
     assert not table["cluster"].str.startswith("Synthetic").any()
     verification = pd.read_csv(out / "verification.csv")
     assert set(verification["allocation"]) >= {"optimal", "holistic_for_largest"}
+    treats_all = verification["allocation"].map(lambda a: (design.choices[a] > 0).all())
+    assert (verification.loc[treats_all, "displaced_other_clusters"] == 0.0).all()
     for name in ("allocation.md", "allocation.png", "rules_of_thumb.csv", "robustness.csv"):
         assert (out / name).stat().st_size > 0
     again = api.allocate(designer_file, 50.0, out, workers=2)  # resumed: the same choice

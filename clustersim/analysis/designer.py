@@ -218,9 +218,16 @@ def verification_gap(design: Design, series: pd.DataFrame, annual_rate: float) -
         frame = frame.set_index(["point", "replicate"])
         members = np.unique(frame.index.get_level_values("point"))
         expected = evaluate(design, design.choices[name], members)
+        # the clusters the allocation leaves out (menu's "nothing"): what they lose is what the
+        # treated clusters of their product take from them
+        left_out = frame.index.get_level_values("point").isin(
+            members[design.choices[name][members] == 0]
+        )
         for m in MEASURES:
-            diff = (frame[m] - base[m].reindex(frame.index)).groupby(level="replicate").sum()
+            change = frame[m] - base[m].reindex(frame.index)
+            diff = change.groupby(level="replicate").sum()
             simulated = float(diff.mean())
+            displaced = float(change[left_out].groupby(level="replicate").sum().mean())
             rows.append(
                 {
                     "allocation": name,
@@ -234,6 +241,7 @@ def verification_gap(design: Design, series: pd.DataFrame, annual_rate: float) -
                     if expected[m]
                     else math.nan,
                     "clusters_simulated": int(frame.index.get_level_values("point").nunique()),
+                    "displaced_other_clusters": displaced if left_out.any() else 0.0,
                 }
             )
     return pd.DataFrame(rows)

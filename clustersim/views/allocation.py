@@ -282,13 +282,18 @@ def words(design: Design, frames: dict, title: str) -> str:
             f"in one market, for {simulated} of the {len(table)} clusters (whole product "
             "markets; verification.csv), against the metamodel over the same clusters:",
             "",
-            "| allocation | net jobs, metamodel | net jobs, simulated in national markets | gap |",
-            "|---|---:|---:|---:|",
+            "| allocation | net jobs, metamodel | net jobs, simulated in national markets | gap "
+            "| of which lost by the clusters it leaves out |",
+            "|---|---:|---:|---:|---:|",
             *(
                 f"| {LABELS[name]} | {r.metamodel:+,.0f} | {r.simulated_national:+,.0f} | "
                 + (f"{r.gap_share:+.0%} |" if np.isfinite(r.gap_share) else "(nothing given) |")
+                + f" {r.displaced_other_clusters:+,.0f} |"
                 for name, r in v.iterrows()
             ),
+            "",
+            "The last column is what the treated clusters take from the clusters of their product "
+            "that the allocation leaves out (`displaced_other_clusters` in verification.csv).",
         ]
     else:
         lines.append("The allocations were not simulated in national markets (--no-verify).")
