@@ -89,6 +89,12 @@ def test_the_scheme_budget_follows_cluster_size(national):
     assert by_point[large.index].overrides["interventions.cfc"]["capex_cr"] == pytest.approx(
         2 * by_point[small.index].overrides["interventions.cfc"]["capex_cr"]
     )
+    # so do the places a quarter of a scheme with a queue
+    seats = [
+        by_point[c.index].overrides["interventions.skills_training"]["seats_per_quarter"]
+        for c in (small, large)
+    ]
+    assert seats[1] == pytest.approx(2 * seats[0])
 
 
 def test_national_sweep_and_summary(national, tmp_path):

@@ -60,9 +60,12 @@ MIN_SCALE, MAX_SCALE = (
 SCALED = {
     "cfc": ("capacity_hours", "capex_cr", "opex_cr"),
     "testing_lab": ("capacity_tests", "capex_cr", "opex_cr"),
-    "export_promotion": ("cost_cr",),
+    # the places a quarter of the schemes with a queue (issue 16) scale with the cluster too
+    "export_promotion": ("cost_cr", "slots_per_quarter"),
     "facilitation_cell": ("cost_cr",),
-    "growth_fund": ("n_firms",),
+    "growth_fund": ("n_firms", "deals_per_quarter"),
+    "skills_training": ("seats_per_quarter",),
+    "consulting": ("firms_per_quarter",),
     # issue 17: a raw-material bank's depot and stock scale with the cluster; clean production
     # costs per firm, and a link to a port costs what it costs whatever the cluster's size
     "raw_material_bank": ("capacity_cr", "capex_cr", "opex_cr"),
