@@ -294,25 +294,27 @@ def test_defaults_while_operating_keep_the_books_and_count_the_debt_owed():
         "finance.late_payment_rate": 0.5,
         "finance.buyer_default_rate": 0.3,
     }
-    model = ClusterModel(SCENARIOS / "credit_guarantee.toml", seed=9, **QUICK, **fragile)
-    bank, owed, defaulted, early = model.bank, [], [], []
-    original = bank.write_off
+    owed, defaulted, early = [], [], []
+    for seed in (9, 1, 3):  # an overdraft stops at the limit, so many of the short close instead
+        model = ClusterModel(SCENARIOS / "credit_guarantee.toml", seed=seed, **QUICK, **fragile)
+        bank = model.bank
+        original = bank.write_off
 
-    def write_off(firms, rows):
-        owed.append(float(firms.bank_debt(rows).sum()))
-        # out of order since an earlier quarter, not this one
-        early.append(bool(np.all(firms.out_of_order_since[rows] < model.steps)))
-        before = bank.defaulted
-        original(firms, rows)
-        defaulted.append(bank.defaulted - before)
+        def write_off(firms, rows, model=model, bank=bank, original=original):
+            owed.append(float(firms.bank_debt(rows).sum()))
+            # out of order since an earlier quarter, not this one
+            early.append(bool(np.all(firms.out_of_order_since[rows] < model.steps)))
+            before = bank.defaulted
+            original(firms, rows)
+            defaulted.append(bank.defaulted - before)
 
-    bank.write_off = write_off
-    model.run()
+        bank.write_off = write_off
+        model.run()
+        assert_consistent(model)
+        assert max(model.series.column("npa_ratio")) > 0.0
     assert sum(1 for d in defaulted if d > 0) >= 3, "the setting should make borrowers default"
     assert np.allclose(owed, defaulted)
     assert all(early)
-    assert_consistent(model)
-    assert max(model.series.column("npa_ratio")) > 0.0
 
 
 def test_buyers_pay_on_time_late_or_never():
@@ -383,3 +385,25 @@ def test_buyers_who_never_pay_make_bad_debts_and_none_without_that_risk():
     safe, risky = run(0.0), run(0.4)
     assert sum(safe.column("bad_debts")) == 0.0
     assert sum(risky.column("bad_debts")) > 0.0
+
+
+def test_an_overdraft_stops_at_the_limit_and_the_rest_stays_short():
+    """A borrower short of cash leaves its bank dues unpaid and overdraws up to its cash-credit
+    limit, no further: what is still short stays short (the firm closes if insolvent), and the
+    bank lends no more than its funds."""
+    model = ClusterModel(SCENARIOS / "baseline.toml", seed=2, **QUICK)
+    model.run(model.burn_in)
+    firms, bank, live = model.firms, model.bank, model.firms.operating
+    rows = live[:3]
+    firms.cash[live] = 0.0
+    firms.bank_paid[live] = 0.0
+    firms.formal_debt[rows] = 1.0
+    firms.cash_credit_limit[rows] = [0.0, 5.0, 5.0]
+    firms.cash_credit[rows] = [0.0, 4.0, 0.0]
+    firms.bank_paid[rows] = [2.0, 2.0, 2.0]
+    firms.cash[rows] = -10.0
+    funds = bank.funds = 1e9
+    bank.classify_accounts(firms)
+    # dues 2 unpaid; plus headroom 0, 1 and 5 on the limit
+    assert firms.cash[rows].tolist() == pytest.approx([-8.0, -7.0, -3.0])
+    assert funds - bank.funds == pytest.approx(2.0 + 3.0 + 7.0)

@@ -254,9 +254,9 @@ class Bank(Lender):
         )
 
     def classify_accounts(self, firms) -> None:
-        """Borrowers still short of cash after the moneylender overdraw their cash-credit
-        account by the gap (or, without a limit, leave the quarter's bank dues unpaid, debited to
-        the account): it is then out of order, its balance above the drawing power.  An account
+        """Borrowers still short of cash after the moneylender leave the quarter's bank dues
+        unpaid and overdraw their cash-credit account up to its limit (debited to the account,
+        within the bank's funds): it is then out of order, its balance above the drawing power.  An account
         out of order at the end of two quarters running (dues unpaid for more than 90 days) is
         non-performing: the bank
         sells the capital its charge covers (up to the debt, at the recovery rate), writes the
@@ -266,14 +266,15 @@ class Bank(Lender):
         debt = firms.bank_debt(live)
         model.counts.formal_borrowers = int(np.count_nonzero(debt > 0))
         short = (firms.cash[live] < 0.0) & ((debt > 0.0) | (firms.bank_paid[live] > 0.0))
-        # A firm with a cash-credit limit overdraws the account by all it is short (the bank
-        # honours its cheques); one without leaves the quarter's dues unpaid.
-        gap = np.where(
-            firms.cash_credit_limit[live] > 0.0,
-            -firms.cash[live],
-            np.minimum(-firms.cash[live], firms.bank_paid[live]),
-        )
+        # A borrower leaves the quarter's bank dues unpaid, and one with a cash-credit limit also
+        # overdraws the account up to its limit (the bank honours its cheques that far, while it
+        # has the funds); what is still short stays short, and the firm closes if insolvent.
+        headroom = np.maximum(firms.cash_credit_limit[live] - firms.cash_credit[live], 0.0)
+        gap = np.minimum(-firms.cash[live], firms.bank_paid[live] + headroom)
         unpaid = np.where(short, gap, 0.0)
+        total = float(unpaid.sum())
+        if total > max(self.funds, 0.0):  # the bank's funds are shared pro rata
+            unpaid *= max(self.funds, 0.0) / total
         if unpaid.any():
             firms.cash[live] += unpaid
             firms.cash_credit[live] += unpaid
