@@ -18,9 +18,13 @@ BARS = (
 )
 #: States shown (the rest are summed in "other states").
 STATES_SHOWN = 12
+#: The synthetic clusters' "state", and how the figure names it.
+SYNTHETIC, SYNTHETIC_LABEL = "synthetic", "synthetic clusters (illustrative)"
 
 
 def _panel(ax, frame: pd.DataFrame, label: str, title: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     y = np.arange(len(frame))
     height = 0.8 / len(BARS)
     for k, (column, legend, colour) in enumerate(BARS):
@@ -30,6 +34,7 @@ def _panel(ax, frame: pd.DataFrame, label: str, title: str) -> None:
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_xlabel("jobs at the horizon, scheme minus no scheme (workers)")
     ax.set_title(title, loc="left", fontsize=10)
+    ax.xaxis.set_major_locator(MaxNLocator(5))  # wide numbers: few ticks, so they never touch
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
 
 
@@ -39,6 +44,7 @@ def national_figure(result: dict[str, pd.DataFrame], path: Path, title: str) -> 
     plt = _pyplot()
     products = result["products"]
     states = result["states"].sort_values("jobs_effect", ascending=False)
+    states = states.assign(state=states["state"].replace(SYNTHETIC, SYNTHETIC_LABEL))
     if len(states) > STATES_SHOWN:
         rest = states.iloc[STATES_SHOWN - 1 :]
         other = {"state": f"{len(rest)} other states", **rest.drop(columns="state").sum()}

@@ -256,12 +256,11 @@ class Bank(Lender):
     def classify_accounts(self, firms) -> None:
         """Borrowers still short of cash after the moneylender leave the quarter's bank dues
         unpaid and overdraw their cash-credit account up to its limit (debited to the account,
-        within the bank's funds): it is then out of order, its balance above the drawing power.  An account
-        out of order at the end of two quarters running (dues unpaid for more than 90 days) is
-        non-performing: the bank
-        sells the capital its charge covers (up to the debt, at the recovery rate), writes the
-        rest off (the guarantee pays its cover of the loss) and bars the firm for
-        ``default_bar_quarters``.  The firm goes on if it can."""
+        within the bank's funds): it is then out of order, its balance above the drawing power.
+        An account out of order at the end of two quarters running (dues unpaid for more than 90
+        days) is non-performing: the bank sells the capital its charge covers (up to the debt, at
+        the recovery rate), writes the rest off (the guarantee pays its cover of the loss) and bars
+        the firm for ``default_bar_quarters``.  The firm goes on if it can."""
         model, ledger, live = self.model, self.model.ledger, firms.operating
         debt = firms.bank_debt(live)
         model.counts.formal_borrowers = int(np.count_nonzero(debt > 0))
