@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.design import BASELINE
+from .national import net_exports
 
 MEASURES = ("net_jobs", "npv", "exports", "cost_cr")
 Z95 = 1.959964
@@ -42,9 +43,7 @@ Z95 = 1.959964
 def run_measures(series: pd.DataFrame, annual_rate: float) -> pd.DataFrame:
     """One row per run: its level of each measure's quantity (before differencing)."""
     s = series[series["quarter"] >= 1].copy()
-    materials = s["sales"] - s["value_added"]
-    imported = (s["imported_input_share"] * materials / s["sales"]).where(s["sales"] > 0, 0.0)
-    s["net_exports"] = s["export_sales"] * (1.0 - imported)
+    s["net_exports"] = net_exports(s)
     wage_bill = s["wage"] * s["jobs"] / 400.0  # Rs lakh a worker a year -> Rs crore a quarter
     s["surplus"] = s["earnings_gain"] + s["value_added"] - wage_bill
     s = s.sort_values(["run_id", "quarter"])

@@ -46,14 +46,14 @@ OUTCOMES = (
 )
 
 
-def _with_net_exports(series: pd.DataFrame) -> pd.DataFrame:
+def net_exports(series: pd.DataFrame) -> pd.Series:
     """Exports net of the imported inputs they embody (Rs crore a quarter): export sales less
     imported materials in proportion to the export share of sales."""
     materials = series["sales"] - series["value_added"]
     share = (series["imported_input_share"] * materials / series["sales"]).where(
         series["sales"] > 0, 0.0
     )
-    return series.assign(net_exports=series["export_sales"] * (1.0 - share))
+    return series["export_sales"] * (1.0 - share)
 
 
 def _effects(series: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -76,7 +76,7 @@ def national_summary(out: str | Path, write: bool = True) -> dict[str, pd.DataFr
     ``write``, the CSVs and ``national_summary.md`` in ``out``."""
     out = Path(out)
     series, info = load_results(out)
-    series = _with_net_exports(series)
+    series = series.assign(net_exports=net_exports(series))
     in_markets = info.get("market") == "national"
     clusters = pd.DataFrame(info["clusters"], columns=["name", "n_firms", "archetype", "synthetic"])
     clusters["state"] = info["states"]

@@ -286,6 +286,11 @@ def solve_indices(implied_by, x, jacobian=None, tol=1e-12, max_iter=200):
     return x, state, iteration, jacobian
 
 
+def log_indices(term: float, term_f: float, sigma: float) -> np.ndarray:
+    """(log P, log P*) from their ``1 - sigma`` powers, the index terms the producers make."""
+    return np.array([math.log(term) / (1.0 - sigma), math.log(term_f) / (1.0 - sigma)])
+
+
 def settled(state, log_p, log_pf, demand: Demand, sigma, iterations, jacobian) -> Clearing:
     """The :class:`Clearing` of a cluster whose response at the solution was ``state``."""
     wage, b_dom, total, workers, revenue, materials, price, log_po = state
@@ -325,7 +330,7 @@ def clear(
 
     def implied_by(x):
         term, term_f, state = respond(*x)
-        return np.array([math.log(term) / (1.0 - sigma), math.log(term_f) / (1.0 - sigma)]), state
+        return log_indices(term, term_f, sigma), state
 
     x0 = np.array([math.log(price_index_before), math.log(foreign_price_index_before)])
     x, state, iterations, jacobian = solve_indices(implied_by, x0, jacobian, tol, max_iter)
@@ -502,8 +507,9 @@ class Markets:
 
     def cluster_side(self, firms) -> dict:
         """What the cluster brings to the markets this quarter (:func:`cluster_response`'s
-        arguments): its operating firms' qualities, exporters, productivity, capital and
-        workforces, what their materials cost, its demand side and its labour supply."""
+        arguments): its operating firms' qualities, exporters (those whose certificate has
+        lapsed stop exporting here), productivity, capital and workforces, what their materials
+        cost, its demand side and its labour supply."""
         model, live = self.model, firms.operating
         certified = firms.certified_until[live] >= model.steps
         firms.exporter[live] &= certified

@@ -39,7 +39,7 @@ import math
 
 import numpy as np
 
-from .markets import cluster_response, settled, solve_indices
+from .markets import cluster_response, log_indices, settled, solve_indices
 
 #: What every cluster of a national market must share (scenario sections, compared whole).
 SHARED_SETTINGS = ("market", "technology.demand_elasticity", "run.burn_in", "run.horizon")
@@ -52,15 +52,16 @@ class NationalMarket:
     (:meth:`ClusterModel.after_trade`).  ``models`` are built and calibrated alone
     (:class:`ClusterModel`), at the same step, and not yet stepped apart after joining."""
 
-    def __init__(self, models, product: str = ""):
+    def __init__(self, models):
         if not models:
             raise ValueError("a national market needs at least one cluster")
         self.models = list(models)
-        self.product = product
         first = self.models[0]
+        shared = _shared_settings(first)
         for model in self.models[1:]:
+            settings = _shared_settings(model)
             for key in SHARED_SETTINGS:
-                if _setting(model, key) != _setting(first, key):
+                if settings[key] != shared[key]:
                     raise ValueError(
                         f"clusters of one national market must share {key}: "
                         f"{model.settings.path} differs from {first.settings.path}"
@@ -72,10 +73,8 @@ class NationalMarket:
         spending = [m.spending_at_start for m in markets]
         # Z_c = P*_0c^(1 - sigma): each segment's foreign index term at the start.
         foreign = [math.exp((1.0 - self.sigma) * m.foreign_log_index_at_start) for m in markets]
-        total, total_foreign = (
-            sum(spending),
-            sum(e * z for e, z in zip(spending, foreign, strict=True)),
-        )
+        total = sum(spending)
+        total_foreign = sum(e * z for e, z in zip(spending, foreign, strict=True))
         #: w_c: each segment's share of national spending at the start.
         self.weights = [e / total for e in spending]
         #: each segment's foreign term, in the first cluster's units, times its share.
@@ -129,8 +128,7 @@ class NationalMarket:
             ]
             term = sum(w * answer[0] for w, answer in zip(weights, answers, strict=True))
             term_f = sum(w * answer[1] for w, answer in zip(foreign_weights, answers, strict=True))
-            implied = np.array([math.log(term) / (1.0 - sigma), math.log(term_f) / (1.0 - sigma)])
-            return implied, [answer[2] for answer in answers]
+            return log_indices(term, term_f, sigma), [answer[2] for answer in answers]
 
         first = self.models[0].markets
         x0 = np.array([math.log(first.price_index), math.log(first.foreign_price_index)])
@@ -140,9 +138,13 @@ class NationalMarket:
             model.markets.settle(model.firms, result)
 
 
-def _setting(model, key: str):
-    """A setting of a cluster's resolved scenario, by dotted key (a whole section for a name)."""
-    value = model.settings.resolved()
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+def _shared_settings(model) -> dict:
+    """The :data:`SHARED_SETTINGS` of a cluster's resolved scenario, by dotted key (a whole
+    section for a name)."""
+    resolved, out = model.settings.resolved(), {}
+    for key in SHARED_SETTINGS:
+        value = resolved
+        for part in key.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        out[key] = value
+    return out

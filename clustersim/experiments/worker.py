@@ -148,7 +148,7 @@ def execute_market(runs: list[dict]) -> list[dict]:
             ClusterModel(load_scenario(run["scenario"], run["overrides"]), seed=run["seed"])
             for run in runs
         ]
-        market = NationalMarket(models, runs[0]["market"])
+        market = NationalMarket(models)
         market.run(models[0].burn_in)
         first = [firm_snapshot(model, 0) for model in models]
         market.run()
