@@ -4,8 +4,8 @@ The finance block's moments (clustersim.experiments.calibrate.simulate_moments: 
 and with the collateral limit lifted) at a few points of owners' consumption, lambda, the bank's
 bar and buyers who never pay, the other parameters at their defaults, with the share of firms
 constrained at the end of the burn-in and the raw return gap beside them (docs/calibration.md,
-seventh calibration).  Then, at one binding point, what constrained firms earn and where they sit
-by net worth.
+seventh and eighth calibrations).  Then, at one binding point, what constrained firms earn and
+where they sit by net worth.
 
     python experiments/constraint_grid.py [--seeds 3]
 """
@@ -23,12 +23,11 @@ from clustersim.inputs.scenario import load_scenario, nest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: (owner_consumption, bank_leverage, max_expected_loss, buyer_default_rate)
-POINTS = [(c, lam, 0.158, 0.33) for c in (0.15, 0.3, 0.5) for lam in (1.1, 1.4, 2.0)] + [
-    (0.3, 1.1, 0.02, 0.33),
-    (0.3, 1.1, 0.02, 0.6),
-    (0.3, 1.1, 0.158, 0.6),
-    (0.25, 1.1, 0.02, 0.33),
-    (0.3, 1.1, 0.01, 0.33),
+POINTS = [
+    (c, lam, bar, 0.33)
+    for bar in (0.02, 0.04)
+    for lam in (1.5, 2.0, 2.734)
+    for c in (0.075, 0.15, 0.25)
 ]
 KEYS = (
     "finance.owner_consumption",
@@ -57,7 +56,7 @@ def main() -> None:
             f"{objective(m):.2f} |",
             flush=True,
         )
-    theta = dict(zip(KEYS, (0.3, 1.1, 0.158, 0.33), strict=True))
+    theta = dict(zip(KEYS, (0.25, 2.0, 0.02, 0.33), strict=True))
     model = ClusterModel(
         load_scenario(ROOT / "scenarios" / "baseline.toml", nest(theta)), seed=1001
     )

@@ -62,7 +62,6 @@ class Moment:
 #: (with near-commodity demand a firm's size moves about six times its TFP).
 FREE = {
     "finance.bank_leverage": (1.1, 4.0),
-    "finance.max_expected_loss": (0.005, 0.3),
     "finance.owner_consumption": (0.05, 0.6),  # allowed up to 0.9
     "technology.tfp_dispersion": (0.1, 0.35),
     "dynamics.overhead_share": (0.02, 0.8),
