@@ -646,3 +646,25 @@ def test_editing_a_scenario_changes_the_fingerprint(write_toml):
     before = load_experiment(experiment).fingerprint()
     child.write_text(child.read_text() + "[interventions.cfc]\ncapacity_hours = 10.0\n")
     assert load_experiment(experiment).fingerprint() != before
+
+
+def test_parameter_range_leaves_out_points_where_the_effect_is_undefined():
+    """A percentage effect over a baseline at zero is infinite at that parameter point: the range
+    across points is taken over the points where the effect is defined, quietly (no warning)."""
+    import warnings
+
+    import pandas as pd
+
+    from clustersim.analysis.statistics import summarise
+
+    diffs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1, 2, 2],
+            "replicate": [0, 1, 0, 1, 0, 1],
+            "pct": [1.0, 3.0, 5.0, 7.0, np.inf, np.inf],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        row = summarise(diffs, "pct", 1)
+    assert 2.0 <= row["param_low"] <= row["param_high"] <= 6.0

@@ -117,12 +117,15 @@ def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
     # across points: average over points within each replicate, then take the interval across
     # replicates.
     mean, lo, hi = t_interval(diffs.groupby("replicate")[column].mean(), comparisons)
+    # A point whose effect is undefined (a percentage of a baseline at zero) has no place in the
+    # range across points.
+    defined = point_means[np.isfinite(point_means)]
     return {
         "estimate": mean,
         "ci_low": lo,
         "ci_high": hi,
-        "param_low": float(point_means.quantile(0.025)),
-        "param_high": float(point_means.quantile(0.975)),
+        "param_low": float(defined.quantile(0.025)) if len(defined) else math.nan,
+        "param_high": float(defined.quantile(0.975)) if len(defined) else math.nan,
     }
 
 
