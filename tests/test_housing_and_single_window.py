@@ -166,3 +166,12 @@ def test_firms_on_the_single_window_pay_less_overhead_and_entrants_value_entry_m
         + window.start_days_saved / WORKING_DAYS_PER_QUARTER * np.maximum(profit, 0.0)
     )
     assert np.allclose(value_open - value_closed, expected)
+
+
+@pytest.mark.parametrize("scenario", ["workforce_housing", "single_window"])
+def test_money_adds_up_every_quarter_with_the_hostel_or_the_single_window_open(scenario):
+    from test_accounts import assert_consistent
+
+    model = run(scenario, **AT_ONCE)
+    assert model.series.column(f"take_up_{scenario}")[-1] > 0
+    assert_consistent(model)
