@@ -134,7 +134,8 @@ class Government:
         """Skills training every quarter; consulting and growth-fund equity offered once, when
         they start, and delivered as their queues move; the clean-production programme every
         quarter; the raw-material bank enrols its members (what materials cost them enters their
-        plans)."""
+        plans); a workers' hostel houses workers (the labour supply the markets clear shifts); an
+        open single window takes the firms that move their compliance onto it."""
         model, schemes, quarter = self.model, self.schemes, self.model.quarter
         if self.active["skills_training"]:
             self.deliver_training(firms)
