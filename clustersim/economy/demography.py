@@ -112,8 +112,10 @@ class Demography:
     def entrant_value(self, rows):
         """Expected value of a potential entrant at today's wage and price index: the long-run
         profit of a legacy-technology firm selling at home, less overhead, capitalised at the
-        formal rate plus the exit hazard.  Expectations are static, as incumbents' are: a candidate
-        does not foresee the decline, it meets it.  Returns (value, its long-run plan)."""
+        formal rate plus the exit hazard (with an open single window: plus its compliance saving,
+        its cut in the set-up cost and the profit of the days it starts sooner).  Expectations are
+        static, as incumbents' are: a candidate does not foresee the decline, it meets it.
+        Returns (value, its long-run plan)."""
         tech, rates, markets, firms = (
             self.model.technology,
             self.model.rates,
@@ -128,7 +130,14 @@ class Demography:
             firms.material_cost(),
             tech,
         )
-        return (plan.profit - firms.overhead) / (rates.formal_rate + rates.exit_hazard), plan
+        profit = plan.profit - firms.overhead
+        if not self.model.facilities.single_window_open():
+            return profit / (rates.formal_rate + rates.exit_hazard), plan
+        # An entrant registers through an open single window: it saves on compliance, and starts
+        # sooner and for less.
+        profit = profit + self.model.government.compliance_saving()
+        gain, _ = self.model.government.entry_terms(profit)
+        return profit / (rates.formal_rate + rates.exit_hazard) + gain, plan
 
     def calibrate_entry_threshold(self) -> None:
         """The value a candidate must expect to enter.  It starts where entries per
@@ -255,6 +264,8 @@ class Demography:
             return
         firms.alive[rows] = True
         firms.entry_step[rows] = model.steps
+        firms.single_window[rows] = model.facilities.single_window_open()  # registered through it
+        entry_cost = model.government.entry_terms(np.zeros(0))[1]
         firms.formal_access[rows] = True  # not refused yet
         # The owner brings net worth: a share of the capital and working cash the plan needs
         # (drawn per slot), split between them; a poor entrant starts below its plan and grows
@@ -280,17 +291,15 @@ class Demography:
         plan_cash_flow = (
             plan.profit[enters]
             + (rates.formal_rate + rates.depreciation) * plan.capital[enters]
-            - firms.overhead
+            - firms.fixed_costs(rows)
         )
         model.bank.appraise_entrants(firms, rows, plan.revenue[enters], plan_cash_flow)
-        equity = firms.capital[rows] + firms.cash[rows] + p.dynamics.entry_cost_lakh
+        equity = firms.capital[rows] + firms.cash[rows] + entry_cost
         model.ledger.post("owner_equity", "rest_of_world", "firms", float(equity.sum()))
         model.ledger.post(
             "investment_goods", "firms", "rest_of_world", float(firms.capital[rows].sum())
         )
-        model.ledger.post(
-            "other_firm_costs", "firms", "rest_of_world", p.dynamics.entry_cost_lakh * len(rows)
-        )
+        model.ledger.post("other_firm_costs", "firms", "rest_of_world", entry_cost * len(rows))
         model.counts.entries = len(rows)
         for row in rows:
             model.add_firm_agent(int(row))

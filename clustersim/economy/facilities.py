@@ -1,5 +1,6 @@
-"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell and the
-raw-material bank.
+"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell, the
+raw-material bank and the workers' hostel (and the public projects built like them: the link to a
+port and the single window).
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
@@ -24,12 +25,21 @@ import numpy as np
 from .agents import CommonFacilityCentre, TestingLab
 from .agents.raw_material_bank import RawMaterialBank
 from .agents.spv import SPV
+from .agents.workforce_housing import WorkforceHousing
 from .timeunits import per_quarter, quarterly_hazard
 
 LAKH_PER_CRORE = 100.0
 #: Facility schemes, in the order of their completion draws (append only: a new facility must
 #: not move another's draw).
-FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank", "logistics")
+FACILITIES = (
+    "cfc",
+    "testing_lab",
+    "facilitation_cell",
+    "raw_material_bank",
+    "logistics",
+    "workforce_housing",
+    "single_window",
+)
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
 
@@ -52,6 +62,8 @@ class Facilities:
         self.lab: TestingLab | None = None
         self.material_bank: RawMaterialBank | None = None
         self.logistics_opens: int | None = None  # step the connectivity project opens
+        self.housing: WorkforceHousing | None = None  # the workers' hostel
+        self.single_window_opens: int | None = None  # step the single window opens
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -63,12 +75,18 @@ class Facilities:
         if name == "logistics":  # a link to a port: no cell of its own on the grid
             self.logistics_opens = self.build(name, scheme)
             return
+        if name == "single_window":  # a desk and a portal: no place that matters
+            self.single_window_opens = self.build(name, scheme)
+            return
         core = np.rint(model.cores[0]).astype(int)
         x = core[0] if scheme.x < 0 else min(scheme.x, model.width - 1)
         y = core[1] if scheme.y < 0 else min(scheme.y, model.width - 1)
         cell = model.grid[(int(x), int(y))]
         if name == "facilitation_cell":
             self.facilitation_cell = cell
+            return
+        if name == "workforce_housing":
+            self.housing = self.build_housing(cell, scheme)
             return
         rules = model.p.governance
         spv = scheme.governance == "spv"
@@ -140,6 +158,46 @@ class Facilities:
         self.delays[name] = delay
         return model.steps + lag + delay
 
+    def build_housing(self, cell, scheme) -> WorkforceHousing:
+        """A workers' hostel at ``cell``: its builder's governance sets its lag, completion chance
+        and the share of beds kept available; the government pays its running gap."""
+        rules = self.model.p.governance
+        spv = scheme.governance == "spv"
+        return WorkforceHousing(
+            self.model,
+            cell,
+            beds=scheme.beds,
+            uptime=rules.spv_uptime if spv else rules.government_uptime,
+            reach=scheme.reach,
+            resident_share=scheme.resident_share,
+            quit_cut=scheme.quit_cut,
+            rent_saving_share=scheme.rent_saving_share,
+            opens_step=self.build("workforce_housing", scheme),
+            opex_cr=scheme.opex_cr,
+            ramp_up=rules.ramp_up_quarters,
+        )
+
+    def house_workers(self, firms) -> None:
+        """The workers' hostel, once built, houses workers of the firms within its reach."""
+        if self.housing is not None and self.model.government.active["workforce_housing"]:
+            self.housing.house(firms)
+
+    def labour_supply(self, supply):
+        """The cluster's labour supply this quarter: the calibrated one, shifted by a workers'
+        hostel's residents (``WorkforceHousing.supply``)."""
+        if self.housing is None or self.housing.housed_share <= 0.0:
+            return supply
+        return self.housing.supply(supply)
+
+    def single_window_open(self) -> bool:
+        """The single window is open and its scheme running."""
+        opens = self.single_window_opens
+        return (
+            opens is not None
+            and self.model.steps >= opens
+            and self.model.government.active["single_window"]
+        )
+
     def logistics_open(self) -> bool:
         """The connectivity project is open and its scheme running."""
         opens = self.logistics_opens
@@ -150,9 +208,9 @@ class Facilities:
         )
 
     def open_count(self) -> int:
-        """Facilities (CFC, lab, raw-material bank) that are open now."""
+        """Facilities (CFC, lab, raw-material bank, workers' hostel) that are open now."""
         step = self.model.steps
-        built = (self.cfc, self.lab, self.material_bank)
+        built = (self.cfc, self.lab, self.material_bank, self.housing)
         return sum(f is not None and f.is_open(step) for f in built)
 
     def supply_materials(self, firms) -> None:

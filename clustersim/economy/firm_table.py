@@ -78,6 +78,7 @@ FIELDS: dict[str, tuple[type, str]] = {
     "consulted": (bool, "received scheme consulting"),
     "growth_funded": (bool, "received growth-fund equity"),
     "clean_producer": (bool, "made the clean-production (energy-efficiency) investment"),
+    "single_window": (bool, "moved its compliance onto the single window"),
     "trial_arm": (np.int8, "in-silico trial: 0 not in it, 1 control, 2 treated"),
     "export_cost_cut": (float, "firm-specific cut in export costs (trial export link)"),
 }

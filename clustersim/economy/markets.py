@@ -509,7 +509,7 @@ class Markets:
         """What the cluster brings to the markets this quarter (:func:`cluster_response`'s
         arguments): its operating firms' qualities, exporters (those whose certificate has
         lapsed stop exporting here), productivity, capital and workforces, what their materials
-        cost, its demand side and its labour supply."""
+        cost, its demand side and its labour supply (with a workers' hostel's residents)."""
         model, live = self.model, firms.operating
         certified = firms.certified_until[live] >= model.steps
         firms.exporter[live] &= certified
@@ -523,7 +523,7 @@ class Markets:
             wage_before=self.wage,
             material_cost=firms.material_cost(live),  # what each firm pays
             demand=self.demand(),
-            supply=self.labour_supply,
+            supply=model.facilities.labour_supply(self.labour_supply),  # a hostel's residents
             tech=model.technology,
         )
 

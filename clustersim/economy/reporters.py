@@ -288,7 +288,7 @@ SERIES = (
     Series(
         "facilities_open",
         "facilities",
-        "the package's CFC, testing lab and raw-material bank that are open (0-3)",
+        "the package's CFC, testing lab, raw-material bank and workers' hostel that are open (0-4)",
         lambda o: o.model.facilities.open_count(),
         whole=True,
     ),

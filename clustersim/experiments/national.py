@@ -69,6 +69,9 @@ SCALED = {
     # issue 17: a raw-material bank's depot and stock scale with the cluster; clean production
     # costs per firm, and a link to a port costs what it costs whatever the cluster's size
     "raw_material_bank": ("capacity_cr", "capex_cr", "opex_cr"),
+    # issue 17: a workers' hostel is sized to the cluster's workforce; a single window's desk
+    # costs what it costs whatever the cluster's size
+    "workforce_housing": ("beds", "capex_cr", "opex_cr"),
 }
 #: The fields of a national-experiment file (validated like every file:
 #: clustersim.inputs.scenario.check_fields).

@@ -65,6 +65,9 @@ CONTROLS = (
     "interventions.raw_material_bank.local_supply_share",
     "interventions.clean_production.subsidy_share",
     "interventions.logistics.freight_cut",
+    # workforce housing and the single window (issue 17, items 1 and 3)
+    "interventions.workforce_housing.beds",
+    "interventions.single_window.compliance_cut",
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 

@@ -33,7 +33,7 @@ class FirmAccounts:
         imported, domestic = imported * bought, domestic * bought
         export_cost = np.where(self.exporter[live], self.plans.fixed_cost, 0.0)
         government.buy_export_services(self.plans.promotion_fixed, self.exporter[live])
-        overhead = np.full(len(live), self.overhead)
+        overhead = self.fixed_costs(live)
         guarantee_fee = (
             government.guarantee_fee_rate()
             * self.bank_debt(live)

@@ -469,6 +469,27 @@ class Firms(FirmAccounts, FirmTable):
             return
         self.skill[live] += float((lost * workers).sum()) / float(workers.sum()) - lost
 
+    def keep_housed_workers(self, rows, quit_fall) -> None:
+        """Workers who quit less keep their skill longer (workforce housing).  The fading of skill
+        towards the initial level, ds = -q (s - s0) a quarter (``skill_depreciation``, worker
+        turnover), is read as learning on the job, q s0 (1 - s), less quits that replace a worker
+        of skill s by a novice, q (1 - s0) s.  When a firm's quits fall by the share ``quit_fall``
+        it keeps q (1 - s0) quit_fall s of its skill a quarter more, so its skill rises towards
+        s0 / (1 - (1 - s0) quit_fall)."""
+        rates, initial = self.model.rates, self.model.p.technology.initial_skill
+        self.skill[rows] += (
+            rates.skill_depreciation * (1.0 - initial) * quit_fall * self.skill[rows]
+        )
+
+    def fixed_costs(self, rows):
+        """Each firm's fixed overhead this quarter (Rs lakh): the calibrated overhead, less what a
+        firm that moved its compliance onto an open single window saves."""
+        overhead = np.full(len(rows), self.overhead)
+        saving = self.model.government.compliance_saving()
+        if saving > 0.0:
+            overhead -= saving * self.single_window[rows]
+        return overhead
+
     def learn_from_neighbours(self, scheme: str, takers) -> None:
         """Owners who doubt ``scheme`` would pay are convinced by neighbours who have taken it:
         each with the chance of word of mouth times the (distance-weighted) share of its

@@ -64,6 +64,8 @@ class Government:
             self.spend("public_purchases", per_quarter(self.schemes.logistics.opex_cr * 100.0))
             firms = self.model.firms
             firms.use_scheme(firms.operating[firms.exporter[firms.operating]], "logistics")
+        if self.model.facilities.single_window_open():  # the desk's staff and the portal
+            self.spend("public_purchases", per_quarter(self.schemes.single_window.opex_cr * 100.0))
 
     # ------------------------------------------------------------------ money
     def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
@@ -132,7 +134,8 @@ class Government:
         """Skills training every quarter; consulting and growth-fund equity offered once, when
         they start, and delivered as their queues move; the clean-production programme every
         quarter; the raw-material bank enrols its members (what materials cost them enters their
-        plans)."""
+        plans); a workers' hostel houses workers (the labour supply the markets clear shifts); an
+        open single window takes the firms that move their compliance onto it."""
         model, schemes, quarter = self.model, self.schemes, self.model.quarter
         if self.active["skills_training"]:
             self.deliver_training(firms)
@@ -147,6 +150,9 @@ class Government:
         if self.active["clean_production"]:
             self.deliver_clean_production(firms)
         model.facilities.supply_materials(firms)
+        model.facilities.house_workers(firms)
+        if model.facilities.single_window_open():
+            self.register_at_single_window(firms)
 
     def deliver_training(self, firms) -> None:
         """Aware, eligible firms whose owners are not in doubt ask to send a share of their workers
@@ -284,6 +290,45 @@ class Government:
         subsidy = float((cost - own_cost)[adopt].sum())
         self.spend("grants_to_firms", subsidy, payee="firms")
         self.spend("public_purchases", len(adopters) * clean.audit_cost_lakh)
+
+    def register_at_single_window(self, firms) -> None:
+        """Aware, eligible firms that have not yet done so move their compliance onto the open
+        single window when what it saves on their fixed costs, capitalised at the owner's rate
+        plus the exit hazard, is worth the owner's one-off time; the firms on it use it every
+        quarter (their returns, renewals and inspections go through it)."""
+        window, live = self.schemes.single_window, firms.operating
+        candidates = live[
+            self.reaches(firms, live, "single_window")
+            & firms.eligible(live, window.eligible)
+            & ~firms.single_window[live]
+        ]
+        value = self.compliance_saving() / (self.owner_rate() + self.model.rates.exit_hazard)
+        joining = candidates[
+            MSME.takes_part(np.full(len(candidates), value), window.application_cost_lakh)
+        ]
+        firms.single_window[joining] = True
+        firms.use_scheme(live[firms.single_window[live]], "single_window")
+
+    def compliance_saving(self) -> float:
+        """What a firm on the open single window saves on its fixed costs a quarter (Rs lakh):
+        the compliance share of the overhead times the cut; nil without one."""
+        if not self.model.facilities.single_window_open():
+            return 0.0
+        window = self.schemes.single_window
+        return self.model.firms.overhead * window.compliance_share * window.compliance_cut
+
+    def entry_terms(self, start_profit) -> tuple[np.ndarray, float]:
+        """What an open single window is worth to entrants: the value each adds to its plan (its
+        set-up cost cut, and the profit ``start_profit`` a quarter it earns over the days it
+        starts sooner; the compliance it saves is in its profit already) and the set-up cost it
+        pays (Rs lakh).  Without one: nothing more, and the full set-up cost."""
+        entry_cost = self.model.p.dynamics.entry_cost_lakh
+        if not self.model.facilities.single_window_open():
+            return np.zeros(len(start_profit)), entry_cost
+        window = self.schemes.single_window
+        sooner = window.start_days_saved / WORKING_DAYS_PER_QUARTER
+        cut = window.entry_cost_cut * entry_cost
+        return cut + sooner * np.maximum(start_profit, 0.0), entry_cost - cut
 
     # -------------------------------------------------------------- terms firms and the bank meet
     def subvention_points(self, firms, rows) -> np.ndarray:
