@@ -73,10 +73,11 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
 
     Each Newton step is ``y -= f / f'`` with ``f = log_mr - y / sigma - log_mc`` and
     ``f' = -1 / sigma - theta e^(log(k) + theta y - log_mc)``, where the log of marginal cost
-    ``log_mc = log(c + k e^(theta y)) = max(a, b) + log(1 + e^(-|a - b|))``, ``a = log c``,
-    ``b = log k + theta y`` (numpy's own ``logaddexp`` is many times slower than its ``exp`` and
-    ``log1p``).  The step is computed in place in four work arrays: the loop runs for every firm
-    dozens of times a quarter, and fresh arrays each time would cost more than the arithmetic."""
+    ``log_mc = log(c + k e^(theta y)) = max(a, b) + log(1 + e^(min(a, b) - max(a, b)))``,
+    ``a = log c``, ``b = log k + theta y`` (numpy's own ``logaddexp`` is many times slower than
+    its ``exp`` and ``log1p``; ``min - max`` is ``-|a - b|`` in two calls, not three).  The step
+    is computed in place in four work arrays: the loop runs for every firm dozens of times a
+    quarter, and fresh arrays each time would cost more than the arithmetic."""
     log_c = _log_material_cost(material_cost)  # -inf without materials: Cobb-Douglas bound
     if guess is None:
         y = (log_mr - log_k) / (theta + 1.0 / sigma)
@@ -89,12 +90,11 @@ def solve_bundle(log_mr, log_k, theta, material_cost, sigma, guess=None, tol=1e-
     for _ in range(max_iter):
         np.multiply(theta, y, out=cost_term)
         cost_term += log_k  # b = log(k) + theta y
-        np.subtract(log_c, cost_term, out=gap)
-        np.abs(gap, out=gap)
-        np.negative(gap, out=gap)
+        np.maximum(cost_term, log_c, out=log_mc)
+        np.minimum(cost_term, log_c, out=gap)
+        gap -= log_mc  # min(a, b) - max(a, b) = -|a - b|
         np.exp(gap, out=gap)
         np.log1p(gap, out=gap)
-        np.maximum(cost_term, log_c, out=log_mc)
         log_mc += gap  # log(e^a + e^b)
         np.divide(y, sigma, out=f)
         np.subtract(log_mr, f, out=f)
