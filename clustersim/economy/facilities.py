@@ -1,5 +1,5 @@
-"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell and the
-raw-material bank.
+"""The cluster's shared facilities: the CFC, the testing lab, the facilitation cell, the
+raw-material bank and the design / R&D / IP centre.
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
@@ -29,7 +29,14 @@ from .timeunits import per_quarter, quarterly_hazard
 LAKH_PER_CRORE = 100.0
 #: Facility schemes, in the order of their completion draws (append only: a new facility must
 #: not move another's draw).
-FACILITIES = ("cfc", "testing_lab", "facilitation_cell", "raw_material_bank", "logistics")
+FACILITIES = (
+    "cfc",
+    "testing_lab",
+    "facilitation_cell",
+    "raw_material_bank",
+    "logistics",
+    "design_centre",
+)
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
 
@@ -52,6 +59,8 @@ class Facilities:
         self.lab: TestingLab | None = None
         self.material_bank: RawMaterialBank | None = None
         self.logistics_opens: int | None = None  # step the connectivity project opens
+        self.design_centre = None  # the grid cell of the design / R&D / IP centre
+        self.design_centre_opens: int | None = None  # the step it opens
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -69,6 +78,9 @@ class Facilities:
         cell = model.grid[(int(x), int(y))]
         if name == "facilitation_cell":
             self.facilitation_cell = cell
+            return
+        if name == "design_centre":  # its users and its effects: Government.near_design_centre
+            self.design_centre, self.design_centre_opens = cell, self.build(name, scheme)
             return
         rules = model.p.governance
         spv = scheme.governance == "spv"
@@ -149,11 +161,20 @@ class Facilities:
             and self.model.government.active["logistics"]
         )
 
+    def design_centre_open(self) -> bool:
+        """The design / R&D / IP centre is open and its scheme running."""
+        opens = self.design_centre_opens
+        return (
+            opens is not None
+            and self.model.steps >= opens
+            and self.model.government.active["design_centre"]
+        )
+
     def open_count(self) -> int:
-        """Facilities (CFC, lab, raw-material bank) that are open now."""
+        """Facilities (CFC, lab, raw-material bank, design centre) that are open now."""
         step = self.model.steps
         built = (self.cfc, self.lab, self.material_bank)
-        return sum(f is not None and f.is_open(step) for f in built)
+        return sum(f is not None and f.is_open(step) for f in built) + self.design_centre_open()
 
     def supply_materials(self, firms) -> None:
         """The raw-material bank, once built, enrols this quarter's members and restocks."""

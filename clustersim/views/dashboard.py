@@ -65,6 +65,11 @@ CONTROLS = (
     "interventions.raw_material_bank.local_supply_share",
     "interventions.clean_production.subsidy_share",
     "interventions.logistics.freight_cut",
+    # issue 17: the design / R&D / IP centre and the digital market platform / GI tag
+    "interventions.design_centre.quality_premium",
+    "interventions.design_centre.innovation_rate",
+    "interventions.digital_market.reach_gain",
+    "interventions.digital_market.gi_price_premium",
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 
