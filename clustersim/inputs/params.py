@@ -177,7 +177,7 @@ _DECLARED: list[Param] = [
        source="assumption: with near-commodity demand (sigma 8) a firm's size moves about 6 times its TFP, so larger shocks make the largest firm hold over a tenth of the cluster's jobs"),
     _p("technology.tech_levels", 3, "levels", "number of technology vintages (0 = legacy)", 1, 8),
     _p("technology.tech_step", 0.15, "share", "TFP gain per technology level", 0.0, 2.0,
-       prior=Prior(0.08, 0.25, "assumption: a vintage's gain over the one before, 8-25 % (also sets the baseline's technology)", interventions=("tech_upgrade_subsidy",))),
+       prior=Prior(0.08, 0.25, "assumption: a vintage's gain over the one before, 8-25 % (also sets the baseline's technology)", interventions=("tech_upgrade_subsidy", "design_centre"))),
     _p("technology.upgrade_cost_per_worker_lakh", 0.8, "Rs lakh/worker", "cost of moving up one technology level, per worker", 0.0, 100.0),
     _p("technology.upgrade_cost_dispersion", 0.5, "log points", "standard deviation across firms of the log of what an upgrade costs them (lognormal, median the per-worker cost)", 0.0, 2.0,
        source="assumption: what a new machine costs a firm to install and run in depends on its layout, power supply and existing equipment; range 0-1"),
