@@ -1,6 +1,6 @@
 """The cluster's shared facilities: the CFC, the testing lab, the facilitation cell, the
-raw-material bank and the workers' hostel (and the public projects built like them: the link to a
-port and the single window).
+raw-material bank, the workers' hostel and the design / R&D / IP centre (and the public projects
+built like them: the link to a port and the single window).
 
 A scheme's facility is commissioned when the scheme is approved: it is placed
 (at its own cell, or at the first cluster core), the public share of its capex
@@ -39,6 +39,7 @@ FACILITIES = (
     "logistics",
     "workforce_housing",
     "single_window",
+    "design_centre",
 )
 NEVER = 10**9  # a completion delay that never ends (a completion chance of nil)
 
@@ -64,6 +65,8 @@ class Facilities:
         self.logistics_opens: int | None = None  # step the connectivity project opens
         self.housing: WorkforceHousing | None = None  # the workers' hostel
         self.single_window_opens: int | None = None  # step the single window opens
+        self.design_centre = None  # the grid cell of the design / R&D / IP centre
+        self.design_centre_opens: int | None = None  # the step it opens
         self.facilitation_cell = None  # the grid cell its outreach starts from
         self.delays: dict[str, int] = {}  # quarters each facility opened after its minimum lag
 
@@ -87,6 +90,9 @@ class Facilities:
             return
         if name == "workforce_housing":
             self.housing = self.build_housing(cell, scheme)
+            return
+        if name == "design_centre":  # its users and its effects: Government.near_design_centre
+            self.design_centre, self.design_centre_opens = cell, self.build(name, scheme)
             return
         rules = model.p.governance
         spv = scheme.governance == "spv"
@@ -207,11 +213,20 @@ class Facilities:
             and self.model.government.active["logistics"]
         )
 
+    def design_centre_open(self) -> bool:
+        """The design / R&D / IP centre is open and its scheme running."""
+        opens = self.design_centre_opens
+        return (
+            opens is not None
+            and self.model.steps >= opens
+            and self.model.government.active["design_centre"]
+        )
+
     def open_count(self) -> int:
-        """Facilities (CFC, lab, raw-material bank, workers' hostel) that are open now."""
+        """Facilities (CFC, lab, raw-material bank, workers' hostel, design centre) open now."""
         step = self.model.steps
         built = (self.cfc, self.lab, self.material_bank, self.housing)
-        return sum(f is not None and f.is_open(step) for f in built)
+        return sum(f is not None and f.is_open(step) for f in built) + self.design_centre_open()
 
     def supply_materials(self, firms) -> None:
         """The raw-material bank, once built, enrols this quarter's members and restocks."""

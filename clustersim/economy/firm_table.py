@@ -81,6 +81,9 @@ FIELDS: dict[str, tuple[type, str]] = {
     "single_window": (bool, "moved its compliance onto the single window"),
     "trial_arm": (np.int8, "in-silico trial: 0 not in it, 1 control, 2 treated"),
     "export_cost_cut": (float, "firm-specific cut in export costs (trial export link)"),
+    # issue 17: the design centre's and the digital market platform's users
+    "design_premium": (float, "price premium buyers pay for the firm's redesigned product (share)"),
+    "on_platform": (bool, "sells on the digital market platform"),
 }
 
 
@@ -103,7 +106,7 @@ CONDITION_COLUMNS: dict[str, bool] = {
 SCHEME_COLUMN = {name: k for k, name in enumerate(SCHEMES)}
 
 #: The schemes an owner may doubt would pay (columns of ``FirmTable.doubts``).
-DOUBTED_SCHEMES = ("skills_training", "consulting")
+DOUBTED_SCHEMES = ("skills_training", "consulting", "design_centre", "digital_market")
 
 
 class FirmTable:

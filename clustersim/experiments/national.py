@@ -72,6 +72,10 @@ SCALED = {
     # issue 17: a workers' hostel is sized to the cluster's workforce; a single window's desk
     # costs what it costs whatever the cluster's size
     "workforce_housing": ("beds", "capex_cr", "opex_cr"),
+    # a design centre's designers and building, and a platform cell's onboarding places and staff,
+    # scale with the cluster as a CFC and a scheme's queue do; the GI application does not
+    "design_centre": ("projects_per_quarter", "capex_cr", "opex_cr"),
+    "digital_market": ("onboarding_per_quarter", "cost_cr"),
 }
 #: The fields of a national-experiment file (validated like every file:
 #: clustersim.inputs.scenario.check_fields).

@@ -68,6 +68,11 @@ CONTROLS = (
     # workforce housing and the single window (issue 17, items 1 and 3)
     "interventions.workforce_housing.beds",
     "interventions.single_window.compliance_cut",
+    # issue 17: the design / R&D / IP centre and the digital market platform / GI tag
+    "interventions.design_centre.quality_premium",
+    "interventions.design_centre.innovation_rate",
+    "interventions.digital_market.reach_gain",
+    "interventions.digital_market.gi_price_premium",
 )
 ENABLED = "enabled"  # interventions.X.enabled switches X on or off, as in a scenario file
 

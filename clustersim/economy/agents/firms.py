@@ -38,6 +38,7 @@ class Plans:
     upgrade_cost: np.ndarray = field(default_factory=_none)
     own_upgrade_cost: np.ndarray = field(default_factory=_none)  # after any subsidy
     subsidised: np.ndarray = field(default_factory=_none)
+    design_helped: np.ndarray = field(default_factory=_none)  # the design centre does part of it
     exporter: np.ndarray = field(default_factory=_none)  # exports this quarter if entry is financed
     entering: np.ndarray = field(
         default_factory=_none
@@ -67,7 +68,7 @@ class Expectations:
     """What firms expect this quarter (arrays over the rows asked for): last quarter's wage and
     prices, today's TFP and capital, and their best plans at them."""
 
-    quality: np.ndarray
+    quality: np.ndarray  # the part of the demand shifter a certificate gives
     b_dom: np.ndarray  # domestic demand shifter B
     b_total: np.ndarray  # with foreign demand for exporters
     domestic_level: float  # E P^(sigma - 1)
@@ -238,8 +239,9 @@ class Firms(FirmAccounts, FirmTable):
                 np.flatnonzero(below), level[below]
             ]  # share one level up
         draw = model.streams.get("technology", steps).random(self.slots_used)[live]
+        innovation = government.innovation_rates(self, live)  # a design centre's users: sooner
         hears = (level < top) & (
-            draw < 1.0 - (1.0 - rates.innovation) * (1.0 - rates.imitation * better_share)
+            draw < 1.0 - (1.0 - innovation) * (1.0 - rates.imitation * better_share)
         )
         upgrade_cost = (
             p.technology.upgrade_cost_per_worker_lakh
@@ -248,6 +250,9 @@ class Firms(FirmAccounts, FirmTable):
         )
         subsidised, subsidy_share = government.upgrade_subsidy(self, live)
         own_upgrade_cost = upgrade_cost * (1.0 - subsidy_share * subsidised)
+        design_cut = government.design_upgrade_cut(self, live)  # None without a design centre
+        if design_cut is not None:
+            own_upgrade_cost = np.maximum(own_upgrade_cost - design_cut * upgrade_cost, 0.0)
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=1.0 + p.technology.tech_step))
         upgrade = MSME.wants_to_upgrade(hears, gain, own_upgrade_cost, discount)
 
@@ -311,6 +316,7 @@ class Firms(FirmAccounts, FirmTable):
             upgrade_cost=upgrade_cost,
             own_upgrade_cost=own_upgrade_cost,
             subsidised=subsidised & upgrade,
+            design_helped=upgrade & (design_cut > 0.0) if design_cut is not None else None,
             exporter=exporter,
             entering=entering,
             sunk_cost=sunk_cost,
@@ -363,6 +369,8 @@ class Firms(FirmAccounts, FirmTable):
         self.capital[live] += capital_spend
         self.tech_level[live] += upgrade
         self.use_scheme(live[upgrade & plans.subsidised], "tech_upgrade_subsidy")
+        if plans.design_helped is not None:
+            self.use_scheme(live[upgrade & plans.design_helped], "design_centre")
         self.use_scheme(live[local], "testing_lab")
         self.use_scheme(live[enter & plans.promoted], "export_promotion")
         government.spend("grants_to_firms", float(subsidy.sum()), payee="firms")
@@ -403,9 +411,30 @@ class Firms(FirmAccounts, FirmTable):
         )
 
     def quality(self, rows):
-        """Demand shifter of each firm's product: certified firms sell a better-trusted one."""
+        """Demand shifter of each firm's product: certified firms sell a better-trusted one, and
+        the design centre and the digital market platform may add to it (``product_premium``)."""
+        premium = self.product_premium(rows)
+        if premium is None:
+            return self.certificate_quality(rows)
+        return self.certificate_quality(rows) * premium
+
+    def certificate_quality(self, rows):
+        """The part of the demand shifter a valid certificate gives: 1 + its quality lift."""
         certified = self.certified_until[rows] >= self.model.steps
         return 1.0 + self.model.p.technology.quality_lift_certified * certified
+
+    def product_premium(self, rows):
+        """What the instruments of issue 17 add to each firm's demand at a given price: a
+        redesigned product's premium pi, as the demand shifter (1 + pi)^sigma, times the
+        platform's factor for a member (``Government.platform_factor``); None without either."""
+        interventions = self.model.p.interventions
+        if not (interventions.design_centre.enabled or interventions.digital_market.enabled):
+            return None
+        sigma = self.model.technology.sigma
+        factor = (1.0 + self.design_premium[rows]) ** sigma
+        return np.where(
+            self.on_platform[rows], factor * self.model.government.platform_factor(), factor
+        )
 
     def net_worth(self, rows):
         """Each owner's stake in the firm (its assets less its debts)."""
@@ -456,6 +485,19 @@ class Firms(FirmAccounts, FirmTable):
         gain = MSME.gain(expected.plan, expected.plan_with(tfp_factor=tfp_factor))
         rate = rates.formal_rate if rate is None else rate
         return gain / (rate + rates.exit_hazard + fade)
+
+    def gain_of_demand(self, rows, demand_factor):
+        """The extra variable profit a quarter of multiplying each firm's demand at a given price
+        by ``demand_factor`` (a quality premium, more buyers reached)."""
+        expected = self.expectations(rows)
+        return MSME.gain(expected.plan, expected.plan_with(expected.b_total * demand_factor))
+
+    def value_of_demand(self, rows, demand_factor, fade, rate=None):
+        """That gain capitalised at the bank rate (or the quarterly ``rate`` given) plus the exit
+        hazard plus the rate ``fade`` at which it fades."""
+        rates = self.model.rates
+        rate = rates.formal_rate if rate is None else rate
+        return self.gain_of_demand(rows, demand_factor) / (rate + rates.exit_hazard + fade)
 
     def lose_trained_workers(self, poached) -> None:
         """Trained workers hired away by rivals: each firm loses the quarterly share ``poached`` of
@@ -532,13 +574,16 @@ class Firms(FirmAccounts, FirmTable):
             domestic_level,
             markets.foreign_level(),
         )
+        premium = self.product_premium(rows)  # the design centre's and the platform's
+        if premium is not None:
+            b_dom, b_total = b_dom * premium, b_total * premium
         phi, capital, cost = (
             self.tfp_scale * self.tfp(rows),
             self.capital[rows],
             self.material_cost(rows),
         )
         return Expectations(
-            quality=self.quality(rows),
+            quality=self.certificate_quality(rows),
             b_dom=b_dom,
             b_total=b_total,
             domestic_level=domestic_level,

@@ -28,6 +28,8 @@ QUEUED_SCHEMES = {
     "consulting": "firms_per_quarter",
     "export_promotion": "slots_per_quarter",
     "growth_fund": "deals_per_quarter",
+    "design_centre": "projects_per_quarter",
+    "digital_market": "onboarding_per_quarter",
 }
 
 
@@ -66,6 +68,11 @@ class Government:
             firms.use_scheme(firms.operating[firms.exporter[firms.operating]], "logistics")
         if self.model.facilities.single_window_open():  # the desk's staff and the portal
             self.spend("public_purchases", per_quarter(self.schemes.single_window.opex_cr * 100.0))
+        if self.model.facilities.design_centre_open():  # its running cost
+            centre = self.schemes.design_centre
+            self.spend("public_purchases", per_quarter(centre.opex_cr * LAKH_PER_CRORE))
+        if self.active["digital_market"]:
+            self.run_platform_cell()
 
     # ------------------------------------------------------------------ money
     def spend(self, row: str, amount: float, payee: str = "rest_of_world") -> None:
@@ -149,6 +156,10 @@ class Government:
             self.deliver_equity(firms)
         if self.active["clean_production"]:
             self.deliver_clean_production(firms)
+        if model.facilities.design_centre_open():
+            self.deliver_design(firms)
+        if self.active["digital_market"]:
+            self.onboard_to_platform(firms)
         model.facilities.supply_materials(firms)
         model.facilities.house_workers(firms)
         if model.facilities.single_window_open():
@@ -430,3 +441,132 @@ class Government:
             return 1.0
         link = self.schemes.logistics
         return (1.0 + link.freight_share) / (1.0 + link.freight_share * (1.0 - link.freight_cut))
+
+    # ------------------------------------------------ a design / R&D / IP centre (issue 17)
+    def near_design_centre(self, firms, rows) -> np.ndarray:
+        """Firms the design centre serves this quarter: it is open, they know of it, are eligible
+        and within its reach."""
+        facilities = self.model.facilities
+        if not facilities.design_centre_open():
+            return np.zeros(len(rows), dtype=bool)
+        centre = self.schemes.design_centre
+        where = facilities.design_centre.coordinate
+        distance = np.hypot(firms.x[rows] - where[0], firms.y[rows] - where[1])
+        return (
+            self.reaches(firms, rows, "design_centre")
+            & firms.eligible(rows, centre.eligible)
+            & (distance <= centre.reach)
+        )
+
+    def innovation_rates(self, firms, rows):
+        """Each firm's quarterly chance of hearing of the next technology with no better
+        neighbour (Bass p): the cluster's, or the design centre's for the firms it serves (its tool
+        room and technology scouting show them the next vintage)."""
+        baseline = self.model.rates.innovation
+        near = self.near_design_centre(firms, rows)
+        if not near.any():
+            return baseline
+        centre = quarterly_hazard(self.schemes.design_centre.innovation_rate)
+        return np.where(near, max(centre, baseline), baseline)
+
+    def design_upgrade_cut(self, firms, rows) -> np.ndarray | None:
+        """The share of a firm's upgrade cost the design centre's tool room and engineers do for
+        it (paid by the government, with any upgrade subsidy); None without an open centre."""
+        near = self.near_design_centre(firms, rows)
+        if not near.any():
+            return None
+        return self.schemes.design_centre.upgrade_cost_cut * near
+
+    def deliver_design(self, firms) -> None:
+        """Designs age (a quarter's share of each premium fades).  Firms the centre serves whose
+        owners are not in doubt ask for a design project when the premium it adds is worth, at the
+        owner's rate plus the exit hazard plus the fade, more than the fee and the owner's time;
+        they wait for the designers.  A firm served pays the fee, the government the project's
+        cost, and buyers pay the premium on its product from now on (``Firms.product_premium``)."""
+        model, centre, live = self.model, self.schemes.design_centre, firms.operating
+        fade = quarterly_hazard(centre.quality_fade)
+        firms.design_premium[live] *= 1.0 - fade
+        firms.learn_from_neighbours("design_centre", firms.design_premium[live] > 0.0)
+        candidates = live[self.near_design_centre(firms, live)]
+        held = firms.design_premium[candidates]
+        factor = ((1.0 + np.maximum(held, centre.quality_premium)) / (1.0 + held)) ** (
+            model.technology.sigma
+        )
+        value = firms.value_of_demand(candidates, factor, fade, self.owner_rate())
+        value = self.believed(firms, candidates, "design_centre", value)
+        cost = centre.fee_lakh + centre.application_cost_lakh
+        wanting = candidates[MSME.takes_part(value, cost)]
+        served, _ = self.queue_up(firms, "design_centre", wanting, np.ones(len(wanting)))
+        chosen = wanting[served]
+        firms.design_premium[chosen] = np.maximum(
+            firms.design_premium[chosen], centre.quality_premium
+        )
+        firms.use_scheme(chosen, "design_centre")
+        fees = len(chosen) * centre.fee_lakh
+        firms.cash[chosen] -= centre.fee_lakh
+        model.ledger.post("facility_fees", "firms", "government", fees)
+        self.collect(fees)
+        self.spend("public_purchases", len(chosen) * centre.project_cost_lakh)
+
+    # ------------------------------------ a digital market platform and a GI tag (issue 17)
+    def gi_registered(self) -> bool:
+        """The cluster's product carries a registered geographical indication: its archetype can
+        carry one and the registry has registered it (``gi_delay_quarters`` after the start)."""
+        platform = self.schemes.digital_market
+        return (
+            self.active["digital_market"]
+            and self.model.p.cluster.archetype in platform.gi_archetypes
+            and self.model.quarter > platform.start_quarter + platform.gi_delay_quarters
+        )
+
+    def platform_factor(self) -> float:
+        """What selling on the platform does to a member's demand at a given price: it reaches
+        (1 + reach_gain) times the buyers, and with a registered GI buyers pay the premium pi at a
+        given quantity, a demand shifter (1 + pi)^sigma; 1 while the platform is not running."""
+        if not self.active["digital_market"]:
+            return 1.0
+        platform = self.schemes.digital_market
+        factor = 1.0 + platform.reach_gain
+        if self.gi_registered():
+            factor *= (1.0 + platform.gi_price_premium) ** self.model.technology.sigma
+        return factor
+
+    def run_platform_cell(self) -> None:
+        """The platform cell's running cost each quarter, and once, in the quarter after the start,
+        the GI application of a cluster whose product can carry one."""
+        platform = self.schemes.digital_market
+        self.spend("public_purchases", per_quarter(platform.cost_cr * LAKH_PER_CRORE))
+        eligible = self.model.p.cluster.archetype in platform.gi_archetypes
+        if eligible and self.model.quarter == platform.start_quarter + 1:
+            self.spend("public_purchases", platform.gi_cost_cr * LAKH_PER_CRORE)
+
+    def onboard_to_platform(self, firms) -> None:
+        """Members stay on the platform while what it adds to their profit a quarter pays its fee.
+        Aware, eligible firms off it whose owners are not in doubt ask to join when what it would
+        add, less the fee, is worth, at the owner's rate plus the exit hazard, more than the
+        owner's time; they wait for the cell to onboard them (its public cost).  Every member
+        pays the quarter's fee."""
+        model, platform, live = self.model, self.schemes.digital_market, firms.operating
+        fee = per_quarter(platform.fee_lakh)
+        factor = self.platform_factor()
+        members = live[firms.on_platform[live]]
+        leaving = members[-firms.gain_of_demand(members, 1.0 / factor) <= fee]
+        firms.on_platform[leaving] = False
+        firms.learn_from_neighbours("digital_market", firms.on_platform[live])
+        candidates = live[
+            self.reaches(firms, live, "digital_market")
+            & firms.eligible(live, platform.eligible)
+            & ~firms.on_platform[live]
+        ]
+        gain = firms.gain_of_demand(candidates, factor) - fee
+        value = gain / (self.owner_rate() + model.rates.exit_hazard)
+        value = self.believed(firms, candidates, "digital_market", value)
+        wanting = candidates[MSME.takes_part(value, platform.application_cost_lakh)]
+        served, _ = self.queue_up(firms, "digital_market", wanting, np.ones(len(wanting)))
+        joined = wanting[served]
+        firms.on_platform[joined] = True
+        self.spend("public_purchases", len(joined) * platform.onboarding_cost_lakh)
+        members = live[firms.on_platform[live]]
+        firms.cash[members] -= fee
+        model.ledger.post("other_firm_costs", "firms", "rest_of_world", fee * len(members))
+        firms.use_scheme(members, "digital_market")
