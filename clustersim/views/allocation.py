@@ -200,9 +200,9 @@ def fit_sentence(fit: pd.DataFrame) -> str:
         f = fit.loc["interior_sizes"]
         text.append(
             "Sizes left out of the fit and inside the range simulated were predicted with an "
-            f"R^2 of {f.loc['net_jobs', 'r2_totals']:.2f} for net jobs (at most "
-            f"{f.loc['net_jobs', 'r2_totals_ceiling']:.2f} given the simulations' own noise), "
-            f"{f.loc['npv', 'r2_totals']:.2f} for the NPV (at most "
+            f"R^2 of {f.loc['net_jobs', 'r2_totals']:.2f} for net jobs (a perfect fit would expect "
+            f"about {f.loc['net_jobs', 'r2_totals_ceiling']:.2f}, given the simulations' own "
+            f"noise), {f.loc['npv', 'r2_totals']:.2f} for the NPV (about "
             f"{f.loc['npv', 'r2_totals_ceiling']:.2f}) and {f.loc['cost_cr', 'r2_totals']:.2f} "
             "for the cost; the intervals include the error measured there."
         )
