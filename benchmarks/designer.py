@@ -70,9 +70,13 @@ def main() -> None:
         f"{args.workers}: {seconds:.0f} s wall"
     )
     print((out / "allocation.md").read_text(encoding="utf-8"))
+    import pandas as pd
+
+    fit = pd.read_csv(out / "metamodel_fit.csv")
+    print("metamodel out of sample (metamodel_fit.csv):")
+    print(fit.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     if args.dask:
         import distributed
-        import pandas as pd
 
         with distributed.LocalCluster(
             n_workers=args.workers, threads_per_worker=1, processes=True, dashboard_address=None

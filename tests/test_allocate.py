@@ -9,11 +9,21 @@ import pytest
 
 from clustersim import api
 from clustersim.analysis import allocation as alloc
-from clustersim.analysis.metamodel import fit_one, held_out_check
+from clustersim.analysis.metamodel import (
+    MEASURES,
+    choose_forms,
+    cluster_effects,
+    fit_metamodel,
+    held_out_replicates,
+    held_out_sizes,
+    lack_of_fit,
+    selected,
+)
 from clustersim.cli import main
 from clustersim.experiments.allocate import load_designer, metamodel_design
 from clustersim.experiments.national import with_allocations
 from clustersim.inputs.files import ScenarioError
+from clustersim.inputs.params import PARAMETERS
 from helpers import SCENARIOS
 
 DATA = """name,state,district,sector,units,employment,turnover_inr_cr,exports_inr_cr,year,source,\
@@ -87,22 +97,94 @@ def test_rules_of_thumb_stay_within_the_budget():
     assert set(np.unique(largest)) <= {0, 3} and largest[order[0]] == 3
 
 
-def test_the_metamodel_recovers_a_line_in_log_firms_with_a_shift_per_draw():
-    rows = [
-        {"n_firms": n, "draw": d, "net_jobs": n * (2.0 - 0.3 * np.log(n) + 0.5 * d)}
-        for n in (40, 250, 1600)
-        for d in range(3)
-    ]
-    frame = pd.DataFrame(rows)
-    fit = fit_one(frame, "net_jobs", draws=3)
-    assert fit.coef[:2] == pytest.approx([2.0, -0.3])
-    value, se = fit.per_firm([1000], draw=None)
-    assert value[0] == pytest.approx(2.0 - 0.3 * np.log(1000) + 0.5)  # mean of the shifts
-    exact = pd.concat(
-        [frame.assign(package="p", archetype="a", **{m: frame["net_jobs"]}) for m in ("x",)]
-    ).assign(npv=frame["net_jobs"], exports=frame["net_jobs"], cost_cr=frame["net_jobs"])
-    check = held_out_check(exact)
-    assert np.allclose(check["predicted"], check["simulated"])
+def test_robustness_compares_an_overspending_allocation_with_the_best_of_the_same_money():
+    p = alloc.Problem(
+        values=np.array([[0.0, 10.0], [0.0, 10.0]]),
+        costs=np.array([[0.0, 5.0], [0.0, 5.0]]),
+        allowed=np.ones((2, 2), dtype=bool),
+        budget=10.0,
+        state_floors=[],
+    )
+    chosen = np.array([1, 1])
+    values = np.array([[[0.0, 10.0], [0.0, 30.0]]])  # in the draw the second cluster is worth more
+    costs = np.array([[[0.0, 6.0], [0.0, 6.0]]])  # and both cost more: 12 > 10
+    row = alloc.robustness(p, chosen, values, costs)["draws"][0]
+    assert row["cost_chosen_cr"] == pytest.approx(12.0)
+    assert row["budget_of_comparison_cr"] == pytest.approx(12.0)
+    assert row["regret"] == pytest.approx(0.0)  # at 12 the chosen allocation is the best
+    costs[0, 0, 1] = 3.0  # now within budget: compared with the draw's best within it
+    row = alloc.robustness(p, chosen, values, costs)["draws"][0]
+    assert row["budget_of_comparison_cr"] == pytest.approx(10.0) and row["regret"] >= 0
+
+
+def effects_frame(per_firm, sizes=(50, 200, 500, 2000), draws=3, replicates=2, noise=0.0):
+    """Runs whose effect per firm is ``per_firm(archetype, log n) + 0.1 x draw`` (+ noise)."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for archetype in ("a", "b"):
+        for n in sizes:
+            for d in range(draws):
+                for r in range(replicates):
+                    y = per_firm(archetype, np.log(n)) + 0.1 * d + noise * rng.normal()
+                    rows.append(
+                        {
+                            "package": "p",
+                            "archetype": archetype,
+                            "n_firms": n,
+                            "draw": d,
+                            "replicate": r,
+                            **{m: n * y for m in MEASURES},
+                        }
+                    )
+    return pd.DataFrame(rows)
+
+
+def test_the_metamodel_recovers_its_form_and_chooses_it_on_held_out_sizes():
+    def truth(archetype, log_n):
+        level, slope = (1.0, 0.2) if archetype == "a" else (-0.5, -0.1)
+        return level + slope * (log_n - 5.5) + 0.05 * (log_n - 5.5) ** 2
+
+    frame = effects_frame(truth)
+    check = held_out_sizes(frame)
+    forms = choose_forms(check)
+    assert set(forms.values()) == {"quadratic"}  # the only form that predicts a held-out size
+    chosen = selected(check, forms)
+    assert np.allclose(chosen["predicted"], chosen["simulated"])
+    fits = fit_metamodel(frame, forms)
+    lack_of_fit(fits, chosen)
+    assert all(f.lack_of_fit == pytest.approx(0, abs=1e-9) for f in fits.values())
+    fit = fits[("p", "net_jobs")]
+    # draws 0 and 1 are the priors' (the last one holds the defaults): their mean shift is 0.05
+    value, _ = fit.per_firm("b", 300)
+    assert value[0] == pytest.approx(truth("b", np.log(300)) + 0.05)
+    assert fit.per_firm("b", 300, draw=2)[0][0] == pytest.approx(truth("b", np.log(300)) + 0.2)
+    # outside the simulated sizes the effect per firm of the nearest one, never the curve's
+    assert fit.per_firm("a", 20_000)[0][0] == pytest.approx(fit.per_firm("a", 2000)[0][0])
+    tables = cluster_effects(fits, ["a", "b"], [300, 20_000], ["nothing", "p"])
+    assert tables.by_draw["net_jobs"].shape == (2, 2, 2)  # the prior draws only
+    assert tables.at_defaults["net_jobs"][0, 1] == pytest.approx(
+        300 * (truth("a", np.log(300)) + 0.2)
+    )
+    assert list(tables.extrapolated) == [False, True]
+    replicates = held_out_replicates(frame, forms)
+    assert np.allclose(replicates["predicted"], replicates["simulated"])
+
+
+def test_a_form_that_cannot_fit_shows_its_error_out_of_sample_and_in_the_interval():
+    def bumpy(archetype, log_n):  # no form of the menu follows a zigzag in size
+        return 1.0 + 0.5 * (int(round(np.exp(log_n))) in (200, 2000))
+
+    frame = effects_frame(bumpy, noise=0.01)
+    check = held_out_sizes(frame)
+    forms = choose_forms(check)
+    fits = fit_metamodel(frame, forms)
+    chosen = selected(check, forms)
+    lack_of_fit(fits, chosen)
+    fit = fits[("p", "net_jobs")]
+    error = np.sqrt(((chosen["predicted"] - chosen["simulated"]) ** 2).mean())
+    assert fit.lack_of_fit > 0.1 and fit.lack_of_fit <= error
+    tables = cluster_effects(fits, ["a"], [300], ["nothing", "p"])
+    assert tables.se["net_jobs"][0, 1] >= 300 * fit.lack_of_fit
 
 
 @pytest.fixture
@@ -131,7 +213,7 @@ eligibility_min = 1000
 [metamodel]
 sizes = [20, 40]
 draws = 2
-replicates = 1
+replicates = [3, 2]
 """,
         encoding="utf-8",
     )
@@ -144,10 +226,15 @@ def test_the_design_shares_random_numbers_across_packages_and_draws(designer_fil
     design = metamodel_design(designer)
     runs = design.runs()
     archetypes = {c.archetype for c in designer.national.clusters}
-    assert len(runs) == len(archetypes) * 2 * 2 * 1 * 3
+    # (3 + 2 replicates of the two sizes) x (2 prior draws + the defaults) x 3 packages
+    assert len(runs) == len(archetypes) * (3 + 2) * 3 * 3 == design.run_count()
+    defaults = design.draws[design.defaults_draw]
+    assert defaults and all(PARAMETERS[k].default == v for k, v in defaults.items())
+    assert all(set(d) == set(defaults) for d in design.draws)
     by_cell = {}
     for run in runs:
-        by_cell.setdefault(design.points[run.point]["cell"], set()).add(run.seed)
+        key = (design.points[run.point]["cell"], run.replicate)
+        by_cell.setdefault(key, set()).add(run.seed)
     assert all(len(seeds) == 1 for seeds in by_cell.values())
     assert len({s for seeds in by_cell.values() for s in seeds}) == len(by_cell)
 
@@ -189,6 +276,11 @@ def test_an_allocation_gives_each_cluster_its_own_package_in_national_markets(de
         ('[menu]\ncfc = "{cfc}"\n[constraints]\neligibility_column = "x"\n', "eligibility"),
         ('[menu]\ncfc = "{cfc}"\n[metamodel]\nsizes = [40]\n', "metamodel.sizes"),
         ('[menu]\ncfc = "{cfc}"\n[metamodel]\ndraws = 0\n', "metamodel.draws"),
+        ('[menu]\ncfc = "{cfc}"\n[metamodel]\nreplicates = 1\n', "metamodel.replicates"),
+        (
+            '[menu]\ncfc = "{cfc}"\n[metamodel]\nsizes = [40, 90]\nreplicates = [2]\n',
+            "metamodel.replicates",
+        ),
     ],
 )
 def test_bad_designer_files_exit_2_with_one_line(tmp_path, capsys, table, problem):

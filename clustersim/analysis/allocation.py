@@ -185,7 +185,10 @@ def robustness(
     problem: Problem, chosen: np.ndarray, values_by_draw: np.ndarray, costs_by_draw: np.ndarray
 ) -> dict:
     """Re-optimise in each prior draw (its own values and costs): how often each cluster x package
-    is chosen, the chosen allocation's objective in each draw, each draw's best and the regret."""
+    is chosen, the chosen allocation's objective in each draw, each draw's best and the regret.
+    Where the chosen allocation costs more than the budget at a draw's costs, its regret is
+    against the best that the same money buys in that draw (``budget_of_comparison_cr``), so that
+    overspending never passes for a gain; how often each package is chosen is at the budget."""
     draws, n, k = values_by_draw.shape
     frequency = np.zeros((n, k))
     rows = []
@@ -196,8 +199,14 @@ def robustness(
         p = Problem(values_by_draw[d], costs, problem.allowed, problem.budget, floors)
         best = solve(p)
         frequency[np.arange(n), best] += 1
+        cost = spending(costs, chosen)
+        if cost > problem.budget + 1e-9:
+            p = Problem(values_by_draw[d], costs, problem.allowed, cost, floors)
+            rival = solve(p)
+        else:
+            rival = best
         achieved = objective(p, chosen)
-        top = objective(p, best)
+        top = objective(p, rival)
         rows.append(
             {
                 "draw": d,
@@ -205,7 +214,8 @@ def robustness(
                 "objective_best": top,
                 "regret": top - achieved,
                 "regret_share": (top - achieved) / top if top > 0 else math.nan,
-                "cost_chosen_cr": spending(np.maximum(costs_by_draw[d], 0), chosen),
+                "cost_chosen_cr": cost,
+                "budget_of_comparison_cr": p.budget,
                 "same_package_share": float((best == chosen).mean()),
             }
         )

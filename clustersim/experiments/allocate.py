@@ -17,10 +17,13 @@ A designer file is a national experiment file (``kind = "national"``, its cluste
 cores (200 x 6 x R x D runs, some of 28,000 firms).  Instead representative clusters are
 simulated: every archetype at a few sizes (``sizes``, firms), each with every package and
 "nothing", with common random numbers (a cell's replicate has one seed whatever the package or
-draw, so the packages of a draw share one pre-policy history), ``replicates`` replicates, and
+draw, so the packages of a draw share one pre-policy history), ``replicates`` replicates (one
+number, or one per size: a small cluster is cheap and its effect per firm noisy, so it gets more),
 ``draws`` joint draws (Latin hypercube) of the effect parameters of the menu's interventions from
-their declared priors.  :mod:`clustersim.analysis.allocation` fits the metamodel on these runs.
-The design is an ordinary sweep (local pool or Dask, resumable).
+their declared priors, and one more point at the parameters' defaults (the model as the
+verification and every other command runs it; it does not enter the expectation, which is the
+mean over the prior draws).  :mod:`clustersim.analysis.metamodel` fits the metamodel on these
+runs.  The design is an ordinary sweep (local pool or Dask, resumable).
 """
 
 from __future__ import annotations
@@ -89,13 +92,14 @@ CONSTRAINT_FIELDS: dict[str, Param] = {
         ),
     )
 }
-#: the representative cluster sizes (firms) simulated for every archetype (checked apart: a list)
-SIZES = [40, 250, 1600]
+#: the representative cluster sizes (firms) simulated for every archetype, and the replicates of
+#: each (checked apart: lists)
+SIZES = [50, 210, 520, 1700]
+REPLICATES = [3, 2, 2, 2]
 METAMODEL_FIELDS: dict[str, Param] = {
     p.key: p
     for p in (
         Param("draws", 4, "draws", "joint draws of the menu's effect priors", 1, 200),
-        Param("replicates", 2, "runs", "replicates of every cell, package and draw", 1, 100),
         Param("seed", 21, "-", "seed of the design's runs and of the prior draws", 0, 2**63 - 1),
         Param(
             "horizon", 0, "quarters", "policy quarters simulated (0 = as in each scenario)", 0, 400
@@ -196,6 +200,7 @@ def load_designer(path: str | Path) -> Designer:
         )
     table = dict(_table(raw, "metamodel", path))
     sizes = table.pop("sizes", SIZES)
+    replicates = table.pop("replicates", REPLICATES)
     metamodel = check_fields(table, METAMODEL_FIELDS, path, "metamodel.", True)
     if (
         not isinstance(sizes, list)
@@ -212,7 +217,26 @@ def load_designer(path: str | Path) -> Designer:
             "must be at least two different cluster sizes",
             "a list of whole numbers of firms in [20, 50000]",
         )
-    metamodel["sizes"] = sorted(sizes)
+    if isinstance(replicates, int) and not isinstance(replicates, bool):
+        replicates = [replicates] * len(sizes)
+    if (
+        not isinstance(replicates, list)
+        or len(replicates) != len(sizes)
+        or not all(
+            isinstance(r, int) and not isinstance(r, bool) and 2 <= r <= 100 for r in replicates
+        )
+    ):
+        _fail(
+            path,
+            "metamodel.replicates",
+            replicates,
+            "must be the replicates of every size (at least 2: the fit is checked on held-out "
+            "replicates)",
+            f"a whole number in [2, 100], or a list of {len(sizes)} such, one per size",
+        )
+    order = np.argsort(sizes)
+    metamodel["sizes"] = [int(sizes[i]) for i in order]
+    metamodel["replicates"] = [int(replicates[i]) for i in order]
     data = _cluster_data(national)
     return Designer(path, national, menu, constraints, metamodel, data)
 
@@ -259,6 +283,7 @@ class Cell:
     n_firms: int
     scenario: Path
     overrides: dict
+    replicates: int = 2
 
     @property
     def scale(self) -> float:
@@ -268,22 +293,27 @@ class Cell:
 
 
 class DesignExperiment(Experiment):
-    """The metamodel's simulated design: cells (archetype x size) x prior draws as points, the
-    menu's packages ("nothing" is the baseline), replicates; a cell's replicate has one seed."""
+    """The metamodel's simulated design: cells (archetype x size) x draws as points (the prior
+    draws, then the defaults), the menu's packages ("nothing" is the baseline), each cell's
+    replicates; a cell's replicate has one seed."""
 
     cells: list[Cell]
-    draws: list[dict]  # one dict of prior values a draw
+    draws: list[dict]  # one dict of parameter values a draw; the last holds the defaults
     menu: list[MenuPackage]
+
+    @property
+    def defaults_draw(self) -> int:
+        """The index of the draw at the parameters' defaults (after the prior draws)."""
+        return len(self.draws) - 1
 
     def iter_runs(self, replicates: int | None = None, together: bool = False):
         """Every run; the packages of a point (cell and draw) and replicate one after another
         (they share one history), points in cell order."""
         settings = self._run_settings()
-        n = replicates or self.replicates
         for i, point in enumerate(self.points):
             cell, draw = self.cells[point["cell"]], point["draw"]
-            priors = nest(self.draws[draw]) if self.draws else {}
-            for r in range(n):
+            priors = nest(self.draws[draw]) if self.draws[draw] else {}
+            for r in range(replicates or cell.replicates):
                 key = [self.seed, cell.index, r]  # common random numbers across packages, draws
                 state = np.random.SeedSequence(key).generate_state(1, np.uint64)
                 seed = int(state[0] >> 1)
@@ -302,12 +332,12 @@ class DesignExperiment(Experiment):
                     )
 
     def run_count(self) -> int:
-        return len(self.packages) * len(self.points) * self.replicates
+        return len(self.packages) * sum(self.cells[p["cell"]].replicates for p in self.points)
 
     def design(self) -> dict:
         return {
             **super().design(),
-            "cells": [[c.archetype, c.n_firms] for c in self.cells],
+            "cells": [[c.archetype, c.n_firms, c.replicates] for c in self.cells],
             "draws": self.draws,
             "menu": [[m.name, str(m.scenario), m.overrides] for m in self.menu],
         }
@@ -352,7 +382,7 @@ def metamodel_design(designer: Designer) -> DesignExperiment:
     cells = []
     for archetype in archetypes:
         base = load(scenario_of[archetype]).params.cluster
-        for n in settings["sizes"]:
+        for n, replicates in zip(settings["sizes"], settings["replicates"], strict=True):
             width = int(np.clip(math.ceil(2.2 * math.sqrt(n)), 40, 600))  # as build_clusters
             overrides = {
                 "cluster": {
@@ -362,9 +392,12 @@ def metamodel_design(designer: Designer) -> DesignExperiment:
                 },
                 "run": {"grid_width": width},
             }
-            cells.append(Cell(len(cells), archetype, int(n), scenario_of[archetype], overrides))
+            cells.append(
+                Cell(len(cells), archetype, int(n), scenario_of[archetype], overrides, replicates)
+            )
     priors = menu_priors(designer.menu)
-    draws = prior_draws(priors, settings["draws"], settings["seed"])
+    draws = prior_draws(priors, settings["draws"], settings["seed"]) if priors else []
+    draws.append({key: PARAMETERS[key].default for key in sorted(priors)})  # the defaults
     menu = designer.menu
     experiment = DesignExperiment(
         path=designer.path,
@@ -374,7 +407,7 @@ def metamodel_design(designer: Designer) -> DesignExperiment:
             Package(BASELINE if m.name == NOTHING else m.name, m.scenario, m.overrides)
             for m in menu
         ],
-        replicates=settings["replicates"],
+        replicates=max(settings["replicates"]),
         seed=settings["seed"],
         common_random_numbers=True,
         horizon=settings["horizon"] or national.horizon,
@@ -385,7 +418,7 @@ def metamodel_design(designer: Designer) -> DesignExperiment:
         sampler={"method": "none"},
         parameters={},
         precision={},
-        max_replicates=settings["replicates"],
+        max_replicates=max(settings["replicates"]),
     )
     experiment.cells, experiment.draws, experiment.menu = cells, draws, menu
     experiment.points = [  # a point carries its draw's values (experiment.json's check)

@@ -140,12 +140,12 @@ def plot(path: Path, design: Design, rules: pd.DataFrame) -> None:
         v = v.set_index("allocation").reindex(order)
         n = int(v["clusters_simulated"].max())
         left.plot(
-            v["metamodel"],
+            v["metamodel_at_defaults"],
             y - 0.3,
             "o",
             mfc="none",
             color="#1f4e79",
-            label=f"metamodel, the {n} clusters verified",
+            label=f"metamodel at the defaults, the {n} clusters verified",
         )
         left.plot(
             v["simulated_national"],
@@ -192,6 +192,31 @@ def _ci(row, m, fmt="{:+,.0f}") -> str:
     )
 
 
+def fit_sentence(fit: pd.DataFrame) -> str:
+    """How well the metamodel predicted what it was not fitted on (metamodel_fit.csv)."""
+    fit = fit[fit["form"] == "chosen"].set_index(["held_out", "measure"])
+    text = []
+    if "interior_sizes" in fit.index.get_level_values(0):
+        f = fit.loc["interior_sizes"]
+        text.append(
+            "Sizes left out of the fit and inside the range simulated were predicted with an "
+            f"R^2 of {f.loc['net_jobs', 'r2_totals']:.2f} for net jobs (a perfect fit would expect "
+            f"about {f.loc['net_jobs', 'r2_totals_ceiling']:.2f}, given the simulations' own "
+            f"noise), {f.loc['npv', 'r2_totals']:.2f} for the NPV (about "
+            f"{f.loc['npv', 'r2_totals_ceiling']:.2f}) and {f.loc['cost_cr', 'r2_totals']:.2f} "
+            "for the cost; the intervals include the error measured there."
+        )
+    else:
+        text.append("No size inside the range simulated could be left out (two sizes only).")
+    f = fit.loc["replicates"]
+    text.append(
+        f"Left-out replicates were predicted with an error per firm of "
+        f"{f.loc['net_jobs', 'rmse_per_firm']:.3f} net jobs against their own noise of "
+        f"{f.loc['net_jobs', 'noise_floor_per_firm']:.3f} (metamodel_fit.csv)."
+    )
+    return " ".join(text)
+
+
 def words(design: Design, frames: dict, title: str) -> str:
     table, rules = frames["allocation.csv"], frames["rules_of_thumb.csv"].set_index("allocation")
     best = rules.loc["optimal"]
@@ -200,7 +225,7 @@ def words(design: Design, frames: dict, title: str) -> str:
     net_cost = pd.Series(
         design.effects.expected["cost_cr"].mean(axis=0), index=design.packages
     )  # a package whose fees exceed its claims costs the budget nothing
-    fit = design.fit[(design.fit["held_out"] == "all")].set_index("measure")
+    forms = pd.Series(design.forms, dtype=object).value_counts()
     lines = [
         f"# {title}",
         "",
@@ -212,9 +237,15 @@ def words(design: Design, frames: dict, title: str) -> str:
         f"{design.horizon_quarters} quarters on: "
         f"{_ci(best, 'net_jobs')}.",
         f"- NPV (workers' net earnings plus profits less the public cost): Rs {_ci(best, 'npv')} "
-        "crore.",
+        "crore. It leaves out what firms spend themselves on what the package offers (their "
+        "investment, fees and co-payments: the simulation does not report them), so it "
+        "overstates packages that make firms invest.",
         f"- Exports net of imported inputs over the {design.horizon_quarters} quarters: "
         f"Rs {_ci(best, 'exports')} crore.",
+        f"- These are means over draws of the interventions' uncertain effects (their priors); "
+        "at the model's default parameters the same allocation gives "
+        f"{best['net_jobs_at_defaults']:+,.0f} net jobs and an NPV of Rs "
+        f"{best['npv_at_defaults']:+,.0f} crore.",
         "",
         "Packages given:",
         "",
@@ -249,8 +280,8 @@ def words(design: Design, frames: dict, title: str) -> str:
         f"At each draw's costs the allocation would cost Rs {robust['cost_chosen_cr'].min():,.0f} "
         f"to {robust['cost_chosen_cr'].max():,.0f} crore"
         + (
-            " (above the budget in some draws, where it then beats that draw's best within the "
-            "budget: a negative regret)."
+            " (above the budget in some draws: there it is compared with the best that the same "
+            "money buys in that draw)."
             if robust["cost_chosen_cr"].max() > design.budget_cr
             else "."
         ),
@@ -258,15 +289,17 @@ def words(design: Design, frames: dict, title: str) -> str:
         "## How the effects were estimated",
         "",
         "Each archetype was simulated at a few sizes, with every package and without, with the "
-        "same random numbers, in replicates and in draws of the effect parameters' priors. The "
-        "effect per firm was fitted as a straight line in the log of the cluster's firms (with a "
-        "shift per draw) and applied to each cluster's size. Left-out sizes were predicted with "
-        f"out-of-sample R^2 of {fit.loc['net_jobs', 'r2_out_of_sample']:.2f} for net jobs, "
-        f"{fit.loc['npv', 'r2_out_of_sample']:.2f} for the NPV and "
-        f"{fit.loc['cost_cr', 'r2_out_of_sample']:.2f} for the cost "
-        "(metamodel_fit.csv). "
+        "same random numbers, in replicates, in draws of the effect parameters' priors and at "
+        "their defaults. For each package the effect per firm was fitted, over all archetypes "
+        "together, as a level for each archetype, plus (where it predicted held-out sizes "
+        "better) a slope in the log of the cluster's firms for each archetype and one curvature, "
+        "and a shift per draw; it was applied to each cluster's archetype and size (forms chosen: "
+        + ", ".join(f"{f} {n}" for f, n in forms.items())
+        + " of the package x measure fits). "
+        + fit_sentence(design.fit)
+        + " "
         f"{int(table['size_outside_simulated_range'].sum())} clusters are smaller or larger than "
-        "the sizes simulated: their effects are extrapolated.",
+        "the sizes simulated: they take the effect per firm of the nearest size simulated.",
         "",
         "The representative clusters were simulated alone: a cluster's gain taken from other "
         "clusters of its product is not in the metamodel. ",
@@ -282,11 +315,13 @@ def words(design: Design, frames: dict, title: str) -> str:
             f"in one market, for {simulated} of the {len(table)} clusters (whole product "
             "markets; verification.csv), against the metamodel over the same clusters:",
             "",
-            "| allocation | net jobs, metamodel | net jobs, simulated in national markets | gap "
+            "| allocation | net jobs, metamodel at the defaults | net jobs, simulated in national "
+            "markets (at the defaults) | gap "
             "| of which lost by the clusters it leaves out |",
             "|---|---:|---:|---:|---:|",
             *(
-                f"| {LABELS[name]} | {r.metamodel:+,.0f} | {r.simulated_national:+,.0f} | "
+                f"| {LABELS[name]} | {r.metamodel_at_defaults:+,.0f} | "
+                f"{r.simulated_national:+,.0f} | "
                 + (f"{r.gap_share:+.0%} |" if np.isfinite(r.gap_share) else "(nothing given) |")
                 + f" {r.displaced_other_clusters:+,.0f} |"
                 for name, r in v.iterrows()
