@@ -14,7 +14,6 @@ from clustersim.economy.agents.workforce_housing import housed_shares, shifted_s
 from clustersim.economy.markets import LabourSupply
 from clustersim.economy.model import ClusterModel
 from clustersim.economy.reporters import ECONOMY_COLUMNS
-from clustersim.economy.timeunits import WORKING_DAYS_PER_QUARTER
 from helpers import SCENARIOS
 
 QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
@@ -131,7 +130,6 @@ def test_a_single_window_that_saves_nothing_changes_nothing_but_the_public_cost(
         **{
             "interventions.single_window.compliance_cut": 0.0,
             "interventions.single_window.entry_cost_cut": 0.0,
-            "interventions.single_window.start_days_saved": 0.0,
         },
     )
     assert model.facilities.single_window_open()
@@ -151,19 +149,16 @@ def test_firms_on_the_single_window_pay_less_overhead_and_entrants_value_entry_m
     assert np.allclose(firms.fixed_costs(on), firms.overhead - saving)
     assert np.allclose(firms.fixed_costs(off), firms.overhead)
     assert max(model.series.column("take_up_single_window")[model.burn_in :]) > 0
-    # an entrant's value rises by the closed form: the saving capitalised, the set-up cost cut and
-    # the profit of the days it starts sooner
+    # an entrant's value rises by the closed form: the saving capitalised and the set-up cost cut
     rows = np.arange(firms.slots_used, firms.slots_used + 50)
     model.demography.ensure_pool(rows[-1] + 1)
-    value_open, plan = model.demography.entrant_value(rows)
+    value_open, _ = model.demography.entrant_value(rows)
     model.facilities.single_window_opens = None  # the same quarter without it
     value_closed, _ = model.demography.entrant_value(rows)
     rates = model.rates
-    profit = plan.profit - firms.overhead + saving
     expected = (
         saving / (rates.formal_rate + rates.exit_hazard)
         + window.entry_cost_cut * model.p.dynamics.entry_cost_lakh
-        + window.start_days_saved / WORKING_DAYS_PER_QUARTER * np.maximum(profit, 0.0)
     )
     assert np.allclose(value_open - value_closed, expected)
 

@@ -330,16 +330,14 @@ class Government:
 
     def entry_terms(self, start_profit) -> tuple[np.ndarray, float]:
         """What an open single window is worth to entrants: the value each adds to its plan (its
-        set-up cost cut, and the profit ``start_profit`` a quarter it earns over the days it
-        starts sooner; the compliance it saves is in its profit already) and the set-up cost it
-        pays (Rs lakh).  Without one: nothing more, and the full set-up cost."""
+        set-up cost cut; the compliance it saves is in its profit already) and the set-up cost it
+        pays (Rs lakh).  Without one: nothing more, and the full set-up cost.  (Starting sooner is
+        not valued: an entrant's first quarter is the same with or without the window.)"""
         entry_cost = self.model.p.dynamics.entry_cost_lakh
         if not self.model.facilities.single_window_open():
             return np.zeros(len(start_profit)), entry_cost
-        window = self.schemes.single_window
-        sooner = window.start_days_saved / WORKING_DAYS_PER_QUARTER
-        cut = window.entry_cost_cut * entry_cost
-        return cut + sooner * np.maximum(start_profit, 0.0), entry_cost - cut
+        cut = self.schemes.single_window.entry_cost_cut * entry_cost
+        return np.full(len(start_profit), cut), entry_cost - cut
 
     # -------------------------------------------------------------- terms firms and the bank meet
     def subvention_points(self, firms, rows) -> np.ndarray:
