@@ -649,8 +649,9 @@ def test_editing_a_scenario_changes_the_fingerprint(write_toml):
 
 
 def test_parameter_range_leaves_out_points_where_the_effect_is_undefined():
-    """A percentage effect over a baseline at zero is infinite at that parameter point: the range
-    across points is taken over the points where the effect is defined, quietly (no warning)."""
+    """A percentage effect over a baseline at zero is infinite at that parameter point: the
+    estimate and the range across points are taken over the points where the effect is defined,
+    quietly (no warning)."""
     import warnings
 
     import pandas as pd
@@ -659,12 +660,13 @@ def test_parameter_range_leaves_out_points_where_the_effect_is_undefined():
 
     diffs = pd.DataFrame(
         {
-            "point": [0, 0, 1, 1, 2, 2],
-            "replicate": [0, 1, 0, 1, 0, 1],
-            "pct": [1.0, 3.0, 5.0, 7.0, np.inf, np.inf],
+            "point": [0, 0, 1, 1, 2, 2, 3, 3],
+            "replicate": [0, 1, 0, 1, 0, 1, 0, 1],
+            "pct": [1.0, 3.0, 5.0, 7.0, np.inf, np.inf, -np.inf, np.nan],
         }
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         row = summarise(diffs, "pct", 1)
     assert 2.0 <= row["param_low"] <= row["param_high"] <= 6.0
+    assert row["estimate"] == 4.0  # the mean of the defined points' effects

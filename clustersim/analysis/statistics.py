@@ -102,6 +102,9 @@ def bootstrap_ratio(numerator, denominator, rng, draws: int = 2000) -> tuple[flo
 def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
     """Effect with its Monte Carlo CI and, across parameter points,
     its parameter-uncertainty range."""
+    # A point whose effect is undefined (a percentage of a baseline at zero: +-inf or NaN) has no
+    # place in the estimate or in the range across points.
+    diffs = diffs[np.isfinite(diffs[column].to_numpy(float))]
     by_point = diffs.groupby("point")[column]
     if by_point.ngroups <= 1:
         mean, lo, hi = t_interval(diffs[column], comparisons)
@@ -117,15 +120,12 @@ def summarise(diffs: pd.DataFrame, column: str, comparisons: int) -> dict:
     # across points: average over points within each replicate, then take the interval across
     # replicates.
     mean, lo, hi = t_interval(diffs.groupby("replicate")[column].mean(), comparisons)
-    # A point whose effect is undefined (a percentage of a baseline at zero) has no place in the
-    # range across points.
-    defined = point_means[np.isfinite(point_means)]
     return {
         "estimate": mean,
         "ci_low": lo,
         "ci_high": hi,
-        "param_low": float(defined.quantile(0.025)) if len(defined) else math.nan,
-        "param_high": float(defined.quantile(0.975)) if len(defined) else math.nan,
+        "param_low": float(point_means.quantile(0.025)),
+        "param_high": float(point_means.quantile(0.975)),
     }
 
 
