@@ -288,7 +288,8 @@ SERIES = (
     Series(
         "facilities_open",
         "facilities",
-        "the package's CFC, testing lab, raw-material bank, workers' hostel and design centre that are open (0-5)",
+        "the package's CFC, testing lab, raw-material bank, workers' hostel and design centre that "
+        "are open (0-5)",
         lambda o: o.model.facilities.open_count(),
         whole=True,
     ),
