@@ -144,12 +144,14 @@ def criteria_order(designer) -> np.ndarray:
 
 def evaluate(design: Design, choice: np.ndarray, members: np.ndarray | None = None) -> dict:
     """An allocation's cost and expected measures with 95 % intervals (spread across draws and
-    the fit's error, the fit's errors summed within each archetype x package, whose clusters share
-    one fit, and in quadrature across them); ``members``: over these clusters only."""
+    the fit's error; the fit's errors are summed over every cluster given the same package, since
+    one fit per package over all archetypes shares its curvature, draw shifts and lack-of-fit term
+    among them (a conservative bound), and in quadrature across packages); ``members``: over
+    these clusters only."""
     e = design.effects
     rows = np.arange(len(choice)) if members is None else np.asarray(members)
     choice = np.asarray(choice)[rows]
-    groups = design.clusters["archetype"].to_numpy()[rows] + "|" + choice.astype(str)
+    groups = choice
     out = {}
     for m in MEASURES:
         totals = e.by_draw[m][:, rows, choice].sum(axis=1)
