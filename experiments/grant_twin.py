@@ -9,7 +9,9 @@ with the very same assignment.  Printed:
 - the trial's pooled ANCOVA estimates (as ``clustersim validate`` reports them), for the grant
   and for the placebo: what they share is the luck of the assignment, not the grant;
 - the grant's effect measured without that luck: each treated firm with the grant less the same
-  firm without it (same seed, same assignment), averaged, with its standard error across firms.
+  firm without it (same seed, same assignment), averaged, with its standard error across seeds
+  (the firms of one cluster share its markets, so a seed, not a firm, is the independent unit),
+  among the treated firms operating in both runs (how many closed in either run is printed).
 
     python experiments/grant_twin.py [--seeds 20] [--first 1]
 """
@@ -66,10 +68,21 @@ def main() -> None:
         f"\ntreated firms with the grant less the same firms without it ({both.sum()} firms, "
         f"mean grant {mean_grant:.2f} lakh; closed in either run: {(treated & ~both).sum()}):"
     )
+    seed = grant["replicate"][both]
+
+    def clustered_se(change: pd.Series) -> float:
+        """Standard error of the firms' mean change, with the seed as the cluster: the spread of
+        the seeds' sums around their share of the mean."""
+        sums = change.groupby(seed).sum()
+        counts = change.groupby(seed).size()
+        residual = sums - change.mean() * counts
+        g = len(sums)
+        return float(np.sqrt(g / (g - 1) * (residual**2).sum()) / len(change)) if g > 1 else np.nan
+
     for outcome in ("sales", "profit", "capital", "workers"):
         change = (grant[f"{outcome}_after"] - placebo[f"{outcome}_after"])[both]
         level = placebo[f"{outcome}_after"][both].mean()
-        se = change.std() / np.sqrt(len(change))
+        se = clustered_se(change)
         unit = "workers" if outcome == "workers" else "lakh"
         print(
             f"  {outcome:8s} {change.mean():+.3f} {unit} (se {se:.3f}),"
@@ -78,7 +91,11 @@ def main() -> None:
             "firms by more than 1 %"
         )
     profit = (grant["profit_after"] - placebo["profit_after"])[both]
-    print(f"  monthly return on the grant: {100 * profit.mean() / mean_grant / 3.0:+.2f} % a month")
+    scale = 100 / mean_grant / 3.0
+    print(
+        f"  monthly return on the grant: {scale * profit.mean():+.2f} % a month "
+        f"(se {scale * clustered_se(profit):.2f}, clustered by seed)"
+    )
 
 
 if __name__ == "__main__":
