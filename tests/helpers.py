@@ -16,6 +16,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "scenarios"
 
 
+#: A short run of a small cluster (burn-in, horizon, firms, grid), for tests of one mechanism.
+QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
+
+
+def quick_run(scenario: str, seed: int = 3, **settings) -> ClusterModel:
+    """A shipped scenario (by name), shortened by :data:`QUICK`, run to its horizon."""
+    model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **QUICK, **settings)
+    model.run()
+    return model
+
+
+def assert_same_economy(model, base) -> None:
+    """Every economic series of ``model`` equals the baseline's (public cost and take-up may
+    differ)."""
+    from clustersim.economy.reporters import ECONOMY_COLUMNS
+
+    for column in ECONOMY_COLUMNS:
+        assert model.series.column(column) == base.series.column(column), column
+
+
 def small_overrides(n_firms=60, burn_in=8, horizon=8, **sections):
     """Overrides that shrink a scenario for tests; extra sections merge in."""
     over = {"run": {"burn_in": burn_in, "horizon": horizon}, "cluster": {"n_firms": n_firms}}

@@ -15,9 +15,8 @@ from clustersim.economy.model import ClusterModel
 from clustersim.economy.queues import Queue
 from clustersim.economy.reporters import COLUMN_NAMES, ECONOMY_COLUMNS
 from clustersim.inputs.params import SCHEMES
-from helpers import SCENARIOS
-
-QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
+from helpers import QUICK, SCENARIOS
+from helpers import quick_run as run
 
 
 def test_completion_delay_is_geometric_in_the_completion_chance():
@@ -28,12 +27,6 @@ def test_completion_delay_is_geometric_in_the_completion_chance():
     delays = np.array([completion_delay(u, hazard) for u in draws])
     assert delays.mean() == pytest.approx((1 - hazard) / hazard, rel=0.01)  # geometric mean
     assert np.mean(delays == 0) == pytest.approx(hazard, abs=1e-3)
-
-
-def run(scenario, seed=3, **settings):
-    model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **QUICK, **settings)
-    model.run()
-    return model
 
 
 def test_a_facility_never_completed_changes_nothing_but_its_capex():

@@ -7,25 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from clustersim.economy.model import ClusterModel
-from clustersim.economy.reporters import ECONOMY_COLUMNS
 from clustersim.economy.timeunits import quarterly_hazard
-from helpers import SCENARIOS
+from helpers import assert_same_economy
+from helpers import quick_run as run
 
-QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
 #: A centre that opens at once (no lag, sure completion), so that short runs see it.
 AT_ONCE = {"governance.spv_lag": 0, "governance.spv_completion_rate": 1.0}
-
-
-def run(scenario, seed=3, **settings):
-    model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **QUICK, **settings)
-    model.run()
-    return model
-
-
-def assert_same_economy(model, base):
-    for column in ECONOMY_COLUMNS:
-        assert model.series.column(column) == base.series.column(column), column
 
 
 # ------------------------------------------------------------------ the design centre

@@ -12,24 +12,11 @@ import pytest
 from clustersim.economy.agents.firms import Firms
 from clustersim.economy.agents.workforce_housing import housed_shares, shifted_supply
 from clustersim.economy.markets import LabourSupply
-from clustersim.economy.model import ClusterModel
-from clustersim.economy.reporters import ECONOMY_COLUMNS
-from helpers import SCENARIOS
+from helpers import assert_same_economy as assert_economy_unchanged
+from helpers import quick_run as run
 
-QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
 #: Built at once (no lag, sure completion) so that short runs see it.
 AT_ONCE = {"governance.government_lag": 0, "governance.government_completion_rate": 1.0}
-
-
-def run(scenario, seed=3, **settings):
-    model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **QUICK, **settings)
-    model.run()
-    return model
-
-
-def assert_economy_unchanged(model, base):
-    for column in ECONOMY_COLUMNS:
-        assert model.series.column(column) == base.series.column(column), column
 
 
 # ------------------------------------------------------------------ the hostel's rules

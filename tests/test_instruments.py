@@ -12,17 +12,11 @@ import pytest
 from clustersim.economy.agents.raw_material_bank import RawMaterialBank, bank_price, input_prices
 from clustersim.economy.model import ClusterModel
 from clustersim.economy.reporters import ECONOMY_COLUMNS
-from helpers import SCENARIOS
+from helpers import QUICK, SCENARIOS
+from helpers import quick_run as run
 
-QUICK = {"run.burn_in": 24, "run.horizon": 16, "cluster.n_firms": 60, "run.grid_width": 20}
 #: A bank that opens at once (no lag, sure completion) so that short runs see it.
 AT_ONCE = {"governance.spv_lag": 0, "governance.spv_completion_rate": 1.0}
-
-
-def run(scenario, seed=3, **settings):
-    model = ClusterModel(SCENARIOS / f"{scenario}.toml", seed=seed, **QUICK, **settings)
-    model.run()
-    return model
 
 
 # ------------------------------------------------------------------ the bank's price
