@@ -2,7 +2,8 @@
 
 At the end of the burn-in of the engineering baseline (several seeds), the net marginal return
 on capital (marginal revenue product at the firm's plan less depreciation, % a month) by
-net-worth quintile, by age and by size class; the share of firms constrained in each group; and,
+net-worth quintile, by age, by size class and by whether the firm is constrained, beside the bank's
+rate; the share of firms constrained in each group; and,
 over the policy period, the NPA ratio, the annual default rate of bank borrowers and the share of
 firms with a bank loan against their targets (clustersim/data/targets.toml).  Medians of groups,
 means over seeds.
@@ -43,6 +44,8 @@ def groups(model) -> dict[str, np.ndarray]:
         out[name] = (age >= lo) & (age < hi)
     for k, name in enumerate(SIZE_CLASS_NAMES):
         out[name] = size == k
+    constrained = f.credit_constrained[live]
+    out["constrained firms"], out["unconstrained firms"] = constrained, ~constrained
     return out
 
 
@@ -72,6 +75,11 @@ def main() -> None:
         ret, con, n = (np.mean([v[i] for v in values]) for i in range(3))
         print(f"{name:<22} {ret:21.2f} {con:12.2f} {n:6.0f}")
     print(f"share of firms constrained: {np.mean(series['constrained']):.3f}")
+    bank = 100.0 * model.rates.formal_rate / 3.0  # quarterly rate, a month as net_return
+    print(
+        f"the bank's rate, for comparison: {bank:.2f} % a month (unconstrained firms should earn "
+        "about their cost of funds, constrained ones more: targets.toml credit_constraint_returns)"
+    )
     print("policy period, means over seeds (targets: NPA 3-12 %, bank loans 10-30 % of firms)")
     for name in ("npa_ratio", "default_rate", "formal_loan_share"):
         print(f"  {name}: {np.mean(series[name]):.4f}")
