@@ -94,8 +94,8 @@ CONSTRAINT_FIELDS: dict[str, Param] = {
 }
 #: the representative cluster sizes (firms) simulated for every archetype, and the replicates of
 #: each (checked apart: lists)
-SIZES = [50, 210, 520, 1700]
-REPLICATES = [3, 2, 2, 2]
+SIZES = [50, 210, 520, 1700, 5000]
+REPLICATES = [3, 2, 2, 2, 2]
 METAMODEL_FIELDS: dict[str, Param] = {
     p.key: p
     for p in (
