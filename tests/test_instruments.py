@@ -11,8 +11,7 @@ import pytest
 
 from clustersim.economy.agents.raw_material_bank import RawMaterialBank, bank_price, input_prices
 from clustersim.economy.model import ClusterModel
-from clustersim.economy.reporters import ECONOMY_COLUMNS
-from helpers import QUICK, SCENARIOS
+from helpers import QUICK, SCENARIOS, assert_same_economy
 from helpers import quick_run as run
 
 #: A bank that opens at once (no lag, sure completion) so that short runs see it.
@@ -81,8 +80,7 @@ def test_a_raw_material_bank_nobody_can_use_changes_nothing_but_the_public_cost(
     model = run("raw_material_bank", **AT_ONCE, **settings)
     # built (its SPV may close it)
     assert model.facilities.material_bank.opens_step <= model.n_steps
-    for column in ECONOMY_COLUMNS:
-        assert model.series.column(column) == base.series.column(column), column
+    assert_same_economy(model, base)
     assert model.government.public_cost_cr > 0  # it was built and runs
 
 
@@ -98,8 +96,7 @@ def test_a_raw_material_bank_that_serves_firms_changes_what_they_pay():
 def test_clean_production_that_saves_nothing_changes_nothing_and_costs_nothing():
     base = run("baseline")
     model = run("clean_production", **{"interventions.clean_production.energy_saving": 0.0})
-    for column in ECONOMY_COLUMNS:
-        assert model.series.column(column) == base.series.column(column), column
+    assert_same_economy(model, base)
     assert model.series.column("take_up") == base.series.column("take_up")  # nobody invests
     assert model.government.public_cost_cr == 0.0
 
@@ -156,8 +153,7 @@ def test_a_link_that_saves_nothing_changes_nothing_but_the_public_cost():
         },
     )
     assert model.facilities.logistics_open()
-    for column in ECONOMY_COLUMNS:
-        assert model.series.column(column) == base.series.column(column), column
+    assert_same_economy(model, base)
     assert model.government.public_cost_cr > 0
 
 

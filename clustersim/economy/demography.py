@@ -134,9 +134,9 @@ class Demography:
         if not self.model.facilities.single_window_open():
             return profit / (rates.formal_rate + rates.exit_hazard), plan
         # An entrant registers through an open single window: it saves on compliance, and starts
-        # sooner and for less.
+        # for less.
         profit = profit + self.model.government.compliance_saving()
-        gain, _ = self.model.government.entry_terms(profit)
+        gain, _ = self.model.government.entry_terms()
         return profit / (rates.formal_rate + rates.exit_hazard) + gain, plan
 
     def calibrate_entry_threshold(self) -> None:
@@ -265,7 +265,7 @@ class Demography:
         firms.alive[rows] = True
         firms.entry_step[rows] = model.steps
         firms.single_window[rows] = model.facilities.single_window_open()  # registered through it
-        entry_cost = model.government.entry_terms(np.zeros(0))[1]
+        entry_cost = model.government.entry_terms()[1]
         firms.formal_access[rows] = True  # not refused yet
         # The owner brings net worth: a share of the capital and working cash the plan needs
         # (drawn per slot), split between them; a poor entrant starts below its plan and grows

@@ -195,32 +195,24 @@ class Facilities:
             return supply
         return self.housing.supply(supply)
 
+    def _running(self, opens: int | None, scheme: str) -> bool:
+        """A project without a facility object has opened (at step ``opens``) and its scheme is
+        running."""
+        return (
+            opens is not None and self.model.steps >= opens and self.model.government.active[scheme]
+        )
+
     def single_window_open(self) -> bool:
         """The single window is open and its scheme running."""
-        opens = self.single_window_opens
-        return (
-            opens is not None
-            and self.model.steps >= opens
-            and self.model.government.active["single_window"]
-        )
+        return self._running(self.single_window_opens, "single_window")
 
     def logistics_open(self) -> bool:
         """The connectivity project is open and its scheme running."""
-        opens = self.logistics_opens
-        return (
-            opens is not None
-            and self.model.steps >= opens
-            and self.model.government.active["logistics"]
-        )
+        return self._running(self.logistics_opens, "logistics")
 
     def design_centre_open(self) -> bool:
         """The design / R&D / IP centre is open and its scheme running."""
-        opens = self.design_centre_opens
-        return (
-            opens is not None
-            and self.model.steps >= opens
-            and self.model.government.active["design_centre"]
-        )
+        return self._running(self.design_centre_opens, "design_centre")
 
     def open_count(self) -> int:
         """Facilities (CFC, lab, raw-material bank, workers' hostel, design centre) open now."""

@@ -328,16 +328,16 @@ class Government:
         window = self.schemes.single_window
         return self.model.firms.overhead * window.compliance_share * window.compliance_cut
 
-    def entry_terms(self, start_profit) -> tuple[np.ndarray, float]:
-        """What an open single window is worth to entrants: the value each adds to its plan (its
+    def entry_terms(self) -> tuple[float, float]:
+        """What an open single window is worth to an entrant: the value it adds to its plan (its
         set-up cost cut; the compliance it saves is in its profit already) and the set-up cost it
         pays (Rs lakh).  Without one: nothing more, and the full set-up cost.  (Starting sooner is
         not valued: an entrant's first quarter is the same with or without the window.)"""
         entry_cost = self.model.p.dynamics.entry_cost_lakh
         if not self.model.facilities.single_window_open():
-            return np.zeros(len(start_profit)), entry_cost
+            return 0.0, entry_cost
         cut = self.schemes.single_window.entry_cost_cut * entry_cost
-        return np.full(len(start_profit), cut), entry_cost - cut
+        return cut, entry_cost - cut
 
     # -------------------------------------------------------------- terms firms and the bank meet
     def subvention_points(self, firms, rows) -> np.ndarray:
